@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace SagaWorkflows.Contracts;
+
+/// <summary>Starts a run. Publishing the same <see cref="RunId"/> twice starts one run.</summary>
+/// <remarks>Either <see cref="WorkflowId"/> names a definition the orchestrator knows, or
+/// <see cref="Definition"/> carries the definition JSON inline (then its own id is used).</remarks>
+public sealed record StartWorkflow
+{
+    public Guid RunId { get; init; }
+    public string? WorkflowId { get; init; }
+    public int? Version { get; init; }
+    public string? Definition { get; init; }
+    public JsonElement? Input { get; init; }
+}
+
+/// <summary>Resumes a <c>wait</c> step waiting for <see cref="Signal"/>.</summary>
+public sealed record SignalWorkflow
+{
+    public Guid RunId { get; init; }
+    public string Signal { get; init; } = "";
+    public JsonElement? Payload { get; init; }
+}
+
+/// <summary>Pauses dispatching: in-flight steps finish and are recorded, no new step starts.</summary>
+public sealed record SuspendWorkflow
+{
+    public Guid RunId { get; init; }
+}
+
+public sealed record ResumeWorkflow
+{
+    public Guid RunId { get; init; }
+}
+
+/// <summary>Stops the run, then compensates what completed.</summary>
+public sealed record CancelWorkflow
+{
+    public Guid RunId { get; init; }
+    public string? Reason { get; init; }
+}
