@@ -15,6 +15,10 @@ public sealed record ExecuteTool
     public string StepId { get; init; } = "";
     public string Path { get; init; } = "";
     public string Tool { get; init; } = "";
+
+    /// <summary>The attempt this dispatch starts at; redeliveries by the worker count up from it.</summary>
+    public int Attempt { get; init; } = 1;
+
     public JsonElement? Input { get; init; }
     public StepRetryPolicy? Retry { get; init; }
 
@@ -30,6 +34,7 @@ public sealed record ExecuteAiStep
     public string StepId { get; init; } = "";
     public string Path { get; init; } = "";
     public string Model { get; init; } = "";
+    public int Attempt { get; init; } = 1;
     public string? System { get; init; }
     public string Prompt { get; init; } = "";
     public JsonElement? OutputSchema { get; init; }

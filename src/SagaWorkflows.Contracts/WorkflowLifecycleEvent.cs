@@ -48,7 +48,8 @@ public static class LifecycleEventTypes
     public const string WorkflowError = "workflow-error";
     public const string WorkflowCancelled = "workflow-cancelled";
 
-    /// <summary>Types after which a run emits nothing more.</summary>
-    public static bool IsTerminal(string type) => type is WorkflowComplete or WorkflowError or WorkflowCancelled
-        or CompensationComplete or CompensationError;
+    /// <summary>
+    /// Types after which a run emits nothing more. Compensation events, when any, come before these.
+    /// </summary>
+    public static bool IsTerminal(string type) => type is WorkflowComplete or WorkflowError or WorkflowCancelled;
 }

@@ -1,0 +1,16 @@
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Core.Engine;
+
+/// <summary>What the engine asks its host to do after the new state is saved.</summary>
+public abstract record EngineEffect;
+
+/// <summary>Send a step command (<see cref="ExecuteTool"/>, <see cref="ExecuteAiStep"/>) to a queue.</summary>
+public sealed record SendStepCommand(string Queue, object Command, TimeSpan? TimeToLive) : EngineEffect;
+
+public sealed record PublishLifecycleEvent(WorkflowLifecycleEvent Event) : EngineEffect;
+
+public sealed record RejectSignal(SignalRejected Rejection) : EngineEffect;
+
+/// <summary>Undo these steps, in this order (the reverse of completion).</summary>
+public sealed record RunCompensation(IReadOnlyList<CompensationEntry> Steps) : EngineEffect;

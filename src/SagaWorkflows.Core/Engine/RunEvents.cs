@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+
+namespace SagaWorkflows.Core.Engine;
+
+/// <summary>What happened to a run: the engine's input.</summary>
+public abstract record RunEvent;
+
+public sealed record StepSucceeded(Guid ExecutionId, int Attempt, JsonNode? Output) : RunEvent;
+
+/// <summary>A worker gave up on an attempt: non-retryable, or attempts exhausted.</summary>
+public sealed record StepFailed(Guid ExecutionId, int Attempt, string ErrorType, string Message, bool Retryable) : RunEvent;
+
+/// <summary>A worker scheduled a redelivery of the step's command.</summary>
+public sealed record StepRetryScheduled(Guid ExecutionId, int Attempt, int NextAttempt, TimeSpan Delay, string ErrorType, string Message) : RunEvent;
+
+public sealed record SignalReceived(string Signal, JsonNode? Payload) : RunEvent;
+
+/// <summary>Time passed: timeouts, sleeps and retry timers that are due fire.</summary>
+public sealed record TimerElapsed : RunEvent;
+
+public sealed record SuspendRequested : RunEvent;
+
+public sealed record ResumeRequested : RunEvent;
+
+public sealed record CancelRequested(string? Reason) : RunEvent;
+
+/// <summary>The compensation of one completed step ran.</summary>
+public sealed record StepCompensationSucceeded(string Path) : RunEvent;
+
+/// <summary>The compensation routing slip ended.</summary>
+public sealed record CompensationFinished(bool Succeeded, string? FailedPath, string? Error) : RunEvent;

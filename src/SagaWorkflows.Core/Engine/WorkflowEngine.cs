@@ -1,0 +1,316 @@
+using System.Text.Json.Nodes;
+using System.Xml;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Core.Definitions;
+using SagaWorkflows.Core.Expressions;
+using SagaWorkflows.Core.Schemas;
+
+namespace SagaWorkflows.Core.Engine;
+
+/// <summary>
+/// The pure core: given a definition, a run's state and an event, it updates the state and says
+/// what to send and publish. No bus, no clock, no storage — the saga supplies those.
+/// </summary>
+public static class WorkflowEngine
+{
+    public static EngineResult Start(WorkflowDefinition workflow, Guid runId, JsonNode? input, DateTimeOffset now, Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        var state = new RunState
+        {
+            RunId = runId,
+            WorkflowId = workflow.Id,
+            Input = input?.DeepClone(),
+            StartedAt = now,
+            Deadline = workflow.Timeout is { } t ? now + t : null,
+        };
+        var context = new RunContext(workflow, state, now, random ?? Random.Shared);
+        context.Emit(LifecycleEventTypes.WorkflowStart, data: new JsonObject
+        {
+            ["input"] = input?.DeepClone(),
+            ["version"] = workflow.Version,
+        });
+
+        if (workflow.InputSchema is not null)
+        {
+            var problems = SchemaValidator.Validate(workflow.InputSchema, input);
+            if (problems.Count > 0)
+            {
+                state.Error = new StepError(ErrorTypes.InvalidInput, "the input does not match the workflow's inputSchema");
+                Finish(context, RunStatus.Failed, LifecycleEventTypes.WorkflowError, ErrorData(state.Error, problems));
+                return Result(context);
+            }
+        }
+
+        state.Root.Last = input?.DeepClone();
+        var outcome = SequenceRunner.Advance(workflow.Steps, Scope.Root(state.Root), context);
+        Conclude(context, outcome);
+        return Result(context);
+    }
+
+    /// <summary>A start whose definition could not be resolved or is invalid: the run ends at once,
+    /// reporting every problem, before any step runs.</summary>
+    public static EngineResult Reject(Guid runId, string workflowId, string message, IReadOnlyList<string> problems, DateTimeOffset now)
+    {
+        var state = new RunState { RunId = runId, WorkflowId = workflowId, StartedAt = now };
+        var workflow = new WorkflowDefinition { Id = workflowId, Steps = [], Json = "{}" };
+        var context = new RunContext(workflow, state, now, Random.Shared);
+        state.Error = new StepError(ErrorTypes.Validation, message);
+        Finish(context, RunStatus.Failed, LifecycleEventTypes.WorkflowError, ErrorData(state.Error, problems));
+        return Result(context);
+    }
+
+    public static EngineResult Handle(WorkflowDefinition workflow, RunState state, RunEvent @event, DateTimeOffset now, Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        ArgumentNullException.ThrowIfNull(state);
+        var context = new RunContext(workflow, state, now, random ?? Random.Shared);
+        if (state.IsFinished)
+        {
+            if (@event is SignalReceived late)
+            {
+                RejectSignal(context, late.Signal, $"run {state.RunId} has already finished ({state.Status})");
+            }
+
+            return Result(context);
+        }
+
+        var root = Scope.Root(state.Root);
+        switch (@event)
+        {
+            case SuspendRequested:
+                if (!state.Suspended && state.Status == RunStatus.Running && !context.Halting)
+                {
+                    state.Suspended = true;
+                    state.Status = RunStatus.Suspended;
+                    context.Emit(LifecycleEventTypes.WorkflowSuspended);
+                }
+
+                return Result(context);
+
+            case ResumeRequested:
+                if (!state.Suspended)
+                {
+                    return Result(context);
+                }
+
+                state.Suspended = false;
+                state.Status = RunStatus.Running;
+                context.Emit(LifecycleEventTypes.WorkflowResumed);
+                Conclude(context, SequenceRunner.Deliver(workflow.Steps, root, context, @event));
+                if (!state.IsFinished)
+                {
+                    Conclude(context, SequenceRunner.Deliver(workflow.Steps, root, context, new TimerElapsed()));
+                }
+
+                return Result(context);
+
+            case CancelRequested cancel:
+                if (!context.Halting)
+                {
+                    state.Halt = HaltReason.Cancel;
+                    state.CancelReason = cancel.Reason;
+                    state.Suspended = false;
+                    state.Status = RunStatus.Running;
+                }
+
+                Conclude(context, Outcome.Pending);
+                return Result(context);
+
+            case StepCompensationSucceeded compensated:
+                OnStepCompensated(context, compensated);
+                return Result(context);
+
+            case CompensationFinished finished:
+                OnCompensationFinished(context, finished);
+                return Result(context);
+
+            case TimerElapsed when state.Deadline <= now && !context.Halting && state.Status != RunStatus.Compensating:
+                state.Halt = HaltReason.Failure;
+                state.Error = new StepError(ErrorTypes.Timeout, $"the run did not finish within {XmlConvert.ToString(workflow.Timeout!.Value)}");
+                break;
+        }
+
+        if (state.Status == RunStatus.Compensating)
+        {
+            return Result(context);
+        }
+
+        var outcome = SequenceRunner.Deliver(workflow.Steps, root, context, @event);
+        if (@event is SignalReceived signal && !outcome.Handled)
+        {
+            RejectSignal(context, signal.Signal, $"run {state.RunId} is not waiting for signal '{signal.Signal}'");
+        }
+
+        Conclude(context, outcome);
+        return Result(context);
+    }
+
+    /// <summary>The states of every node still in the run's tree.</summary>
+    public static IEnumerable<NodeState> ActiveNodes(WorkflowDefinition workflow, RunState state) =>
+        SequenceRunner.Descendants(workflow.Steps, state.Root);
+
+    private static void Conclude(RunContext context, Outcome outcome)
+    {
+        var state = context.State;
+        switch (outcome.Kind)
+        {
+            case OutcomeKind.Completed when !context.Halting:
+                JsonNode? output;
+                try
+                {
+                    output = context.Workflow.Output is null
+                        ? outcome.Output
+                        : context.Expressions.Render(context.Workflow.Output, Scope.Root(state.Root).ToEvaluation(state.Input));
+                }
+                catch (ExpressionException ex)
+                {
+                    state.Halt = HaltReason.Failure;
+                    state.Error = StepError.Expression(ex.Message, "$.output");
+                    break;
+                }
+
+                state.Output = output;
+                Finish(context, RunStatus.Completed, LifecycleEventTypes.WorkflowComplete, new JsonObject { ["output"] = output?.DeepClone() });
+                return;
+
+            case OutcomeKind.Failed:
+                state.Halt ??= HaltReason.Failure;
+                state.Error ??= outcome.Error;
+                break;
+        }
+
+        if (state.Halt is null || state.Status == RunStatus.Compensating || state.IsFinished)
+        {
+            return;
+        }
+
+        // Steps already out finish and are recorded, so their compensations are not forgotten.
+        if (ActiveNodes(context.Workflow, state).OfType<ActivityState>().Any(a => a.Phase == ActivityPhase.Dispatched && !a.Failed))
+        {
+            return;
+        }
+
+        var toUndo = state.CompensationLog.Where(e => !e.Compensated).Reverse().ToList();
+        if (toUndo.Count > 0)
+        {
+            state.Status = RunStatus.Compensating;
+            context.Emit(LifecycleEventTypes.CompensationStart, data: new JsonObject
+            {
+                ["steps"] = new JsonArray(toUndo.Select(e => (JsonNode?)JsonValue.Create(e.Path)).ToArray()),
+                ["reason"] = state.Halt == HaltReason.Cancel ? "cancelled" : "failed",
+            });
+            context.Effects.Add(new RunCompensation(toUndo));
+            return;
+        }
+
+        EndHalted(context, compensation: null);
+    }
+
+    private static void OnStepCompensated(RunContext context, StepCompensationSucceeded compensated)
+    {
+        var entry = context.State.CompensationLog.FirstOrDefault(e => e.Path == compensated.Path);
+        if (context.State.Status != RunStatus.Compensating || entry is null || entry.Compensated)
+        {
+            return;
+        }
+
+        entry.Compensated = true;
+        context.Emit(LifecycleEventTypes.StepCompensated, path: entry.Path, data: new JsonObject
+        {
+            ["stepId"] = entry.StepId,
+            ["tool"] = entry.Tool,
+        });
+    }
+
+    private static void OnCompensationFinished(RunContext context, CompensationFinished finished)
+    {
+        if (context.State.Status != RunStatus.Compensating)
+        {
+            return;
+        }
+
+        if (finished.Succeeded)
+        {
+            context.Emit(LifecycleEventTypes.CompensationComplete);
+            EndHalted(context, RunStatus.Compensated);
+            return;
+        }
+
+        context.Emit(LifecycleEventTypes.CompensationError, path: finished.FailedPath, data: new JsonObject
+        {
+            ["error"] = new JsonObject { ["type"] = "CompensationFailed", ["message"] = finished.Error, ["path"] = finished.FailedPath },
+        });
+        EndHalted(context, RunStatus.CompensationFailed);
+    }
+
+    private static void EndHalted(RunContext context, RunStatus? compensation)
+    {
+        var state = context.State;
+        if (state.Halt == HaltReason.Cancel)
+        {
+            state.Error ??= new StepError(ErrorTypes.Cancelled, state.CancelReason ?? "cancelled");
+            Finish(context, compensation == RunStatus.CompensationFailed ? RunStatus.CompensationFailed : RunStatus.Cancelled,
+                LifecycleEventTypes.WorkflowCancelled, new JsonObject
+                {
+                    ["reason"] = state.CancelReason,
+                    ["status"] = (compensation ?? RunStatus.Cancelled).ToString(),
+                });
+            return;
+        }
+
+        var status = compensation ?? RunStatus.Failed;
+        var data = ErrorData(state.Error ?? new StepError("Error", "the run failed"), []);
+        data["status"] = status.ToString();
+        Finish(context, status, LifecycleEventTypes.WorkflowError, data);
+    }
+
+    private static void Finish(RunContext context, RunStatus status, string eventType, JsonObject data)
+    {
+        context.State.Status = status;
+        context.State.EndedAt = context.Now;
+        context.State.Root = new SequenceFrame();
+        context.Emit(eventType, data: data);
+    }
+
+    private static JsonObject ErrorData(StepError error, IReadOnlyList<string> problems)
+    {
+        var data = RunContext.ErrorData(error).AsObject();
+        if (problems.Count > 0)
+        {
+            data["error"]!["errors"] = new JsonArray(problems.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray());
+        }
+
+        return data;
+    }
+
+    private static void RejectSignal(RunContext context, string signal, string reason) =>
+        context.Effects.Add(new RejectSignal(new SignalRejected { RunId = context.State.RunId, Signal = signal, Reason = reason }));
+
+    private static EngineResult Result(RunContext context)
+    {
+        var state = context.State;
+        DateTimeOffset? wake = null;
+        if (!state.IsFinished && state.Status != RunStatus.Compensating)
+        {
+            wake = state.Halt is null ? state.Deadline : null;
+            foreach (var node in ActiveNodes(context.Workflow, state))
+            {
+                var due = node switch
+                {
+                    ActivityState { Failed: false, Phase: ActivityPhase.Dispatched } a => a.DeadlineAt,
+                    ActivityState { Failed: false, Phase: ActivityPhase.WaitingRetry } a => a.RetryAt,
+                    WaitState { Failed: false } w when state.Halt is null => w.DeadlineAt,
+                    SleepState { Failed: false } s when state.Halt is null => s.Until,
+                    _ => null,
+                };
+                if (due is { } d && (wake is null || d < wake))
+                {
+                    wake = d;
+                }
+            }
+        }
+
+        return new EngineResult(state, context.Effects, wake);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Jint;
+using JsEngine = Jint.Engine;
+using Jint.Native;
+using Jint.Native.Json;
+using Jint.Runtime;
+
+namespace SagaWorkflows.Core.Expressions;
+
+/// <summary>
+/// Evaluates definition expressions in a Jint sandbox: no CLR access, bounded time, statements,
+/// memory and recursion. One evaluator serves one engine transition (not thread-safe), so state
+/// an expression leaves on the global object never reaches another run.
+/// </summary>
+public sealed class ExpressionEvaluator
+{
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(1);
+    public const int StatementLimit = 100_000;
+    public const long MemoryLimitBytes = 32 * 1024 * 1024;
+    public const int RecursionLimit = 64;
+
+    private JsEngine? _engine;
+    private EvaluationScope? _bound;
+
+    private JsEngine Engine => _engine ??= new JsEngine(options => options
+        .Strict()
+        .TimeoutInterval(TimeLimit)
+        .MaxStatements(StatementLimit)
+        .LimitMemory(MemoryLimitBytes)
+        .LimitRecursion(RecursionLimit));
+
+    /// <summary>Evaluates a bare expression to a JSON value (undefined becomes null).</summary>
+    public JsonNode? Evaluate(string expression, EvaluationScope scope)
+    {
+        var value = Run(Template.StripDelimiters(expression), scope);
+        return ToJson(value);
+    }
+
+    /// <summary>Evaluates a condition with JavaScript truthiness.</summary>
+    public bool IsTrue(string expression, EvaluationScope scope) =>
+        TypeConverter.ToBoolean(Run(Template.StripDelimiters(expression), scope));
+
+    /// <summary>Renders a template value: objects and arrays recursively, strings with <c>${ }</c>.</summary>
+    public JsonNode? Render(JsonNode? template, EvaluationScope scope) => template switch
+    {
+        null => null,
+        JsonObject obj => RenderObject(obj, scope),
+        JsonArray array => new JsonArray(array.Select(e => Render(e, scope)).ToArray()),
+        JsonValue value when value.TryGetValue<string>(out var text) => RenderString(text, scope),
+        _ => template.DeepClone(),
+    };
+
+    /// <summary>Renders a template to text (prompts): every placeholder interpolated.</summary>
+    public string RenderText(string template, EvaluationScope scope)
+    {
+        var parsed = Template.Parse(template);
+        var text = new StringBuilder();
+        foreach (var part in parsed.Parts)
+        {
+            text.Append(part.IsExpression ? AsText(Run(part.Text, scope)) : part.Text);
+        }
+
+        return text.ToString();
+    }
+
+    private JsonObject RenderObject(JsonObject obj, EvaluationScope scope)
+    {
+        var result = new JsonObject();
+        foreach (var (name, value) in obj)
+        {
+            result[name] = Render(value, scope);
+        }
+
+        return result;
+    }
+
+    private JsonNode? RenderString(string text, EvaluationScope scope)
+    {
+        var template = Template.Parse(text);
+        if (!template.HasExpressions)
+        {
+            return JsonValue.Create(text);
+        }
+
+        return template.IsSingleExpression
+            ? ToJson(Run(template.Parts[0].Text, scope))
+            : JsonValue.Create(RenderText(text, scope));
+    }
+
+    private JsValue Run(string expression, EvaluationScope scope)
+    {
+        var script = ExpressionCompiler.Compile(expression);
+        var engine = Engine;
+        try
+        {
+            Bind(engine, scope);
+            return engine.Evaluate(script);
+        }
+        catch (JavaScriptException ex)
+        {
+            throw new ExpressionException(expression, $"threw {ex.Error}", ex);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new ExpressionException(expression, $"took longer than {TimeLimit.TotalSeconds:0.#} s", ex);
+        }
+        catch (StatementsCountOverflowException ex)
+        {
+            throw new ExpressionException(expression, $"ran more than {StatementLimit} statements", ex);
+        }
+        catch (MemoryLimitExceededException ex)
+        {
+            throw new ExpressionException(expression, $"used more than {MemoryLimitBytes / (1024 * 1024)} MB", ex);
+        }
+        catch (RecursionDepthOverflowException ex)
+        {
+            throw new ExpressionException(expression, $"recursed deeper than {RecursionLimit}", ex);
+        }
+    }
+
+    private void Bind(JsEngine engine, EvaluationScope scope)
+    {
+        if (ReferenceEquals(_bound, scope))
+        {
+            return;
+        }
+
+        var parser = new JsonParser(engine);
+        engine.SetValue("input", ToJs(parser, scope.Input));
+        var steps = new JsonObject();
+        foreach (var (id, output) in scope.Steps)
+        {
+            steps[id] = output?.DeepClone();
+        }
+
+        engine.SetValue("steps", parser.Parse(steps.ToJsonString()));
+        engine.SetValue("item", ToJs(parser, scope.Item));
+        engine.SetValue("index", scope.Index is { } index ? new JsNumber(index) : JsValue.Undefined);
+        engine.SetValue("iteration", scope.Iteration is { } iteration ? new JsNumber(iteration) : JsValue.Undefined);
+        _bound = scope;
+    }
+
+    private static JsValue ToJs(JsonParser parser, JsonNode? node) =>
+        node is null ? JsValue.Null : parser.Parse(node.ToJsonString());
+
+    private JsonNode? ToJson(JsValue value)
+    {
+        if (value.IsUndefined() || value.IsNull())
+        {
+            return null;
+        }
+
+        var json = new JsonSerializer(Engine).Serialize(value);
+        return json.IsUndefined() ? null : JsonNode.Parse(json.AsString());
+    }
+
+    private string AsText(JsValue value) => value switch
+    {
+        _ when value.IsUndefined() || value.IsNull() => "",
+        _ when value.IsString() => value.AsString(),
+        _ when value.IsObject() && !value.IsRegExp() => ToJson(value)?.ToJsonString() ?? "",
+        _ => TypeConverter.ToString(value),
+    };
+}

@@ -1,0 +1,66 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Hosting;
+
+public static class SagaWorkflowsBusExtensions
+{
+    /// <summary>The address of the durable scheduler endpoint hosted by the orchestrator.</summary>
+    public static readonly Uri SchedulerAddress = new("queue:" + QueueNames.Scheduler);
+
+    /// <summary>
+    /// Reads transport settings from configuration: <c>SagaWorkflows:Transport</c> (RabbitMq or
+    /// InMemory), <c>ConnectionStrings:RabbitMq</c>, <c>SagaWorkflows:PrefetchCount</c>.
+    /// </summary>
+    public static SagaWorkflowsBusOptions ReadBusOptions(this IConfiguration configuration)
+    {
+        var options = new SagaWorkflowsBusOptions();
+        configuration.GetSection("SagaWorkflows").Bind(options);
+        options.RabbitMq = configuration.GetConnectionString("RabbitMq") ?? options.RabbitMq;
+        return options;
+    }
+
+    /// <summary>
+    /// Adds MassTransit on the configured transport with the conventions every SagaWorkflows process
+    /// shares: System.Text.Json, the message scheduler (durable Quartz endpoint on RabbitMQ, the
+    /// transport's own delayed delivery in memory), endpoints configured from registrations.
+    /// </summary>
+    public static IServiceCollection AddSagaWorkflowsBus(this IServiceCollection services, SagaWorkflowsBusOptions options,
+        Action<IBusRegistrationConfigurator> configure,
+        Action<IBusRegistrationContext, IBusFactoryConfigurator>? configureBus = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddSingleton(options);
+        services.AddMassTransit(x =>
+        {
+            configure(x);
+
+            if (options.Transport == SagaWorkflowsTransport.InMemory)
+            {
+                x.AddDelayedMessageScheduler();
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseDelayedMessageScheduler();
+                    configureBus?.Invoke(context, cfg);
+                    cfg.ConfigureEndpoints(context);
+                });
+                return;
+            }
+
+            x.AddMessageScheduler(SchedulerAddress);
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(options.RabbitMq));
+                cfg.PrefetchCount = options.PrefetchCount;
+                cfg.UseMessageScheduler(SchedulerAddress);
+                configureBus?.Invoke(context, cfg);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return services;
+    }
+}

@@ -1,0 +1,15 @@
+namespace SagaWorkflows.Hosting;
+
+/// <summary>Bound from the <c>SagaWorkflows</c> configuration section.</summary>
+public sealed class SagaWorkflowsBusOptions
+{
+    public const string DefaultRabbitMq = "amqp://guest:guest@localhost:5672/";
+
+    public SagaWorkflowsTransport Transport { get; set; } = SagaWorkflowsTransport.RabbitMq;
+
+    /// <summary>From <c>ConnectionStrings:RabbitMq</c>.</summary>
+    public string RabbitMq { get; set; } = DefaultRabbitMq;
+
+    /// <summary>Messages prefetched per consumer queue; the saga and tools are I/O bound.</summary>
+    public ushort PrefetchCount { get; set; } = 64;
+}
