@@ -27,17 +27,27 @@ public static class SagaWorkflowsBusExtensions
     /// shares: System.Text.Json, the message scheduler (durable Quartz endpoint on RabbitMQ, the
     /// transport's own delayed delivery in memory), endpoints configured from registrations.
     /// </summary>
+    /// <remarks>Components added before this call (<see cref="AddBusContributor"/>) add their own
+    /// registrations and endpoints.</remarks>
     public static IServiceCollection AddSagaWorkflowsBus(this IServiceCollection services, SagaWorkflowsBusOptions options,
-        Action<IBusRegistrationConfigurator> configure,
+        Action<IBusRegistrationConfigurator>? configure = null,
         Action<IBusRegistrationContext, IBusFactoryConfigurator>? configureBus = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(configure);
 
+        var contributors = services
+            .Where(d => d.ServiceType == typeof(ISagaWorkflowsBusContributor) && d.ImplementationInstance is not null)
+            .Select(d => (ISagaWorkflowsBusContributor)d.ImplementationInstance!)
+            .ToList();
         services.AddSingleton(options);
         services.AddMassTransit(x =>
         {
-            configure(x);
+            foreach (var contributor in contributors)
+            {
+                contributor.ConfigureRegistrations(x, options);
+            }
+
+            configure?.Invoke(x);
 
             if (options.Transport == SagaWorkflowsTransport.InMemory)
             {
@@ -45,6 +55,7 @@ public static class SagaWorkflowsBusExtensions
                 x.UsingInMemory((context, cfg) =>
                 {
                     cfg.UseDelayedMessageScheduler();
+                    Contribute(context, cfg, contributors, options);
                     configureBus?.Invoke(context, cfg);
                     cfg.ConfigureEndpoints(context);
                 });
@@ -57,10 +68,24 @@ public static class SagaWorkflowsBusExtensions
                 cfg.Host(new Uri(options.RabbitMq));
                 cfg.PrefetchCount = options.PrefetchCount;
                 cfg.UseMessageScheduler(SchedulerAddress);
+                Contribute(context, cfg, contributors, options);
                 configureBus?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });
         });
         return services;
+    }
+
+    /// <summary>Adds a component to the bus that <see cref="AddSagaWorkflowsBus"/> creates later.</summary>
+    public static IServiceCollection AddBusContributor(this IServiceCollection services, ISagaWorkflowsBusContributor contributor) =>
+        services.AddSingleton(contributor);
+
+    private static void Contribute(IBusRegistrationContext context, IBusFactoryConfigurator cfg,
+        List<ISagaWorkflowsBusContributor> contributors, SagaWorkflowsBusOptions options)
+    {
+        foreach (var contributor in contributors)
+        {
+            contributor.ConfigureBus(context, cfg, options);
+        }
     }
 }

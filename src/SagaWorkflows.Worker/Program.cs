@@ -1,1 +1,9 @@
-Console.WriteLine("todo");
+using Microsoft.Extensions.Hosting;
+using SagaWorkflows.Hosting;
+using SagaWorkflows.WorkerSdk;
+using SagaWorkflows.WorkerSdk.Samples;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddSagaWorkflowsWorker(worker => worker.AddDemoTools());
+builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions());
+await builder.Build().RunAsync();

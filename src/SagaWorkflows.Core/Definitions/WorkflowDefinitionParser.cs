@@ -13,7 +13,8 @@ namespace SagaWorkflows.Core.Definitions;
 /// </summary>
 public static partial class WorkflowDefinitionParser
 {
-    private static readonly HashSet<string> RootProperties = ["id", "version", "name", "description", "inputSchema", "steps", "output", "timeout"];
+    // "$schema" lets editors find schemas/workflow.schema.json; the engine ignores it.
+    private static readonly HashSet<string> RootProperties = ["$schema", "id", "version", "name", "description", "inputSchema", "steps", "output", "timeout"];
     private static readonly HashSet<string> CommonStepProperties = ["id", "type", "name", "description"];
 
     private static readonly Dictionary<string, HashSet<string>> StepProperties = new()
@@ -40,12 +41,27 @@ public static partial class WorkflowDefinitionParser
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // Duplicates are refused here because JsonObject would otherwise throw on first access.
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+                AllowDuplicateProperties = false,
+            });
         }
         catch (JsonException ex)
         {
+            if (ex.LineNumber is null)
+            {
+                var duplicates = JsonText.FindDuplicateProperties(json);
+                if (duplicates.Count > 0)
+                {
+                    return new DefinitionParseResult(null, duplicates);
+                }
+            }
+
             var where = ex.LineNumber is { } line
-                ? $" at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}"
+                ? $" at line {line + 1}, column {JsonText.Column(json, line, ex.BytePositionInLine ?? 0)}"
                 : "";
             return new DefinitionParseResult(null, [new ValidationError("$", $"invalid JSON{where}: {FirstSentence(ex.Message)}")]);
         }
@@ -55,11 +71,24 @@ public static partial class WorkflowDefinitionParser
         return new DefinitionParseResult(reader.Errors.Count == 0 ? definition : null, reader.Errors);
     }
 
+    /// <summary>The reader's message without the location it appends (reported separately, in
+    /// characters) and on one line: it quotes the rest of the offending line, newlines included.</summary>
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
+        foreach (var marker in (string[])[" Path:", " LineNumber:"])
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+
+        return LineBreaks().Replace(message, " ").TrimEnd('.', ' ');
     }
+
+    [GeneratedRegex(@"\s*[\r\n]+\s*")]
+    private static partial Regex LineBreaks();
 
     private sealed class Reader
     {
@@ -84,6 +113,8 @@ public static partial class WorkflowDefinitionParser
                 Error("$.id", "must not be empty");
             }
 
+            CheckAnnotations(obj, "$");
+            OptionalString(obj, "$schema", "$");
             var version = OptionalInt(obj, "version", "$", min: 1) ?? 1;
             var inputSchema = OptionalObject(obj, "inputSchema", "$");
             var timeout = OptionalDuration(obj, "timeout", "$");
@@ -192,6 +223,7 @@ public static partial class WorkflowDefinitionParser
             }
 
             CheckUnknown(obj, path, allowed, CommonStepProperties);
+            CheckAnnotations(obj, path);
             id ??= "";
             return type switch
             {
@@ -476,6 +508,13 @@ public static partial class WorkflowDefinitionParser
             }
         }
 
+        /// <summary>The engine ignores them, but designers display them, so they must be text.</summary>
+        private void CheckAnnotations(JsonObject obj, string path)
+        {
+            OptionalString(obj, "name", path);
+            OptionalString(obj, "description", path);
+        }
+
         private string? RequiredString(JsonObject obj, string name, string path)
         {
             if (!obj.ContainsKey(name))
@@ -490,11 +529,12 @@ public static partial class WorkflowDefinitionParser
         private string? OptionalString(JsonObject obj, string name, string path)
         {
             var node = obj[name];
+            var at = path + PropertyPath(name);
             if (node is null)
             {
                 if (obj.ContainsKey(name))
                 {
-                    Error($"{path}.{name}", "must be a string");
+                    Error(at, "must be a string");
                 }
 
                 return null;
@@ -502,14 +542,14 @@ public static partial class WorkflowDefinitionParser
 
             if (node.GetValueKind() != JsonValueKind.String)
             {
-                Error($"{path}.{name}", "must be a string");
+                Error(at, "must be a string");
                 return null;
             }
 
             var value = node.GetValue<string>();
             if (value.Length == 0)
             {
-                Error($"{path}.{name}", "must not be empty");
+                Error(at, "must not be empty");
                 return null;
             }
 
@@ -663,7 +703,9 @@ public static partial class WorkflowDefinitionParser
     public static bool TryParseDuration(string text, out TimeSpan duration)
     {
         duration = default;
-        if (string.IsNullOrWhiteSpace(text) || !text.StartsWith('P') && !text.StartsWith("-P", StringComparison.Ordinal))
+        // XmlConvert tolerates surrounding blanks; the schema's pattern does not, and both must agree.
+        if (string.IsNullOrWhiteSpace(text) || !text.StartsWith('P') && !text.StartsWith("-P", StringComparison.Ordinal)
+            || char.IsWhiteSpace(text[^1]))
         {
             return false;
         }

@@ -34,6 +34,12 @@ public static class ExpressionCompiler
             // statement list cannot sneak in: the text must be exactly one expression.
             script = JsEngine.PrepareScript("(" + expression + "\n)", strict: true);
         }
+        catch (ScriptPreparationException ex) when (ex.InnerException is Acornima.ParseErrorException parseError)
+        {
+            // Jint wraps syntax errors; without this catch they escaped TryCompile as crashes.
+            error = Describe(parseError, expression);
+            return false;
+        }
         catch (Exception ex) when (ex is Acornima.ParseErrorException or Jint.Runtime.JavaScriptException)
         {
             error = ex.Message;
@@ -47,6 +53,25 @@ public static class ExpressionCompiler
 
         error = null;
         return true;
+    }
+
+    /// <summary>Locates the error in the user's text, not in the parenthesised text actually parsed.</summary>
+    private static string Describe(Acornima.ParseErrorException error, string expression)
+    {
+        var description = error.Description.Length > 0
+            ? char.ToLowerInvariant(error.Description[0]) + error.Description[1..]
+            : "syntax error";
+        var lines = expression.Split('\n').Length;
+        if (error.LineNumber > lines)
+        {
+            return "unexpected end of expression";
+        }
+
+        // Acornima's column is 0-based; on line 1 the added "(" shifts it by one, which cancels out.
+        var column = error.LineNumber == 1 ? error.Column : error.Column + 1;
+        return lines == 1
+            ? $"{description} at column {column}"
+            : $"{description} at line {error.LineNumber}, column {column}";
     }
 
     public static Prepared<Acornima.Ast.Script> Compile(string expression) =>

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using SagaWorkflows.Bridge.Storage;
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Bridge.Api;
+
+/// <summary>
+/// <c>POST /runs</c>, <c>POST /runs/{runId}/signals/{signal}</c>, <c>POST /runs/{runId}/cancel</c>:
+/// each publishes one command for the orchestrator and answers 202, since the run reacts asynchronously
+/// (watch its events for the outcome).
+/// </summary>
+public static class RunCommandEndpoints
+{
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/runs", StartAsync);
+        endpoints.MapPost("/runs/{runId}/signals/{signal}", SignalAsync);
+        endpoints.MapPost("/runs/{runId}/cancel", CancelAsync);
+    }
+
+    private static async Task<IResult> StartAsync(HttpRequest request, BridgeEventStore store, IPublishEndpoint publish,
+        CancellationToken cancellationToken)
+    {
+        var (document, problem) = await JsonBody.ReadAsync(request, required: true, cancellationToken);
+        if (problem is not null)
+        {
+            return Problems.BadRequest("Malformed JSON", problem);
+        }
+
+        using (document)
+        {
+            if (!StartRunRequest.TryParse(document!.RootElement, out var start, out problem))
+            {
+                return Problems.BadRequest("Invalid start request", problem!);
+            }
+
+            var runId = start!.RunId ?? NewId.NextGuid();
+            await publish.Publish(new StartWorkflow
+            {
+                RunId = runId,
+                WorkflowId = start.WorkflowId,
+                Version = start.Version,
+                Definition = start.Definition,
+                Input = start.Input,
+            }, cancellationToken);
+            await store.EnsureRunAsync(runId, start.WorkflowId ?? start.DefinitionId, cancellationToken);
+            return TypedResults.Accepted($"/runs/{runId}", new RunAccepted(runId));
+        }
+    }
+
+    private static async Task<IResult> SignalAsync(string runId, string signal, HttpRequest request, BridgeEventStore store,
+        IPublishEndpoint publish, CancellationToken cancellationToken)
+    {
+        var (id, refusal) = await CheckRunAcceptsCommandsAsync(runId, store, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (document, problem) = await JsonBody.ReadAsync(request, required: false, cancellationToken);
+        if (problem is not null)
+        {
+            return Problems.BadRequest("Malformed JSON", problem);
+        }
+
+        using (document)
+        {
+            await publish.Publish(new SignalWorkflow
+            {
+                RunId = id,
+                Signal = signal,
+                Payload = document?.RootElement.Clone(),
+            }, cancellationToken);
+        }
+
+        return TypedResults.Accepted($"/runs/{id}", new SignalAccepted(id, signal));
+    }
+
+    private static async Task<IResult> CancelAsync(string runId, HttpRequest request, BridgeEventStore store,
+        IPublishEndpoint publish, CancellationToken cancellationToken)
+    {
+        var (id, refusal) = await CheckRunAcceptsCommandsAsync(runId, store, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var (document, problem) = await JsonBody.ReadAsync(request, required: false, cancellationToken);
+        if (problem is not null)
+        {
+            return Problems.BadRequest("Malformed JSON", problem);
+        }
+
+        string? reason;
+        using (document)
+        {
+            var root = document?.RootElement;
+            if (root is { ValueKind: not JsonValueKind.Object })
+            {
+                return Problems.BadRequest("Invalid cancel request", "$: the body, when given, must be an object { \"reason\": \"...\" }.");
+            }
+
+            reason = root is { } r && r.TryGetProperty("reason", out var reasonElement)
+                ? reasonElement.ValueKind == JsonValueKind.String ? reasonElement.GetString() : reasonElement.GetRawText()
+                : null;
+        }
+
+        await publish.Publish(new CancelWorkflow { RunId = id, Reason = reason }, cancellationToken);
+        return TypedResults.Accepted($"/runs/{id}", new CancelAccepted(id));
+    }
+
+    private static async Task<(Guid RunId, IResult? Refusal)> CheckRunAcceptsCommandsAsync(string runId, BridgeEventStore store,
+        CancellationToken cancellationToken)
+    {
+        if (!RunIds.TryParse(runId, out var id, out var problem))
+        {
+            return (id, Problems.BadRequest("Invalid run id", problem!));
+        }
+
+        var run = await store.FindRunAsync(id, cancellationToken);
+        if (run is null)
+        {
+            return (id, Problems.RunNotFound(id));
+        }
+
+        return run.TerminalSequence is null ? (id, null) : (id, Problems.RunEnded(id, run.Status));
+    }
+
+    private sealed record RunAccepted(Guid RunId);
+
+    private sealed record SignalAccepted(Guid RunId, string Signal);
+
+    private sealed record CancelAccepted(Guid RunId);
+}

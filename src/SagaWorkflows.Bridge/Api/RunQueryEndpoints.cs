@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using SagaWorkflows.Bridge.Storage;
+
+namespace SagaWorkflows.Bridge.Api;
+
+/// <summary><c>GET /runs</c> (recent runs) and <c>GET /runs/{runId}</c> (a run's snapshot), both built from stored events.</summary>
+public static class RunQueryEndpoints
+{
+    public static void Map(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/runs", ListAsync);
+        endpoints.MapGet("/runs/{runId}", GetAsync);
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, HttpResponse response, int? limit, BridgeEventStore store,
+        BridgeAssets assets, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
+    {
+        if (PageEndpoints.WantsHtml(request))
+        {
+            return PageEndpoints.Page(assets, PageEndpoints.RunsPage, response);
+        }
+
+        var o = options.Value;
+        if (limit is < 1)
+        {
+            return Problems.BadRequest("Invalid limit", $"'limit' must be between 1 and {o.RecentRunsMaxLimit}, not {limit}.");
+        }
+
+        var runs = await store.ListRecentRunsAsync(Math.Min(limit ?? o.RecentRunsLimit, o.RecentRunsMaxLimit), cancellationToken);
+        response.Headers.Vary = HeaderNames.Accept;
+        return TypedResults.Json(runs.Select(RunSummary.From).ToList(), BridgeJson.Options);
+    }
+
+    private static async Task<IResult> GetAsync(string runId, HttpRequest request, HttpResponse response, BridgeEventStore store,
+        BridgeAssets assets, CancellationToken cancellationToken)
+    {
+        if (PageEndpoints.WantsHtml(request))
+        {
+            // The page itself reports an unknown run; it may simply not have started yet.
+            return PageEndpoints.Page(assets, PageEndpoints.RunPage, response);
+        }
+
+        if (!RunIds.TryParse(runId, out var id, out var problem))
+        {
+            return Problems.BadRequest("Invalid run id", problem!);
+        }
+
+        var snapshot = await store.GetSnapshotAsync(id, cancellationToken);
+        response.Headers.Vary = HeaderNames.Accept;
+        return snapshot is null ? Problems.RunNotFound(id) : TypedResults.Json(snapshot, BridgeJson.Options);
+    }
+}

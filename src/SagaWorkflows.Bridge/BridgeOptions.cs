@@ -1,0 +1,39 @@
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Bridge;
+
+/// <summary>Bound from the <c>SagaWorkflows:Bridge</c> configuration section.</summary>
+public sealed class BridgeOptions
+{
+    public const string SectionName = "SagaWorkflows:Bridge";
+    public const string ConnectionStringName = "Bridge";
+    public const string DefaultConnectionString = "Data Source=sagawf-bridge.db";
+
+    /// <summary>The bridge's own durable queue; each bridge database needs its own queue.</summary>
+    public string Queue { get; set; } = QueueNames.Bridge;
+
+    /// <summary>From <c>ConnectionStrings:Bridge</c>: the SQLite database of relayed events.</summary>
+    public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>Open SSE streams beyond this get 503, so a flood of clients cannot exhaust the process.</summary>
+    public int MaxConcurrentStreams { get; set; } = 200;
+
+    /// <summary>Idle streams get a comment this often so proxies and load balancers keep them open.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a stream request for a run the bridge has not seen yet waits for its first event
+    /// before answering 404: a client that starts a run and watches it at once races the orchestrator.
+    /// </summary>
+    public TimeSpan UnknownRunWait { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Live events buffered per stream; a client slower than this catches up from the database.</summary>
+    public int StreamBufferSize { get; set; } = 1024;
+
+    /// <summary>Events read from the database per query when replaying history.</summary>
+    public int HistoryPageSize { get; set; } = 500;
+
+    /// <summary>Default and maximum size of <c>GET /runs</c>.</summary>
+    public int RecentRunsLimit { get; set; } = 50;
+    public int RecentRunsMaxLimit { get; set; } = 500;
+}

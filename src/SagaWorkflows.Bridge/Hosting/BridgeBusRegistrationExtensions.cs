@@ -1,0 +1,20 @@
+using MassTransit;
+using SagaWorkflows.Bridge.Consumers;
+
+namespace SagaWorkflows.Bridge;
+
+public static class BridgeBusRegistrationExtensions
+{
+    /// <summary>
+    /// Adds the bridge's consumers (lifecycle events, signal rejections) on its own durable queue,
+    /// <c>SagaWorkflows:Bridge:Queue</c> (default <c>sagawf-bridge</c>). Needs
+    /// <see cref="BridgeServiceCollectionExtensions.AddSagaWorkflowsBridge"/>.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddSagaWorkflowsBridgeConsumers(this IBusRegistrationConfigurator configurator)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        configurator.AddConsumer<WorkflowLifecycleEventConsumer, WorkflowLifecycleEventConsumerDefinition>();
+        configurator.AddConsumer<SignalRejectedConsumer, SignalRejectedConsumerDefinition>();
+        return configurator;
+    }
+}

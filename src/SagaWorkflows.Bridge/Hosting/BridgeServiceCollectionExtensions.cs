@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SagaWorkflows.Bridge.Api;
+using SagaWorkflows.Bridge.Hosting;
+using SagaWorkflows.Bridge.Storage;
+using SagaWorkflows.Bridge.Streaming;
+
+namespace SagaWorkflows.Bridge;
+
+public static class BridgeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the bridge's store, notification hub, page assets and options (section
+    /// <c>SagaWorkflows:Bridge</c>, database from <c>ConnectionStrings:Bridge</c>). Add the bus separately,
+    /// with <see cref="BridgeBusRegistrationExtensions.AddSagaWorkflowsBridgeConsumers"/> in its registration,
+    /// and map the endpoints with <see cref="BridgeEndpointRouteBuilderExtensions.MapSagaWorkflowsBridge"/>.
+    /// </summary>
+    public static IServiceCollection AddSagaWorkflowsBridge(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<BridgeOptions>()
+            .Bind(configuration.GetSection(BridgeOptions.SectionName))
+            .Configure(o =>
+            {
+                var connectionString = configuration.GetConnectionString(BridgeOptions.ConnectionStringName);
+                if (!string.IsNullOrWhiteSpace(connectionString))
+                {
+                    o.ConnectionString = connectionString;
+                }
+            })
+            .Validate(o => o.MaxConcurrentStreams > 0, "SagaWorkflows:Bridge:MaxConcurrentStreams must be at least 1.")
+            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero, "SagaWorkflows:Bridge:HeartbeatInterval must be positive.")
+            .Validate(o => o.StreamBufferSize > 0, "SagaWorkflows:Bridge:StreamBufferSize must be at least 1.")
+            .Validate(o => o.HistoryPageSize > 0, "SagaWorkflows:Bridge:HistoryPageSize must be at least 1.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Queue), "SagaWorkflows:Bridge:Queue must name a queue.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDbContextFactory<BridgeDbContext>((sp, db) => db
+            .UseSqlite(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.ConnectionString)
+            // One command per relayed event would drown the host's log at Information.
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandExecuted, LogLevel.Debug))));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<BridgeOptions>>().Value;
+            return new BridgeEventHub(o.MaxConcurrentStreams, o.StreamBufferSize);
+        });
+        services.AddSingleton<BridgeEventStore>();
+        services.AddSingleton<BridgeAssets>();
+        services.AddHostedService<BridgeStoreInitializer>();
+        return services;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace SagaWorkflows.Bridge.Storage;
+
+public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) : DbContext(options)
+{
+    public DbSet<StoredEvent> Events => Set<StoredEvent>();
+    public DbSet<RunRecord> Runs => Set<RunRecord>();
+    public DbSet<RejectedSignalRecord> RejectedSignals => Set<RejectedSignalRecord>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+
+        // SQLite cannot compare or order DateTimeOffset text; all values are UTC, so the binary form sorts.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<StoredEvent>(e =>
+        {
+            e.ToTable("Events");
+            e.HasKey(x => x.Id);
+            // The idempotency key: a redelivered or duplicated event cannot be stored twice.
+            e.HasIndex(x => new { x.RunId, x.Sequence }).IsUnique();
+            e.HasIndex(x => x.Position).IsUnique();
+            e.Property(x => x.Type).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<RunRecord>(e =>
+        {
+            e.ToTable("Runs");
+            e.HasKey(x => x.RunId);
+            e.HasIndex(x => x.CreatedAt);
+        });
+
+        modelBuilder.Entity<RejectedSignalRecord>(e =>
+        {
+            e.ToTable("RejectedSignals");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.RunId);
+        });
+    }
+}

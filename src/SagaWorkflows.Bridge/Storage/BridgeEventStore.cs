@@ -1,0 +1,287 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using SagaWorkflows.Bridge.Runs;
+using SagaWorkflows.Bridge.Streaming;
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Bridge.Storage;
+
+/// <summary>
+/// The relayed events and what is derived from them. Appends are serialized in process: a run's
+/// events are released strictly in sequence order, and bridge-wide positions are committed in the
+/// order they are handed out, so neither a run stream nor <c>GET /events</c> can skip an event that
+/// commits late. Reads run concurrently (SQLite in WAL mode).
+/// </summary>
+public sealed partial class BridgeEventStore(
+    IDbContextFactory<BridgeDbContext> dbFactory,
+    BridgeEventHub hub,
+    TimeProvider time,
+    ILogger<BridgeEventStore> logger)
+{
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _initGate = new();
+    private Task? _initialization;
+    private long _lastPosition;
+
+    /// <summary>Creates the database on first use; safe to call any number of times.</summary>
+    public Task InitializeAsync()
+    {
+        lock (_initGate)
+        {
+            return _initialization ??= InitializeCoreAsync();
+        }
+    }
+
+    /// <summary>
+    /// Stores one received event (idempotent by RunId and Sequence), and releases it to streams
+    /// together with every held event it makes contiguous.
+    /// </summary>
+    public async Task<AppendOutcome> AppendAsync(WorkflowLifecycleEvent lifecycleEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycleEvent);
+        if (lifecycleEvent.RunId == Guid.Empty || lifecycleEvent.Sequence < 1 || string.IsNullOrWhiteSpace(lifecycleEvent.Type))
+        {
+            LogIgnored(lifecycleEvent.RunId, lifecycleEvent.Sequence, lifecycleEvent.Type);
+            return AppendOutcome.Ignored;
+        }
+
+        await InitializeAsync();
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var runId = lifecycleEvent.RunId;
+            var sequence = lifecycleEvent.Sequence;
+
+            var run = await db.Runs.FindAsync([runId], cancellationToken);
+            if (run is not null && sequence <= run.DeliveredSequence
+                || await db.Events.AnyAsync(e => e.RunId == runId && e.Sequence == sequence, cancellationToken))
+            {
+                return AppendOutcome.Duplicate;
+            }
+
+            if (run is null)
+            {
+                run = new RunRecord { RunId = runId, CreatedAt = time.GetUtcNow() };
+                db.Runs.Add(run);
+            }
+
+            if (!string.IsNullOrEmpty(lifecycleEvent.WorkflowId))
+            {
+                run.WorkflowId = lifecycleEvent.WorkflowId;
+            }
+
+            var stored = new StoredEvent
+            {
+                RunId = runId,
+                Sequence = sequence,
+                Type = lifecycleEvent.Type,
+                Json = JsonSerializer.Serialize(lifecycleEvent, BridgeJson.Options),
+                Timestamp = lifecycleEvent.Timestamp.ToUniversalTime(),
+                ReceivedAt = time.GetUtcNow(),
+            };
+            db.Events.Add(stored);
+
+            var released = new List<StoredEvent>();
+            if (sequence == run.DeliveredSequence + 1)
+            {
+                released.Add(stored);
+                var held = await db.Events
+                    .Where(e => e.RunId == runId && e.Position == null && e.Sequence > sequence)
+                    .OrderBy(e => e.Sequence)
+                    .ToListAsync(cancellationToken);
+                foreach (var next in held)
+                {
+                    if (next.Sequence != released[^1].Sequence + 1)
+                    {
+                        break;
+                    }
+
+                    released.Add(next);
+                }
+            }
+
+            var position = _lastPosition;
+            foreach (var e in released)
+            {
+                e.Position = ++position;
+                Apply(run, e);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            _lastPosition = position;
+
+            // Still under the write lock, so every stream is notified in position order.
+            hub.Publish(released.Select(ToRelayed).ToList());
+            return released.Count > 0 ? AppendOutcome.Released : AppendOutcome.Held;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Records a run started through the bridge, so it can be watched before its first event arrives.</summary>
+    public async Task EnsureRunAsync(Guid runId, string? workflowId, CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (await db.Runs.AnyAsync(r => r.RunId == runId, cancellationToken))
+            {
+                return;
+            }
+
+            db.Runs.Add(new RunRecord { RunId = runId, WorkflowId = workflowId ?? "", CreatedAt = time.GetUtcNow() });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task AddRejectedSignalAsync(SignalRejected rejected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.RejectedSignals.Add(new RejectedSignalRecord
+        {
+            RunId = rejected.RunId,
+            Signal = rejected.Signal,
+            Reason = rejected.Reason,
+            At = time.GetUtcNow(),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>The highest bridge-wide position released so far.</summary>
+    public async Task<long> GetLastPositionAsync()
+    {
+        await InitializeAsync();
+        return Volatile.Read(ref _lastPosition);
+    }
+
+    public async Task<RunRecord?> FindRunAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListRecentRunsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>A run's released events after <paramref name="afterSequence"/>, in sequence order.</summary>
+    public async Task<IReadOnlyList<RelayedEvent>> ReadRunAsync(Guid runId, long afterSequence, int max,
+        CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Events.AsNoTracking()
+            .Where(e => e.RunId == runId && e.Position != null && e.Sequence > afterSequence)
+            .OrderBy(e => e.Sequence)
+            .Take(max)
+            .Select(e => new RelayedEvent(e.Position!.Value, e.RunId, e.Sequence, e.Type, e.Json))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Every run's released events after <paramref name="afterPosition"/>, in position order.</summary>
+    public async Task<IReadOnlyList<RelayedEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Events.AsNoTracking()
+            .Where(e => e.Position != null && e.Position > afterPosition)
+            .OrderBy(e => e.Position)
+            .Take(max)
+            .Select(e => new RelayedEvent(e.Position!.Value, e.RunId, e.Sequence, e.Type, e.Json))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Events of a run stored but not streamed yet, because an earlier sequence is missing.</summary>
+    public async Task<int> CountHeldAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Events.CountAsync(e => e.RunId == runId && e.Position == null, cancellationToken);
+    }
+
+    /// <summary>The run folded from its released events, or null for a run the bridge has never seen.</summary>
+    public async Task<RunSnapshot?> GetSnapshotAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, cancellationToken);
+        if (run is null)
+        {
+            return null;
+        }
+
+        var rows = await db.Events.AsNoTracking()
+            .Where(e => e.RunId == runId)
+            .OrderBy(e => e.Sequence)
+            .Select(e => new { e.Json, Released = e.Position != null })
+            .ToListAsync(cancellationToken);
+        var rejected = await db.RejectedSignals.AsNoTracking()
+            .Where(r => r.RunId == runId)
+            .OrderBy(r => r.Id)
+            .Select(r => new RejectedSignalSnapshot(r.Signal, r.Reason, r.At))
+            .ToListAsync(cancellationToken);
+
+        var events = rows.Where(r => r.Released)
+            .Select(r => JsonSerializer.Deserialize<WorkflowLifecycleEvent>(r.Json, BridgeJson.Options)!);
+        var snapshot = RunSnapshotBuilder.Build(runId, run.WorkflowId, events, rows.Count(r => !r.Released), rejected);
+        return snapshot with { CreatedAt = run.CreatedAt };
+    }
+
+    private static void Apply(RunRecord run, StoredEvent e)
+    {
+        run.Status = RunStatus.Next(run.Status, e.Type);
+        run.DeliveredSequence = e.Sequence;
+        run.LastEventType = e.Type;
+        run.LastEventAt = e.Timestamp;
+        if (e.Type == LifecycleEventTypes.WorkflowStart)
+        {
+            run.StartedAt ??= e.Timestamp;
+        }
+
+        if (LifecycleEventTypes.IsTerminal(e.Type))
+        {
+            run.EndedAt = e.Timestamp;
+            run.TerminalSequence ??= e.Sequence;
+        }
+    }
+
+    private static RelayedEvent ToRelayed(StoredEvent e) => new(e.Position!.Value, e.RunId, e.Sequence, e.Type, e.Json);
+
+    private async Task InitializeCoreAsync()
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        // SQLite creates the file but not its folder.
+        var dataSource = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:"
+            && Path.GetDirectoryName(Path.GetFullPath(dataSource)) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await db.Database.EnsureCreatedAsync();
+        // WAL lets streams read history while the consumer writes.
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        _lastPosition = await db.Events.MaxAsync(e => e.Position) ?? 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Ignored a lifecycle event without a usable run id, sequence or type (run {RunId}, sequence {Sequence}, type '{Type}')")]
+    private partial void LogIgnored(Guid runId, long sequence, string type);
+}

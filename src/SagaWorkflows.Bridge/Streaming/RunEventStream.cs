@@ -1,0 +1,86 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using SagaWorkflows.Bridge.Storage;
+
+namespace SagaWorkflows.Bridge.Streaming;
+
+/// <summary>
+/// One run's events after a sequence: history from the store, then live from the hub, in sequence
+/// order without gaps or repeats, ending after the terminal event. The live feed is only trusted
+/// when it continues exactly where the stream is; anything else (a gap, an overflow) is re-read
+/// from the store.
+/// </summary>
+public sealed class RunEventStream(BridgeEventStore store, HubSubscription subscription, SseCommentWriter comments,
+    BridgeOptions options, CancellationToken stopping)
+{
+    public async IAsyncEnumerable<SseItem<string>> ReadAsync(Guid runId, long afterSequence,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var owned = subscription;
+        // Sends the headers now: a client sees the stream open even when nothing is there to replay.
+        await comments.WriteAsync("run " + runId, cancellationToken);
+
+        var cursor = afterSequence;
+        while (true)
+        {
+            subscription.TakeOverflow();
+            IReadOnlyList<RelayedEvent> page;
+            do
+            {
+                page = await store.ReadRunAsync(runId, cursor, options.HistoryPageSize, cancellationToken);
+                foreach (var relayed in page)
+                {
+                    yield return SseItems.ForRun(relayed);
+                    cursor = relayed.Sequence;
+                    if (SseItems.IsTerminal(relayed))
+                    {
+                        yield return SseItems.EndOfRun(runId, relayed.Sequence, relayed.Type);
+                        yield break;
+                    }
+                }
+            }
+            while (page.Count == options.HistoryPageSize);
+
+            // A client resuming at or after the terminal event has nothing left to see.
+            if (await store.FindRunAsync(runId, cancellationToken) is { TerminalSequence: { } terminal, LastEventType: { } type }
+                && cursor >= terminal)
+            {
+                yield return SseItems.EndOfRun(runId, terminal, type);
+                yield break;
+            }
+
+            while (true)
+            {
+                var (signal, relayed) = await LiveFeed.NextAsync(subscription, options.HeartbeatInterval, stopping, cancellationToken);
+                if (signal == LiveSignal.Stopping)
+                {
+                    yield break;
+                }
+
+                if (signal == LiveSignal.Idle)
+                {
+                    await comments.WriteAsync("keepalive", cancellationToken);
+                    continue;
+                }
+
+                if (signal == LiveSignal.Overflow || relayed!.Sequence > cursor + 1)
+                {
+                    break;
+                }
+
+                if (relayed.Sequence <= cursor)
+                {
+                    continue;
+                }
+
+                yield return SseItems.ForRun(relayed);
+                cursor = relayed.Sequence;
+                if (SseItems.IsTerminal(relayed))
+                {
+                    yield return SseItems.EndOfRun(runId, relayed.Sequence, relayed.Type);
+                    yield break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// Formatting shared by the runs list and the run page.
+window.sagawf = (() => {
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+
+  function time(value) {
+    if (!value) return '—';
+    const d = new Date(value);
+    return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  }
+
+  function dateTime(value) {
+    if (!value) return '—';
+    const d = new Date(value);
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time(value)}`;
+  }
+
+  function duration(ms) {
+    if (ms == null || Number.isNaN(ms)) return '—';
+    if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+    if (ms < 60000) return `${(ms / 1000).toFixed(2)} s`;
+    const m = Math.floor(ms / 60000);
+    return `${m} min ${Math.round((ms % 60000) / 1000)} s`;
+  }
+
+  function between(from, to) {
+    if (!from) return null;
+    return (to ? new Date(to) : new Date()) - new Date(from);
+  }
+
+  // Errors come from tools and the orchestrator in a few shapes; show type and message when present.
+  function error(data) {
+    if (data == null) return '';
+    if (typeof data === 'string') return data;
+    const inner = typeof data.error === 'object' && data.error !== null ? data.error : data;
+    const type = inner.errorType ?? inner.type ?? inner.code;
+    const message = inner.message ?? (typeof data.error === 'string' ? data.error : null) ?? data.reason;
+    if (type || message) return [type, message].filter(Boolean).join(': ');
+    return JSON.stringify(data);
+  }
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value == null || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key === 'text') node.textContent = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children.flat()) {
+      if (child == null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function setConnection(state, text) {
+    const node = document.getElementById('connection');
+    node.dataset.state = state;
+    node.textContent = text;
+  }
+
+  // Every lifecycle event type; EventSource only dispatches named events to listeners for that name.
+  const eventTypes = [
+    'workflow-start', 'step-start', 'step-complete', 'step-error', 'step-retry', 'step-suspended',
+    'workflow-suspended', 'workflow-resumed', 'compensation-start', 'step-compensated',
+    'compensation-complete', 'compensation-error', 'workflow-complete', 'workflow-error', 'workflow-cancelled',
+  ];
+
+  return { time, dateTime, duration, between, error, el, setConnection, eventTypes };
+})();

@@ -1,0 +1,128 @@
+// The run page: replays the run's events, then follows them live, over EventSource.
+(() => {
+  const { el, time, duration, between, error, setConnection, eventTypes } = window.sagawf;
+  const runId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
+  const model = window.sagawfRunModel.create();
+  const eventsBody = document.getElementById('events');
+  const maxLogRows = 500;
+  let source = null;
+  let renderQueued = false;
+
+  document.getElementById('run-id').textContent = runId;
+  document.title = `SagaWorkflows · run ${runId}`;
+
+  const compensationText = {
+    Compensating: '↺ compensating', Compensated: '↺ compensated', CompensationFailed: '↺ compensation failed',
+  };
+
+  function retryText(retry) {
+    const data = retry.data ?? {};
+    const delay = data.delay ?? data.nextDelay ?? data.retryIn ?? data.delayMs;
+    const next = data.nextAttempt ?? (retry.attempt != null ? retry.attempt + 1 : null);
+    const parts = [`retry after attempt ${retry.attempt ?? '?'}`];
+    if (next != null) parts.push(`→ attempt ${next}`);
+    if (delay != null) parts.push(`in ${typeof delay === 'number' ? duration(delay) : delay}`);
+    const why = error(data.error ?? data);
+    return `${parts.join(' ')} · ${time(retry.at)}${why ? ` · ${why}` : ''}`;
+  }
+
+  function stepItem(step) {
+    const live = step.status === 'Running' || step.status === 'Retrying' || step.status === 'Waiting';
+    const elapsed = between(step.startedAt, step.completedAt ?? (live && !model.run.ended ? null : step.startedAt));
+    return el('li', {
+      class: `node ${step.kind}`, 'data-path': step.path, 'data-kind': step.kind, 'data-status': step.status,
+      'data-attempts': String(step.attempts), 'data-compensation': step.compensation,
+    },
+    el('div', { class: 'row' },
+      el('span', { class: 'badge status', 'data-status': step.status, text: step.status }),
+      el('span', { class: 'label', text: step.label, title: step.path }),
+      step.type && el('span', { class: 'type', text: step.type }),
+      step.attempts > 1 && el('span', { class: 'attempts', text: `attempt ${step.attempts}` }),
+      step.startedAt && el('span', { class: 'timing', text: `${time(step.startedAt)} · ${duration(elapsed)}` }),
+      step.compensation && el('span', {
+        class: 'badge compensation', 'data-compensation': step.compensation, text: compensationText[step.compensation],
+      })),
+    step.retries.length > 0 && el('ul', { class: 'retries' },
+      step.retries.map((r) => el('li', { class: 'retry', text: retryText(r) }))),
+    step.error && step.status === 'Failed' && el('div', { class: 'error', text: error(step.error) }),
+    step.compensationError && el('div', { class: 'error', text: `compensation: ${error(step.compensationError)}` }),
+    step.children.length > 0 && el('ul', { class: 'tree' }, step.children.map(stepItem)));
+  }
+
+  function render() {
+    renderQueued = false;
+    const { run } = model;
+    document.getElementById('workflow-id').textContent = run.workflowId || '—';
+    const status = document.getElementById('run-status');
+    status.textContent = run.status;
+    status.dataset.status = run.status;
+    const compensation = document.getElementById('run-compensation');
+    compensation.hidden = !run.compensation;
+    compensation.textContent = compensationText[run.compensation] ?? '';
+    compensation.dataset.compensation = run.compensation ?? '';
+    document.getElementById('run-started').textContent = run.startedAt ? time(run.startedAt) : '—';
+    document.getElementById('run-duration').textContent =
+      run.startedAt ? duration(between(run.startedAt, run.completedAt ?? (run.ended ? run.startedAt : null))) : '—';
+    document.getElementById('run-sequence').textContent = String(run.lastSequence);
+    const runError = document.getElementById('run-error');
+    runError.hidden = !run.error || run.status === 'Completed';
+    runError.textContent = run.error ? error(run.error) : '';
+
+    const steps = model.steps();
+    document.getElementById('steps-empty').hidden = steps.length > 0;
+    document.getElementById('steps').replaceChildren(...steps.map(stepItem));
+  }
+
+  function queueRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(render);
+  }
+
+  function logEvent(e) {
+    eventsBody.append(el('tr', { class: `event type-${e.type}`, 'data-sequence': String(e.sequence) },
+      el('td', { text: String(e.sequence) }),
+      el('td', { text: time(e.timestamp) }),
+      el('td', {}, el('span', { class: `event-type type-${e.type}`, text: e.type })),
+      el('td', { text: e.path ?? '' }),
+      el('td', { text: e.attempt ?? '' }),
+      el('td', { class: 'detail', text: e.type.endsWith('error') || e.type === 'step-retry' ? error(e.data) : '' })));
+    while (eventsBody.rows.length > maxLogRows) eventsBody.deleteRow(0);
+  }
+
+  function onEvent(message) {
+    const e = JSON.parse(message.data);
+    if (model.apply(e)) {
+      logEvent(e);
+      queueRender();
+    }
+  }
+
+  function connect() {
+    // On its own reconnects EventSource sends Last-Event-ID; after= covers the ones we make ourselves.
+    const after = model.run.lastSequence;
+    source = new EventSource(`/runs/${encodeURIComponent(runId)}/events${after ? `?after=${after}` : ''}`);
+    source.onopen = () => setConnection('live', 'live');
+    for (const type of eventTypes) source.addEventListener(type, onEvent);
+    source.addEventListener('end', () => {
+      source.close();
+      model.run.ended = true;
+      setConnection('ended', 'run ended');
+      queueRender();
+    });
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // The stream refused (404: the run has not been seen yet, 503: too many streams): try again shortly.
+        setConnection('offline', model.run.lastSequence ? 'disconnected — retrying' : 'run not found yet — retrying');
+        setTimeout(connect, 3000);
+      } else {
+        setConnection('connecting', 'reconnecting…');
+      }
+    };
+  }
+
+  // Running steps show a ticking duration.
+  setInterval(() => { if (!model.run.ended && model.run.startedAt) queueRender(); }, 1000);
+  render();
+  connect();
+})();

@@ -1,0 +1,24 @@
+namespace SagaWorkflows.Orchestration;
+
+/// <summary>Bound from <c>SagaWorkflows:Orchestrator</c>; the store from <c>ConnectionStrings:Workflows</c>.</summary>
+public sealed class OrchestratorOptions
+{
+    public const string DefaultConnectionString = "Data Source=sagaworkflows.db";
+
+    public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>The durable scheduler's Quartz store; by default the workflow store's file.</summary>
+    public string? SchedulerConnectionString { get; set; }
+
+    /// <summary>A folder of definition files the registry loads at startup.</summary>
+    public string? DefinitionsPath { get; set; } = "workflows";
+
+    /// <summary>How often due timers (timeouts, sleeps, retries after a lost attempt) are looked for.</summary>
+    public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Partitions serialising one run's messages inside this process.</summary>
+    public int PartitionCount { get; set; } = 32;
+
+    /// <summary>Saga messages processed at once by this process.</summary>
+    public int ConcurrentMessageLimit { get; set; } = 32;
+}

@@ -1,0 +1,150 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Hosting;
+using SagaWorkflows.Orchestration.Definitions;
+using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Orchestration.Runs;
+using SagaWorkflows.Orchestration.Scheduling;
+
+namespace SagaWorkflows.Orchestration;
+
+public static class OrchestratorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Reads <c>ConnectionStrings:Workflows</c> (a SQLite connection string, default
+    /// <c>Data Source=sagaworkflows.db</c>) and <c>SagaWorkflows:Orchestrator</c>.
+    /// </summary>
+    public static OrchestratorOptions ReadOrchestratorOptions(this IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new OrchestratorOptions();
+        configuration.GetSection("SagaWorkflows:Orchestrator").Bind(options);
+        options.ConnectionString = configuration.GetConnectionString("Workflows") ?? options.ConnectionString;
+        return options;
+    }
+
+    /// <summary>
+    /// The orchestrator: the workflow-run saga on queue <c>sagawf-runs</c> stored in SQLite with
+    /// a transactional outbox, the definition registry, the run supervisor (durable timers) and, on
+    /// RabbitMQ, the durable Quartz scheduler endpoint. Call before <c>AddSagaWorkflowsBus</c>.
+    /// </summary>
+    public static IServiceCollection AddSagaWorkflowsOrchestrator(this IServiceCollection services, OrchestratorOptions options,
+        SagaWorkflowsBusOptions bus, Action<WorkflowDefinitionRegistry>? definitions = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(bus);
+        UseRunIdCorrelation();
+        if (bus.Transport == SagaWorkflowsTransport.RabbitMq)
+        {
+            services.AddSagaWorkflowsScheduler(options.SchedulerConnectionString ?? SchedulerStoreFor(options.ConnectionString));
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton<DefinitionCache>();
+        services.AddSingleton(sp =>
+        {
+            var registry = new WorkflowDefinitionRegistry(sp.GetRequiredService<ILogger<WorkflowDefinitionRegistry>>());
+            if (options.DefinitionsPath is { Length: > 0 } path)
+            {
+                registry.LoadDirectory(path);
+            }
+
+            definitions?.Invoke(registry);
+            return registry;
+        });
+        services.AddSingleton<IWorkflowDefinitionRegistry>(sp => sp.GetRequiredService<WorkflowDefinitionRegistry>());
+        services.AddSingleton<WorkflowRunner>();
+
+        services.AddDbContextFactory<WorkflowDbContext>(o => o.UseSqliteSagaStore(options.ConnectionString));
+        services.AddSagaStoreInitializer<WorkflowDbContext>();
+        services.AddSagaOutboxRelay<WorkflowDbContext>();
+        services.AddHostedService<RunSupervisor>();
+        services.AddBusContributor(new OrchestratorBusContributor(options));
+        return services;
+    }
+
+    /// <summary>The scheduler's Quartz tables live in a file of their own beside the workflow store.</summary>
+    private static string SchedulerStoreFor(string workflowStore)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(workflowStore);
+        var file = builder.DataSource;
+        builder.DataSource = Path.Combine(Path.GetDirectoryName(file) ?? "", Path.GetFileNameWithoutExtension(file) + "-scheduler" + Path.GetExtension(file));
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// One run's messages are handled one at a time inside this process (keyed on the RunId in the
+    /// body, so it works whoever sent them); across processes the saga's version check serialises them.
+    /// </summary>
+    private static void PartitionByRun(IReceiveEndpointConfigurator endpoint, int partitionCount)
+    {
+        if (partitionCount <= 0)
+        {
+            return;
+        }
+
+        var partitioner = endpoint.CreatePartitioner(partitionCount);
+        endpoint.UsePartitioner<StartWorkflow>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<SignalWorkflow>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<SuspendWorkflow>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<ResumeWorkflow>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<CancelWorkflow>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<StepCompleted>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<StepFaulted>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<StepRetrying>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<WakeWorkflowRun>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipCompleted>(partitioner, c => c.Message.TrackingNumber);
+        endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipFaulted>(partitioner, c => c.Message.TrackingNumber);
+        endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipActivityCompleted>(partitioner, c => c.Message.TrackingNumber);
+    }
+
+    /// <summary>Every message of a run carries its RunId as CorrelationId, for tracing.</summary>
+    private static void UseRunIdCorrelation()
+    {
+        MessageCorrelation.UseCorrelationId<StartWorkflow>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<SignalWorkflow>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<SuspendWorkflow>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<ResumeWorkflow>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<CancelWorkflow>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<StepCompleted>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<StepFaulted>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<StepRetrying>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<WakeWorkflowRun>(m => m.RunId);
+    }
+
+    private sealed class OrchestratorBusContributor(OrchestratorOptions options) : ISagaWorkflowsBusContributor
+    {
+        public void ConfigureRegistrations(IBusRegistrationConfigurator configurator, SagaWorkflowsBusOptions busOptions)
+        {
+            configurator.AddSagaStateMachine<WorkflowRunStateMachine, WorkflowRun>()
+                .UseEfSagaRepository<WorkflowRun, WorkflowDbContext>()
+                .Endpoint(e =>
+                {
+                    e.Name = QueueNames.WorkflowRuns;
+                    e.ConcurrentMessageLimit = options.ConcurrentMessageLimit;
+                });
+            configurator.AddConfigureEndpointsCallback((_, name, endpoint) =>
+            {
+                if (name == QueueNames.WorkflowRuns)
+                {
+                    PartitionByRun(endpoint, options.PartitionCount);
+                    endpoint.ConfigureDurableSagaEndpoint();
+                }
+            });
+
+            if (busOptions.Transport == SagaWorkflowsTransport.RabbitMq)
+            {
+                configurator.AddSagaWorkflowsSchedulerConsumers();
+            }
+        }
+
+        public void ConfigureBus(IBusRegistrationContext context, IBusFactoryConfigurator configurator, SagaWorkflowsBusOptions busOptions)
+        {
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using MassTransit;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace SagaWorkflows.Orchestration.Persistence;
+
+/// <summary>
+/// EF Core saga repository with a transactional outbox. Each <see cref="Send{T}"/> gets a fresh DbContext, so a
+/// message retried after a concurrency conflict starts from the committed state. Register it with
+/// <see cref="SagaRepositoryRegistrationExtensions.UseEfSagaRepository{TSaga,TContext}"/>.
+/// </summary>
+public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
+    ISagaRepositoryContextFactory<TSaga>,
+    ILoadSagaRepositoryContextFactory<TSaga>,
+    IQuerySagaRepositoryContextFactory<TSaga>
+    where TSaga : class, IDurableSaga
+    where TContext : DbContext
+{
+    readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
+    readonly IDbContextFactory<TContext> _dbContextFactory;
+    readonly ILogger _logger;
+
+    public EfSagaRepositoryContextFactory(IDbContextFactory<TContext> dbContextFactory, ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
+        ILogger<EfSagaRepositoryContextFactory<TSaga, TContext>>? logger = null)
+    {
+        _dbContextFactory = dbContextFactory;
+        _consumeContextFactory = consumeContextFactory;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    public void Probe(ProbeContext context)
+    {
+        context.Add("persistence", "entity-framework-core");
+        context.Add("dbContext", typeof(TContext).Name);
+        context.Add("outbox", "transactional");
+    }
+
+    public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
+        where T : class
+    {
+        await using var dbContext = await _dbContextFactory.CreateDbContextAsync(context.CancellationToken).ConfigureAwait(false);
+        using var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+
+        await WithinTransaction(dbContext, context, () => next.Send(repositoryContext)).ConfigureAwait(false);
+
+        await DeliverCommitted(context, dbContext, repositoryContext.StagedMessages).ConfigureAwait(false);
+    }
+
+    public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(query);
+
+        await using var dbContext = await _dbContextFactory.CreateDbContextAsync(context.CancellationToken).ConfigureAwait(false);
+        using var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+
+        await WithinTransaction(dbContext, context, async () =>
+        {
+            // Tracked, so Update/Delete on the instances the query context hands out write through this DbContext.
+            List<TSaga> instances = await dbContext.Set<TSaga>().AsTracking()
+                .Where(query.FilterExpression)
+                .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+
+            await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
+        await DeliverCommitted(context, dbContext, repositoryContext.StagedMessages).ConfigureAwait(false);
+    }
+
+    public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        return ExecuteRead(asyncMethod, cancellationToken);
+    }
+
+    public Task<T> Execute<T>(Func<QuerySagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        return ExecuteRead(asyncMethod, cancellationToken);
+    }
+
+    async Task<T> ExecuteRead<T>(Func<EfSagaReadContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
+    {
+        await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+
+        return await asyncMethod(new EfSagaReadContext<TSaga>(dbContext, cancellationToken)).ConfigureAwait(false);
+    }
+
+    async Task WithinTransaction(DbContext dbContext, ConsumeContext context, Func<Task> callback)
+    {
+        using var gate = await SqliteWriteGate.EnterAsync(dbContext, context.CancellationToken).ConfigureAwait(false);
+
+        // The provider's default isolation: SQLite takes the write lock up front (BEGIN IMMEDIATE), so loads and
+        // saves are serialized; on PostgreSQL/SQL Server (read committed) the Version check detects a lost update.
+        await using var transaction = await dbContext.Database.BeginTransactionAsync(context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            await callback().ConfigureAwait(false);
+
+            // Not cancellable: once the transition succeeded, abandoning the commit would only force a redelivery.
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbUpdateException exception)
+        {
+            await RollbackQuietly(transaction).ConfigureAwait(false);
+
+            _logger.LogDebug(exception, "Saga {SagaType} write conflicted (message {MessageId}); rolled back for a retry",
+                typeof(TSaga).Name, context.MessageId);
+            throw;
+        }
+        catch
+        {
+            await RollbackQuietly(transaction).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    static async Task RollbackQuietly(IDbContextTransaction transaction)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The original exception matters; a failed rollback is discarded with the connection anyway.
+        }
+    }
+
+    async Task DeliverCommitted(ConsumeContext context, DbContext dbContext, IReadOnlyList<StagedOutboxMessage> staged)
+    {
+        if (staged.Count == 0)
+            return;
+
+        List<Guid> delivered = new(staged.Count);
+        foreach (var (row, item) in staged)
+        {
+            try
+            {
+                var message = OutboxSerializer.ToDeliverable(item, row);
+
+                await OutboxDelivery.DeliverAsync(context, context, row.Id, message, item.MessageType, row.Destination, context.CancellationToken)
+                    .ConfigureAwait(false);
+
+                delivered.Add(row.Id);
+            }
+            catch (Exception exception)
+            {
+                // The state is committed, so failing the consume would only replay the transition. The rows stay;
+                // the relay delivers them (stopping here keeps the saga's messages in order).
+                _logger.LogWarning(exception, "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry",
+                    row.MessageType, row.Id, row.SagaCorrelationId);
+                break;
+            }
+        }
+
+        if (delivered.Count == 0)
+            return;
+
+        try
+        {
+            using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
+
+            await dbContext.Set<OutboxMessage>().Where(x => delivered.Contains(x.Id)).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogWarning(exception, "Could not delete {Count} delivered outbox rows of saga type {SagaType}; the relay will deliver them again",
+                delivered.Count, typeof(TSaga).Name);
+        }
+    }
+}

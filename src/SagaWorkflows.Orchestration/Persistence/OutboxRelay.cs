@@ -1,0 +1,182 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace SagaWorkflows.Orchestration.Persistence;
+
+/// <summary>
+/// Delivers outbox rows that outlived their consume — the process stopped between the commit and the delivery, or
+/// the broker refused the message — at startup and then every <see cref="SagaOutboxOptions.RelayInterval"/>.
+/// Delivery is at least once: a row is deleted after the bus accepted it, and a crash in between sends it again
+/// with the same MessageId.
+/// </summary>
+public sealed class OutboxRelay<TContext> : BackgroundService
+    where TContext : DbContext
+{
+    readonly IBus _bus;
+    readonly IDbContextFactory<TContext> _dbContextFactory;
+    readonly IHostApplicationLifetime? _lifetime;
+    readonly ILogger _logger;
+    readonly SagaOutboxOptions _options;
+    // Serializes the timer's passes with explicit calls, so a caller of RelayPendingAsync observes a finished pass.
+    readonly SemaphoreSlim _pass = new(1, 1);
+    readonly HashSet<Guid> _reportedUnresolvable = [];
+    readonly TimeProvider _timeProvider;
+
+    public OutboxRelay(IDbContextFactory<TContext> dbContextFactory, IBus bus, IOptions<SagaOutboxOptions> options,
+        ILogger<OutboxRelay<TContext>>? logger = null, IHostApplicationLifetime? lifetime = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        _dbContextFactory = dbContextFactory;
+        _bus = bus;
+        _options = options.Value;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _lifetime = lifetime;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// Delivers every row older than <see cref="SagaOutboxOptions.RelayAge"/>, per saga in (CreatedAt, Sequence)
+    /// order, and deletes what was delivered. A saga whose row fails is skipped until the next pass, so its later
+    /// messages never overtake the failed one. Returns the number of rows delivered.
+    /// </summary>
+    public async Task<int> RelayPendingAsync(CancellationToken cancellationToken = default)
+    {
+        await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var cutoff = _timeProvider.GetUtcNow().UtcDateTime - _options.RelayAge;
+            var total = 0;
+
+            while (true)
+            {
+                var (fetched, delivered, anyFailed) = await RelayBatch(cutoff, cancellationToken).ConfigureAwait(false);
+                total += delivered;
+
+                if (anyFailed || fetched < _options.RelayBatchSize)
+                    return total;
+            }
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _pass.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await WaitForApplicationStarted(stoppingToken).ConfigureAwait(false);
+
+            using var timer = new PeriodicTimer(_options.RelayInterval, _timeProvider);
+            do
+            {
+                try
+                {
+                    var delivered = await RelayPendingAsync(stoppingToken).ConfigureAwait(false);
+                    if (delivered > 0)
+                        _logger.LogInformation("Outbox relay delivered {Count} message(s) left behind", delivered);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The store may be briefly unavailable (locked file, failover); the next tick tries again.
+                    _logger.LogError(exception, "Outbox relay pass failed");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    async Task WaitForApplicationStarted(CancellationToken stoppingToken)
+    {
+        // Under a host, the bus is started by another hosted service; publishing before it is up would only fail.
+        // Without a host (test harness) there is nothing to wait for.
+        await Task.Yield();
+
+        if (_lifetime is null || _lifetime.ApplicationStarted.IsCancellationRequested)
+            return;
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var onStarted = _lifetime.ApplicationStarted.Register(() => started.TrySetResult()).ConfigureAwait(false);
+        await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+    }
+
+    async Task<(int Fetched, int Delivered, bool AnyFailed)> RelayBatch(DateTime cutoff, CancellationToken cancellationToken)
+    {
+        await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+
+        List<OutboxMessage> rows = await dbContext.Set<OutboxMessage>().AsNoTracking()
+            .Where(x => x.CreatedAt <= cutoff)
+            .OrderBy(x => x.SagaCorrelationId).ThenBy(x => x.CreatedAt).ThenBy(x => x.Sequence)
+            .Take(_options.RelayBatchSize)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        List<Guid> delivered = new(rows.Count);
+        Guid? blockedSaga = null;
+        var anyFailed = false;
+
+        foreach (var row in rows)
+        {
+            if (row.SagaCorrelationId == blockedSaga)
+                continue;
+
+            try
+            {
+                var messageType = OutboxSerializer.ResolveType(row.MessageType);
+                if (messageType is null)
+                {
+                    ReportUnresolvable(row);
+                    blockedSaga = row.SagaCorrelationId;
+                    anyFailed = true;
+                    continue;
+                }
+
+                var message = OutboxSerializer.Deserialize(row.Body, messageType);
+
+                await OutboxDelivery.DeliverAsync(_bus, _bus, row.Id, message, messageType, row.Destination, cancellationToken).ConfigureAwait(false);
+
+                delivered.Add(row.Id);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                _logger.LogWarning(exception, "Outbox relay could not deliver {MessageType} ({OutboxId}) for saga {CorrelationId}; retrying next pass",
+                    row.MessageType, row.Id, row.SagaCorrelationId);
+                blockedSaga = row.SagaCorrelationId;
+                anyFailed = true;
+            }
+        }
+
+        if (delivered.Count > 0)
+        {
+            using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
+
+            await dbContext.Set<OutboxMessage>().Where(x => delivered.Contains(x.Id)).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return (rows.Count, delivered.Count, anyFailed);
+    }
+
+    void ReportUnresolvable(OutboxMessage row)
+    {
+        // Logged once per row: it will not resolve until a deployment brings the type back.
+        if (_reportedUnresolvable.Add(row.Id))
+        {
+            _logger.LogError("Outbox row {OutboxId} of saga {CorrelationId} has unknown message type {MessageType}; it and the saga's later messages are held",
+                row.Id, row.SagaCorrelationId, row.MessageType);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SagaWorkflows.Orchestration.Persistence;
+
+public static class SagaStoreSchema
+{
+    /// <summary>
+    /// Creates the database and this context's tables if they are missing; on SQLite also switches the file to WAL.
+    /// Unlike <c>EnsureCreated</c>, it still creates the tables when the database already holds other tables (the
+    /// scheduler's, for instance). It does not migrate: if only some of the tables exist it throws.
+    /// </summary>
+    public static async Task EnsureSagaStoreCreatedAsync(this DbContext dbContext, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dbContext);
+
+        if (dbContext.Database.IsSqlite())
+            CreateSqliteDirectory(dbContext.Database.GetConnectionString());
+
+        var creator = dbContext.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
+            await creator.CreateAsync(cancellationToken).ConfigureAwait(false);
+
+        if (dbContext.Database.IsSqlite() && SqliteSagaStore.IsFileDatabase(dbContext.Database.GetConnectionString()!))
+            await dbContext.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+
+        List<string> missing = await FindMissingTables(dbContext, cancellationToken).ConfigureAwait(false);
+        if (missing.Count == 0)
+            return;
+
+        var tableCount = TablesOf(dbContext).Count;
+        if (missing.Count < tableCount)
+            throw PartialSchema(dbContext, missing);
+
+        try
+        {
+            await creator.CreateTablesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException)
+        {
+            // Another process may have created them at the same moment; anything else is a real failure.
+            if ((await FindMissingTables(dbContext, cancellationToken).ConfigureAwait(false)).Count > 0)
+                throw;
+        }
+    }
+
+    /// <summary><see cref="EnsureSagaStoreCreatedAsync(DbContext,CancellationToken)"/> with a context from the registered <see cref="IDbContextFactory{TContext}"/>.</summary>
+    public static async Task EnsureSagaStoreCreatedAsync<TContext>(this IServiceProvider services, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var factory = services.GetRequiredService<IDbContextFactory<TContext>>();
+        await using var dbContext = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+
+        await dbContext.EnsureSagaStoreCreatedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    static List<(string Name, string? Schema)> TablesOf(DbContext dbContext)
+    {
+        return dbContext.Model.GetEntityTypes()
+            .Select(entityType => (Name: entityType.GetTableName(), Schema: entityType.GetSchema()))
+            .Where(table => table.Name is not null)
+            .Select(table => (table.Name!, table.Schema))
+            .Distinct()
+            .ToList();
+    }
+
+    static async Task<List<string>> FindMissingTables(DbContext dbContext, CancellationToken cancellationToken)
+    {
+        var sql = dbContext.GetService<ISqlGenerationHelper>();
+        List<string> missing = [];
+
+        foreach (var (name, schema) in TablesOf(dbContext))
+        {
+            if (!await TableExists(dbContext, name, schema, cancellationToken).ConfigureAwait(false))
+                missing.Add(sql.DelimitIdentifier(name, schema));
+        }
+
+        return missing;
+    }
+
+    // Asks the catalog instead of selecting from the table, which would log a failed command for every missing table.
+    static async Task<bool> TableExists(DbContext dbContext, string name, string? schema, CancellationToken cancellationToken)
+    {
+        FormattableString query;
+        if (dbContext.Database.IsSqlite())
+            query = $"SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = {name}";
+        else if (schema is null)
+            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.tables WHERE table_name = {name}";
+        else
+            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.tables WHERE table_name = {name} AND table_schema = {schema}";
+
+        List<int> counts = await dbContext.Database.SqlQuery<int>(query).ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        return counts.Count == 1 && counts[0] > 0;
+    }
+
+    static InvalidOperationException PartialSchema(DbContext dbContext, List<string> missing)
+    {
+        return new InvalidOperationException(
+            $"The saga store of {dbContext.GetType().Name} is incomplete: {string.Join(", ", missing)} missing while the other tables exist. " +
+            "Create the missing tables (or use EF Core migrations); EnsureSagaStoreCreatedAsync only creates a store from scratch.");
+    }
+
+    static void CreateSqliteDirectory(string? connectionString)
+    {
+        if (connectionString is null || !SqliteSagaStore.IsFileDatabase(connectionString))
+            return;
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource));
+        if (!string.IsNullOrEmpty(directory))
+            Directory.CreateDirectory(directory);
+    }
+}

@@ -1,0 +1,30 @@
+using SagaWorkflows.Orchestration.Persistence;
+
+namespace SagaWorkflows.Orchestration.Runs;
+
+/// <summary>
+/// The saga row of one run (CorrelationId = RunId). The engine's state travels as JSON; the columns
+/// beside it are what queries need: the supervisor's due timers and the run's status.
+/// </summary>
+public sealed class WorkflowRun : IDurableSaga
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = "";
+    public int Version { get; set; }
+
+    public string WorkflowId { get; set; } = "";
+    public int WorkflowVersion { get; set; }
+
+    /// <summary>The definition the run started with: later edits of the workflow do not change it.</summary>
+    public string DefinitionJson { get; set; } = "";
+
+    public string StateJson { get; set; } = "";
+
+    /// <summary>When a timer of this run is due (timeouts, retries, sleeps, waits), in UTC.</summary>
+    public DateTime? WakeAt { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public List<OutboxItem> PendingMessages { get; } = [];
+}

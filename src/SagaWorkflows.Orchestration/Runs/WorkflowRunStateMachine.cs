@@ -1,0 +1,105 @@
+using MassTransit;
+using MassTransit.Courier.Contracts;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Core.Engine;
+
+namespace SagaWorkflows.Orchestration.Runs;
+
+/// <summary>
+/// One saga per run (CorrelationId = RunId). It only translates messages into engine events and
+/// engine statuses into states: what happens next is the engine's decision.
+/// </summary>
+public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRun>
+{
+    public WorkflowRunStateMachine(WorkflowRunner runner)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        InstanceState(x => x.CurrentState);
+
+        Event(() => Start, e =>
+        {
+            e.CorrelateById(c => c.Message.RunId);
+            e.InsertOnInitial = true;
+            e.SetSagaFactory(c => new WorkflowRun { CorrelationId = c.Message.RunId });
+        });
+        Event(() => StepCompletedReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => StepFaultedReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => StepRetryingReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => Wake, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => Signal, e =>
+        {
+            e.CorrelateById(c => c.Message.RunId);
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.Publish(new SignalRejected
+            {
+                RunId = c.Message.RunId,
+                Signal = c.Message.Signal,
+                Reason = $"no run {c.Message.RunId} exists",
+            })));
+        });
+        Event(() => Suspend, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => Resume, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => Cancel, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => SlipActivityCompleted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => SlipCompleted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => SlipFaulted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
+
+        Initially(When(Start).ThenAsync(c => Enter(c, runner.Start(c.Saga, c.Message))));
+
+        DuringAny(
+            Ignore(Start),
+            When(StepCompletedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
+                new StepSucceeded(c.Message.ExecutionId, c.Message.Attempt, WorkflowRunner.ToNode(c.Message.Output))))),
+            When(StepFaultedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
+                new StepFailed(c.Message.ExecutionId, c.Message.Attempt, c.Message.ErrorType, c.Message.Message, c.Message.Retryable)))),
+            When(StepRetryingReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
+                new StepRetryScheduled(c.Message.ExecutionId, c.Message.Attempt, c.Message.NextAttempt, c.Message.Delay, c.Message.ErrorType, c.Message.Message)))),
+            When(Wake).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new TimerElapsed()))),
+            When(Signal).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, WorkflowRunner.ToNode(c.Message.Payload))))),
+            When(Suspend).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SuspendRequested()))),
+            When(Resume).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new ResumeRequested()))),
+            When(Cancel).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new CancelRequested(c.Message.Reason)))),
+            When(SlipActivityCompleted).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepCompensationSucceeded(c.Message.ActivityName)))),
+            When(SlipCompleted).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new CompensationFinished(true, null, null)))),
+            When(SlipFaulted).ThenAsync(c =>
+            {
+                var failure = c.Message.ActivityExceptions.FirstOrDefault();
+                return Enter(c, runner.Handle(c.Saga, new CompensationFinished(false, failure?.Name,
+                    failure is null ? "the compensation routing slip faulted" : $"{failure.ExceptionInfo.ExceptionType}: {failure.ExceptionInfo.Message}")));
+            }));
+    }
+
+    public State Running { get; private set; } = null!;
+    public State Suspended { get; private set; } = null!;
+    public State Compensating { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
+    public State Compensated { get; private set; } = null!;
+    public State CompensationFailed { get; private set; } = null!;
+
+    public Event<StartWorkflow> Start { get; private set; } = null!;
+    public Event<StepCompleted> StepCompletedReceived { get; private set; } = null!;
+    public Event<StepFaulted> StepFaultedReceived { get; private set; } = null!;
+    public Event<StepRetrying> StepRetryingReceived { get; private set; } = null!;
+    public Event<WakeWorkflowRun> Wake { get; private set; } = null!;
+    public Event<SignalWorkflow> Signal { get; private set; } = null!;
+    public Event<SuspendWorkflow> Suspend { get; private set; } = null!;
+    public Event<ResumeWorkflow> Resume { get; private set; } = null!;
+    public Event<CancelWorkflow> Cancel { get; private set; } = null!;
+    public Event<RoutingSlipActivityCompleted> SlipActivityCompleted { get; private set; } = null!;
+    public Event<RoutingSlipCompleted> SlipCompleted { get; private set; } = null!;
+    public Event<RoutingSlipFaulted> SlipFaulted { get; private set; } = null!;
+
+    private Task Enter<T>(BehaviorContext<WorkflowRun, T> context, RunStatus status) where T : class =>
+        context.TransitionToState(status switch
+        {
+            RunStatus.Running => Running,
+            RunStatus.Suspended => Suspended,
+            RunStatus.Compensating => Compensating,
+            RunStatus.Completed => Completed,
+            RunStatus.Failed => Failed,
+            RunStatus.Cancelled => Cancelled,
+            RunStatus.Compensated => Compensated,
+            _ => CompensationFailed,
+        });
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Orchestration.Compensation;
+using SagaWorkflows.Orchestration.Definitions;
+using SagaWorkflows.Orchestration.Persistence;
+
+namespace SagaWorkflows.Orchestration.Runs;
+
+/// <summary>
+/// The thin adapter between the saga and the pure engine: loads the run's state and definition,
+/// lets the engine decide, then stores the new state and stages the engine's messages in the
+/// saga's outbox, so they leave only if the state was saved, and surely leave if it was.
+/// </summary>
+public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinitionRegistry registry, TimeProvider time, ILogger<WorkflowRunner> logger)
+{
+    public RunStatus Start(WorkflowRun run, StartWorkflow message)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(message);
+        var now = time.GetUtcNow();
+        run.CreatedAt = now.UtcDateTime;
+        var json = message.Definition ?? (message.WorkflowId is { Length: > 0 } requested ? registry.Find(requested, message.Version) : null);
+        var workflowId = message.WorkflowId ?? "";
+        EngineResult result;
+        if (json is null)
+        {
+            var reason = message.WorkflowId is { Length: > 0 }
+                ? $"unknown workflow '{message.WorkflowId}'{(message.Version is { } v ? $" version {v}" : "")}: register it with the orchestrator or send the definition inline"
+                : "StartWorkflow needs a WorkflowId or an inline Definition";
+            result = WorkflowEngine.Reject(message.RunId, workflowId, reason, [], now);
+            json = "";
+        }
+        else
+        {
+            var parsed = definitions.Get(json);
+            if (!parsed.IsValid)
+            {
+                var id = TryReadId(json) ?? workflowId;
+                result = WorkflowEngine.Reject(message.RunId, id, $"the definition of '{id}' is invalid ({parsed.Errors.Count} problem{(parsed.Errors.Count == 1 ? "" : "s")})",
+                    parsed.Errors.Select(e => e.ToString()).ToList(), now);
+            }
+            else
+            {
+                run.WorkflowVersion = parsed.Definition!.Version;
+                result = WorkflowEngine.Start(parsed.Definition, message.RunId, ToNode(message.Input), now);
+            }
+        }
+
+        run.WorkflowId = result.State.WorkflowId;
+        run.DefinitionJson = json;
+        return Apply(run, result);
+    }
+
+    public RunStatus Handle(WorkflowRun run, RunEvent @event)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var state = JsonSerializer.Deserialize<RunState>(run.StateJson, CoreJson.Options)
+            ?? throw new InvalidOperationException($"run {run.CorrelationId} has no state");
+        var parsed = run.DefinitionJson.Length == 0 ? null : definitions.Get(run.DefinitionJson);
+        if (parsed?.Definition is not { } definition)
+        {
+            // Rejected at start: nothing can happen to it any more, but a signal still deserves an answer.
+            if (@event is SignalReceived signal)
+            {
+                run.EnqueuePublish(new SignalRejected { RunId = run.CorrelationId, Signal = signal.Signal, Reason = $"run {run.CorrelationId} has already finished ({state.Status})" });
+            }
+
+            return state.Status;
+        }
+
+        return Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()));
+    }
+
+    private RunStatus Apply(WorkflowRun run, EngineResult result)
+    {
+        run.StateJson = JsonSerializer.Serialize(result.State, CoreJson.Options);
+        run.WakeAt = result.WakeAt?.UtcDateTime;
+        run.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        foreach (var effect in result.Effects)
+        {
+            switch (effect)
+            {
+                case PublishLifecycleEvent e:
+                    run.EnqueuePublish(e.Event);
+                    break;
+                case SendStepCommand send:
+                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue)));
+                    break;
+                case RejectSignal reject:
+                    logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
+                    run.EnqueuePublish(reject.Rejection);
+                    break;
+                case RunCompensation compensation:
+                    var (address, slip) = CompensationSlip.Build(result.State.RunId, compensation.Steps);
+                    run.PendingMessages.Add(new OutboxItem(slip, typeof(MassTransit.Courier.Contracts.RoutingSlip), address));
+                    break;
+            }
+        }
+
+        return result.State.Status;
+    }
+
+    public static JsonNode? ToNode(JsonElement? element) =>
+        element is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } e ? JsonNode.Parse(e.GetRawText()) : null;
+
+    private static string? TryReadId(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json)?["id"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+}

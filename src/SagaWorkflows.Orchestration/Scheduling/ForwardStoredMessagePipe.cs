@@ -1,0 +1,85 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Serialization;
+using Quartz;
+
+namespace SagaWorkflows.Orchestration.Scheduling;
+
+/// <summary>
+/// Turns the send of an empty <see cref="SerializedMessageBody"/> into the send of the stored body, with
+/// the ids, addresses and headers the scheduler received restored.
+/// </summary>
+internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecutionContext job) : IPipe<SendContext>
+{
+    public Task Send(SendContext context)
+    {
+        var deserializer = context.Serialization.GetMessageDeserializer(message.ParsedContentType);
+        var body = deserializer.GetMessageBody(message.Body);
+
+        // A raw (envelope-less) body takes its ids from these headers; an envelope body carries its own.
+        var serializerContext = deserializer.Deserialize(body, EnvelopeHeaders(), message.Destination);
+
+        if (message.MessageId.HasValue)
+            context.MessageId = message.MessageId;
+
+        context.RequestId = message.RequestId;
+        context.CorrelationId = message.CorrelationId;
+        context.ConversationId = message.ConversationId;
+        context.InitiatorId = message.InitiatorId;
+        context.SourceAddress = message.SourceAddress;
+        context.ResponseAddress = message.ResponseAddress;
+        context.FaultAddress = message.FaultAddress;
+
+        if (message.MessageTypes.Count > 0)
+            context.SupportedMessageTypes = [.. message.MessageTypes];
+
+        if (message.ExpirationTime is { } expiration)
+            context.TimeToLive = expiration - DateTime.UtcNow;
+
+        foreach (var (name, value) in message.Headers)
+            context.Headers.Set(name, value);
+
+        // What MassTransit's Quartz integration adds, so GetSchedulingTokenId() lets a saga ignore a
+        // message from a schedule it has since replaced, and GetQuartzScheduled() tells how late it ran.
+        if (message.TokenId is { } tokenId)
+            context.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
+        context.Headers.Set(MessageHeaders.Quartz.Sent, job.FireTimeUtc);
+        if (job.ScheduledFireTimeUtc is { } scheduled)
+            context.Headers.Set(MessageHeaders.Quartz.Scheduled, scheduled);
+
+        if (message.TransportProperties is { Count: > 0 } properties && context is TransportSendContext transportContext)
+            transportContext.ReadPropertiesFrom(properties);
+
+        context.Serializer = serializerContext.GetMessageSerializer();
+
+        return Task.CompletedTask;
+    }
+
+    public void Probe(ProbeContext context) => context.CreateScope("forwardScheduledMessage");
+
+    private DictionarySendHeaders EnvelopeHeaders()
+    {
+        var headers = new DictionarySendHeaders();
+        foreach (var (name, value) in message.Headers)
+            headers.Set(name, value);
+
+        SetIfPresent(headers, MessageHeaders.MessageId, message.MessageId);
+        SetIfPresent(headers, MessageHeaders.CorrelationId, message.CorrelationId);
+        SetIfPresent(headers, MessageHeaders.ConversationId, message.ConversationId);
+        SetIfPresent(headers, MessageHeaders.InitiatorId, message.InitiatorId);
+        SetIfPresent(headers, MessageHeaders.RequestId, message.RequestId);
+        SetIfPresent(headers, MessageHeaders.SourceAddress, message.SourceAddress);
+        SetIfPresent(headers, MessageHeaders.ResponseAddress, message.ResponseAddress);
+        SetIfPresent(headers, MessageHeaders.FaultAddress, message.FaultAddress);
+        if (message.MessageTypes.Count > 0)
+            headers.Set(MessageHeaders.MessageType, string.Join(';', message.MessageTypes));
+
+        return headers;
+    }
+
+    private static void SetIfPresent(DictionarySendHeaders headers, string name, object? value)
+    {
+        if (value is not null)
+            headers.Set(name, value.ToString());
+    }
+}

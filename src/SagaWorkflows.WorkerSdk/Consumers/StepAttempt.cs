@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Core.Retries;
+using SagaWorkflows.WorkerSdk.Tools;
+
+namespace SagaWorkflows.WorkerSdk.Consumers;
+
+/// <summary>
+/// Runs one attempt of a step and reports it: success, or a failure that is either redelivered
+/// through the message scheduler after the policy's delay (the command leaves the queue and comes
+/// back; nothing is held in memory) or reported as final. The attempt number is the command's
+/// starting attempt plus MassTransit's redelivery count.
+/// </summary>
+internal static class StepAttempt
+{
+    public static async Task Run<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int firstAttempt,
+        StepRetryPolicy? policy, TimeSpan? timeout, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
+        where T : class
+    {
+        var attempt = firstAttempt + context.GetRedeliveryCount();
+        using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        if (timeout is { } t && t > TimeSpan.Zero)
+        {
+            attemptCancellation.CancelAfter(t);
+        }
+
+        string errorType;
+        string message;
+        TimeSpan? retryAfter = null;
+        try
+        {
+            var output = await execute(attempt, attemptCancellation.Token);
+            await StepReplies.Send(context, new StepCompleted
+            {
+                RunId = runId,
+                ExecutionId = executionId,
+                Path = path,
+                Attempt = attempt,
+                Output = output is null ? null : JsonSerializer.SerializeToElement(output),
+            });
+            return;
+        }
+        catch (OperationCanceledException) when (attemptCancellation.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            errorType = "Timeout";
+            message = $"attempt {attempt} did not finish within {timeout}";
+        }
+        catch (ToolException ex)
+        {
+            errorType = ex.ErrorType;
+            message = ex.Message;
+            retryAfter = ex.RetryAfter;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            errorType = ex.GetType().Name;
+            message = ex.Message;
+        }
+
+        policy ??= new StepRetryPolicy();
+        if (RetryDelays.ShouldRetry(policy, attempt, errorType))
+        {
+            var delay = retryAfter ?? RetryDelays.DelayBeforeAttempt(policy, attempt + 1, Random.Shared);
+            logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); retrying in {Delay}",
+                path, runId, attempt, errorType, message, delay);
+            await StepReplies.Send(context, new StepRetrying
+            {
+                RunId = runId,
+                ExecutionId = executionId,
+                Path = path,
+                Attempt = attempt,
+                NextAttempt = attempt + 1,
+                Delay = delay,
+                ErrorType = errorType,
+                Message = message,
+            });
+            await context.Redeliver(delay);
+            return;
+        }
+
+        logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); not retrying",
+            path, runId, attempt, errorType, message);
+        await StepReplies.Send(context, new StepFaulted
+        {
+            RunId = runId,
+            ExecutionId = executionId,
+            Path = path,
+            Attempt = attempt,
+            ErrorType = errorType,
+            Message = message,
+            Retryable = RetryDelays.IsRetryable(policy, errorType),
+        });
+    }
+
+    public static JsonNode? ToNode(JsonElement? element) =>
+        element is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } e ? JsonNode.Parse(e.GetRawText()) : null;
+}

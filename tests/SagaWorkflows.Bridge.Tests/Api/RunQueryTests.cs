@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SagaWorkflows.Bridge.Tests.Infrastructure;
+
+namespace SagaWorkflows.Bridge.Tests.Api;
+
+/// <summary><c>GET /runs/{runId}</c> and <c>GET /runs</c>, built from the stored events.</summary>
+public sealed class RunQueryTests : IAsyncLifetime
+{
+    private BridgeServer _bridge = null!;
+
+    public async Task InitializeAsync() => _bridge = await BridgeServer.StartAsync();
+
+    public async Task DisposeAsync() => await _bridge.DisposeAsync();
+
+    [Fact]
+    public async Task The_snapshot_nests_steps_by_path_with_status_attempts_timing_errors_and_compensation()
+    {
+        var run = new TestRun();
+        var events = Scenarios.FailingOrder(run);
+        await _bridge.PublishAsync(events);
+        await _bridge.WaitForConsumedAsync(events.Count);
+
+        var snapshot = await _bridge.Client.GetFromJsonAsync<JsonElement>($"/runs/{run.RunId}");
+
+        Assert.Equal("Failed", snapshot.GetProperty("status").GetString());
+        Assert.Equal("Compensated", snapshot.GetProperty("compensation").GetString());
+        Assert.Equal(events.Count, snapshot.GetProperty("lastSequence").GetInt64());
+        Assert.Equal("card declined", snapshot.GetProperty("error").GetProperty("message").GetString());
+        var steps = snapshot.GetProperty("steps");
+        Assert.Equal(["reserve", "ship", "poll", "perItem"], steps.EnumerateArray().Select(s => s.GetProperty("path").GetString()));
+
+        var reserve = steps[0];
+        Assert.Equal("Completed", reserve.GetProperty("status").GetString());
+        Assert.Equal("tool", reserve.GetProperty("type").GetString());
+        Assert.Equal(2, reserve.GetProperty("attempts").GetInt32());
+        Assert.Equal("Compensated", reserve.GetProperty("compensation").GetString());
+        Assert.Equal(1, reserve.GetProperty("retries").GetArrayLength());
+        Assert.Equal(300, reserve.GetProperty("durationMs").GetDouble()); // sequence 2 to 5, 100 ms apart
+        Assert.Equal("PT0.3S", reserve.GetProperty("duration").GetString());
+        Assert.True(reserve.TryGetProperty("startedAt", out _) && reserve.TryGetProperty("completedAt", out _));
+
+        var ship = steps[1];
+        Assert.Equal("parallel", ship.GetProperty("type").GetString());
+        Assert.Equal(["ship.makeLabel", "ship.email"], ship.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("path").GetString()));
+
+        var iterations = steps[2].GetProperty("children");
+        Assert.Equal(["poll#1", "poll#2"], iterations.EnumerateArray().Select(c => c.GetProperty("path").GetString()));
+        Assert.All(iterations.EnumerateArray(), i => Assert.Equal("iteration", i.GetProperty("kind").GetString()));
+        Assert.Equal("poll#2.check", iterations[1].GetProperty("children")[0].GetProperty("path").GetString());
+
+        var items = steps[3].GetProperty("children");
+        Assert.Equal(["perItem[0]", "perItem[1]"], items.EnumerateArray().Select(c => c.GetProperty("path").GetString()));
+        var declined = items[1].GetProperty("children")[0];
+        Assert.Equal("perItem[1].charge", declined.GetProperty("path").GetString());
+        Assert.Equal("Failed", declined.GetProperty("status").GetString());
+        Assert.Equal("CardDeclined", declined.GetProperty("error").GetProperty("errorType").GetString());
+        Assert.Equal("Failed", items[1].GetProperty("status").GetString());
+        Assert.Equal("Compensated", items[0].GetProperty("children")[0].GetProperty("compensation").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_run_answers_404_with_a_problem_body()
+    {
+        var runId = Guid.NewGuid();
+
+        using var response = await _bridge.Client.GetAsync($"/runs/{runId}");
+
+        await RunCommandTests.AssertProblem(response, HttpStatusCode.NotFound, "Run not found", runId.ToString());
+    }
+
+    [Fact]
+    public async Task Recent_runs_are_listed_newest_first_with_their_status()
+    {
+        var done = new TestRun("first");
+        await _bridge.PublishAsync(done.Simple(1));
+        await _bridge.WaitForConsumedAsync(4);
+        var running = new TestRun("second");
+        await _bridge.PublishAsync(running.Event(1, Contracts.LifecycleEventTypes.WorkflowStart));
+        await _bridge.WaitForConsumedAsync(5);
+
+        var runs = await _bridge.Client.GetFromJsonAsync<JsonElement>("/runs");
+
+        Assert.Equal([running.RunId, done.RunId], runs.EnumerateArray().Select(r => r.GetProperty("runId").GetGuid()));
+        Assert.Equal("Running", runs[0].GetProperty("status").GetString());
+        Assert.Equal("Completed", runs[1].GetProperty("status").GetString());
+        Assert.Equal("first", runs[1].GetProperty("workflowId").GetString());
+        Assert.Equal(4, runs[1].GetProperty("lastSequence").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_browser_asking_for_html_gets_the_live_page_at_the_same_urls()
+    {
+        var run = new TestRun();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/runs/{run.RunId}");
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+
+        using var page = await _bridge.Client.SendAsync(request);
+        using var index = await _bridge.Client.GetAsync("/");
+        using var script = await _bridge.Client.GetAsync("/assets/run.js");
+
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("run-model.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(script.Headers.ETag);
+    }
+}

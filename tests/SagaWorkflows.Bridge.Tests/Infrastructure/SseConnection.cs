@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace SagaWorkflows.Bridge.Tests.Infrastructure;
+
+/// <summary>
+/// Reads an SSE response byte by byte, keeping everything received (<see cref="Raw"/>) so tests
+/// assert on what actually went over the wire, not on a parser's interpretation of it.
+/// </summary>
+public sealed class SseConnection : IAsyncDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly Stream _body;
+    private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+    private readonly StringBuilder _raw = new();
+    private readonly StringBuilder _pending = new();
+    private readonly byte[] _buffer = new byte[8192];
+    private readonly char[] _chars = new char[8192];
+    private bool _ended;
+
+    private SseConnection(HttpResponseMessage response, Stream body)
+    {
+        _response = response;
+        _body = body;
+    }
+
+    public HttpStatusCode StatusCode => _response.StatusCode;
+    public HttpResponseHeaders Headers => _response.Headers;
+    public string? ContentType => _response.Content.Headers.ContentType?.MediaType;
+    public string Raw => _raw.ToString();
+
+    public static async Task<SseConnection> OpenAsync(HttpClient client, string path, string? lastEventId = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        return new SseConnection(response, await response.Content.ReadAsStreamAsync(timeout.Token));
+    }
+
+    /// <summary>The next frame (comment-only frames included), or null when the server closed the stream.</summary>
+    public async Task<SseFrame?> ReadFrameAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Eventually.DefaultTimeout);
+        var lines = new List<string>();
+        try
+        {
+            while (true)
+            {
+                var line = await ReadLineAsync(cts.Token);
+                if (line is null)
+                {
+                    return lines.Count > 0 ? new SseFrame(lines) : null;
+                }
+
+                if (line.Length == 0)
+                {
+                    if (lines.Count > 0)
+                    {
+                        return new SseFrame(lines);
+                    }
+
+                    continue;
+                }
+
+                lines.Add(line);
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No complete SSE frame within the timeout. Received so far:\n{Raw}");
+        }
+    }
+
+    /// <summary>The next frame that is an event (skipping heartbeat and other comments), or null at the end.</summary>
+    public async Task<SseFrame?> ReadEventAsync(TimeSpan? timeout = null)
+    {
+        while (true)
+        {
+            var frame = await ReadFrameAsync(timeout);
+            if (frame is null || !frame.IsComment)
+            {
+                return frame;
+            }
+        }
+    }
+
+    /// <summary>Events up to the server closing the stream.</summary>
+    public async Task<List<SseFrame>> ReadToEndAsync(TimeSpan? timeout = null)
+    {
+        var frames = new List<SseFrame>();
+        while (await ReadEventAsync(timeout) is { } frame)
+        {
+            frames.Add(frame);
+        }
+
+        return frames;
+    }
+
+    /// <summary>Exactly <paramref name="count"/> events; fails if the stream ends first.</summary>
+    public async Task<List<SseFrame>> ReadEventsAsync(int count, TimeSpan? timeout = null)
+    {
+        var frames = new List<SseFrame>();
+        while (frames.Count < count)
+        {
+            var frame = await ReadEventAsync(timeout)
+                ?? throw new InvalidOperationException($"The stream ended after {frames.Count} of {count} events:\n{Raw}");
+            frames.Add(frame);
+        }
+
+        return frames;
+    }
+
+    private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            for (var i = 0; i < _pending.Length; i++)
+            {
+                if (_pending[i] == '\n')
+                {
+                    var line = _pending.ToString(0, i).TrimEnd('\r');
+                    _pending.Remove(0, i + 1);
+                    return line;
+                }
+            }
+
+            if (_ended)
+            {
+                return null;
+            }
+
+            var read = await _body.ReadAsync(_buffer, cancellationToken);
+            if (read == 0)
+            {
+                _ended = true;
+                continue;
+            }
+
+            var charCount = _decoder.GetChars(_buffer, 0, read, _chars, 0);
+            _raw.Append(_chars, 0, charCount);
+            _pending.Append(_chars, 0, charCount);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _body.DisposeAsync();
+        _response.Dispose();
+    }
+}

@@ -1,0 +1,206 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace SagaWorkflows.Orchestration.Tests.Persistence;
+
+public sealed class EfSagaRepositoryTests
+{
+    [Fact]
+    public async Task New_saga_is_inserted_and_its_messages_are_delivered_after_the_commit()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var probe = new SagaVisibilityProbe(host.ConnectionString);
+        using var observer = host.Harness.Bus.ConnectPublishObserver(probe);
+        var id = NewId.NextGuid();
+
+        await host.Harness.Bus.Publish(new StartCounter(id));
+
+        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id));
+        var saga = await host.FindSaga(id);
+        Assert.NotNull(saga);
+        Assert.Equal("Counting", saga.CurrentState);
+        Assert.Equal(1, saga.Version);
+
+        var started = Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
+        Assert.True(probe.CommittedAtPublish[id], "the saga row was not committed when its event was published");
+        var audit = Assert.Single(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
+        Assert.Equal("started", audit.Context.Message.Action);
+        Assert.EndsWith("/counter-audit", audit.Context.DestinationAddress!.AbsolutePath, StringComparison.Ordinal);
+        Assert.NotEqual(started.Context.MessageId, audit.Context.MessageId);
+        Assert.Empty(await host.OutboxRows());
+    }
+
+    [Fact]
+    public async Task Update_increments_the_version()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+        await host.Harness.Bus.Publish(new StartCounter(id));
+        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+
+        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        var saga = await host.FindSaga(id);
+        Assert.NotNull(saga);
+        Assert.Equal(2, saga.Version);
+        Assert.Equal(1, saga.Count);
+        Assert.Single(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id && m.Count == 1));
+        Assert.Empty(await host.OutboxRows());
+    }
+
+    [Fact]
+    public async Task Concurrent_messages_for_one_saga_all_take_effect()
+    {
+        const int increments = 20;
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+        await host.Harness.Bus.Publish(new StartCounter(id));
+        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+
+        await Task.WhenAll(Enumerable.Range(0, increments).Select(_ => host.Harness.Bus.Publish(new IncrementCounter(id))));
+
+        Assert.Equal(increments, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, increments));
+        var saga = await host.FindSaga(id);
+        Assert.NotNull(saga);
+        Assert.Equal(increments, saga.Count);
+        Assert.Equal(increments + 1, saga.Version);
+        // Every transition saw the previous one's result: no two of them produced the same count.
+        var counts = host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id).Select(x => x.Context.Message.Count).Order();
+        Assert.Equal(Enumerable.Range(1, increments), counts);
+        Assert.Empty(await host.OutboxRows());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Duplicate_initiating_message_creates_one_saga(bool insertOnInitial)
+    {
+        await using var host = await SagaStoreTestHost.StartAsync(insertOnInitial);
+        var id = NewId.NextGuid();
+
+        await Task.WhenAll(host.Harness.Bus.Publish(new StartCounter(id)), host.Harness.Bus.Publish(new StartCounter(id)));
+
+        Assert.Equal(2, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id, 2));
+        Assert.Equal(1, await host.WithDbContext(db => db.Counters.CountAsync(x => x.CorrelationId == id)));
+        Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
+        Assert.Empty(await host.OutboxRows());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Failed_consume_leaves_neither_saga_nor_outbox_rows(bool insertOnInitial)
+    {
+        await using var host = await SagaStoreTestHost.StartAsync(insertOnInitial);
+        var id = NewId.NextGuid();
+
+        await host.Harness.Bus.Publish(new StartCounter(id, Fail: true));
+
+        Assert.True(await host.Harness.Published.Any<Fault<StartCounter>>(x => x.Context.Message.Message.CounterId == id));
+        Assert.Null(await host.FindSaga(id));
+        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
+        Assert.Empty(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
+    }
+
+    [Fact]
+    public async Task Finalized_saga_is_deleted_and_its_last_messages_are_delivered()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+        await host.Harness.Bus.Publish(new StartCounter(id));
+        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+        await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id);
+
+        await host.Harness.Bus.Publish(new FinishCounter(id));
+
+        Assert.Equal(1, await host.Harness.WaitForConsumed<FinishCounter>(m => m.CounterId == id));
+        Assert.Null(await host.FindSaga(id));
+        Assert.Single(host.Harness.PublishedSoFar<CounterFinished>(m => m.CounterId == id && m.Count == 1));
+        Assert.Empty(await host.OutboxRows());
+    }
+
+    [Fact]
+    public async Task Delivery_failure_after_the_commit_keeps_the_undelivered_rows_for_the_relay()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+
+        // The in-memory transport has no host for this scheme, so only the send fails, after the commit.
+        await host.Harness.Bus.Publish(new StartCounter(id, AuditAddress: new Uri("rabbitmq://nowhere/counter-audit")));
+
+        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id));
+        Assert.Equal("Counting", (await host.FindSaga(id))?.CurrentState);
+        Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
+        var left = Assert.Single(await host.OutboxRows());
+        Assert.Equal(id, left.SagaCorrelationId);
+        Assert.Equal("rabbitmq://nowhere/counter-audit", left.Destination);
+        Assert.StartsWith(typeof(AuditCounter).FullName!, left.MessageType, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_correlated_message_updates_the_saga_and_delivers_its_messages()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+        await host.Harness.Bus.Publish(new StartCounter(id));
+        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+        await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id);
+
+        await host.Harness.Bus.Publish(new ResetCounter(id));
+
+        Assert.Equal(1, await host.Harness.WaitForConsumed<ResetCounter>(m => m.CounterId == id));
+        var saga = await host.FindSaga(id);
+        Assert.NotNull(saga);
+        Assert.Equal(0, saga.Count);
+        Assert.Equal(3, saga.Version);
+        Assert.Single(host.Harness.PublishedSoFar<CounterReset>(m => m.CounterId == id && m.PreviousCount == 1));
+        Assert.Empty(await host.OutboxRows());
+    }
+
+    [Fact]
+    public async Task Saga_harness_finds_stored_instances_by_id_and_state()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var sagaHarness = host.Harness.GetSagaStateMachineHarness<CounterStateMachine, CounterSaga>();
+        var id = NewId.NextGuid();
+
+        await host.Harness.Bus.Publish(new StartCounter(id));
+
+        Assert.NotNull(await sagaHarness.Exists(id, machine => machine.Counting));
+        Assert.Equal([id], await sagaHarness.Match(x => x.CorrelationId == id && x.Count == 0));
+        Assert.Equal([id], await sagaHarness.Exists(x => x.CorrelationId == id, machine => machine.Counting));
+    }
+
+    [Fact]
+    public async Task Version_is_checked_on_update()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+        await host.WithDbContext(async db =>
+        {
+            db.Counters.Add(new CounterSaga { CorrelationId = id, CurrentState = "Counting", Version = 1 });
+            await db.SaveChangesAsync();
+        });
+
+        await host.WithDbContext(async first =>
+        {
+            await host.WithDbContext(async second =>
+            {
+                var mine = await first.Counters.SingleAsync(x => x.CorrelationId == id);
+                var theirs = await second.Counters.SingleAsync(x => x.CorrelationId == id);
+                theirs.Count = 10;
+                theirs.Version++;
+                await second.SaveChangesAsync();
+
+                mine.Count = 1;
+                mine.Version++;
+                await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => first.SaveChangesAsync());
+            });
+        });
+        Assert.Equal(10, (await host.FindSaga(id))?.Count);
+    }
+}
