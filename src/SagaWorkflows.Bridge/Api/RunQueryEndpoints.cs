@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +17,7 @@ public static class RunQueryEndpoints
         endpoints.MapGet("/runs/{runId}", GetAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, HttpResponse response, int? limit, BridgeEventStore store,
+    private static async Task<IResult> ListAsync(HttpRequest request, HttpResponse response, string? limit, BridgeEventStore store,
         BridgeAssets assets, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
     {
         if (PageEndpoints.WantsHtml(request))
@@ -25,12 +26,14 @@ public static class RunQueryEndpoints
         }
 
         var o = options.Value;
-        if (limit is < 1)
+        var count = o.RecentRunsLimit;
+        if (limit is not null
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1))
         {
-            return Problems.BadRequest("Invalid limit", $"'limit' must be between 1 and {o.RecentRunsMaxLimit}, not {limit}.");
+            return Problems.BadRequest("Invalid limit", $"'limit' must be an integer from 1 to {o.RecentRunsMaxLimit}, not '{limit}'.");
         }
 
-        var runs = await store.ListRecentRunsAsync(Math.Min(limit ?? o.RecentRunsLimit, o.RecentRunsMaxLimit), cancellationToken);
+        var runs = await store.ListRecentRunsAsync(Math.Min(count, o.RecentRunsMaxLimit), cancellationToken);
         response.Headers.Vary = HeaderNames.Accept;
         return TypedResults.Json(runs.Select(RunSummary.From).ToList(), BridgeJson.Options);
     }

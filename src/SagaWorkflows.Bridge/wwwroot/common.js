@@ -22,6 +22,16 @@ window.sagawf = (() => {
     return `${m} min ${Math.round((ms % 60000) / 1000)} s`;
   }
 
+  // Delays arrive as ISO 8601 (PT1.5S), .NET TimeSpan text (00:00:01.5) or milliseconds.
+  function delay(value) {
+    if (typeof value === 'number') return duration(value);
+    const iso = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(value ?? '');
+    if (iso) return duration(((+(iso[1] ?? 0) * 60 + +(iso[2] ?? 0)) * 60 + +(iso[3] ?? 0)) * 1000);
+    const span = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(value ?? '');
+    if (span) return duration(((+span[1] * 60 + +span[2]) * 60 + +span[3]) * 1000);
+    return String(value);
+  }
+
   function between(from, to) {
     if (!from) return null;
     return (to ? new Date(to) : new Date()) - new Date(from);
@@ -66,5 +76,5 @@ window.sagawf = (() => {
     'compensation-complete', 'compensation-error', 'workflow-complete', 'workflow-error', 'workflow-cancelled',
   ];
 
-  return { time, dateTime, duration, between, error, el, setConnection, eventTypes };
+  return { time, dateTime, duration, delay, between, error, el, setConnection, eventTypes };
 })();

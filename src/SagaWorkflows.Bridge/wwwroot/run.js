@@ -1,6 +1,6 @@
 // The run page: replays the run's events, then follows them live, over EventSource.
 (() => {
-  const { el, time, duration, between, error, setConnection, eventTypes } = window.sagawf;
+  const { el, time, duration, delay: formatDelay, between, error, setConnection, eventTypes } = window.sagawf;
   const runId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
   const model = window.sagawfRunModel.create();
   const eventsBody = document.getElementById('events');
@@ -21,7 +21,7 @@
     const next = data.nextAttempt ?? (retry.attempt != null ? retry.attempt + 1 : null);
     const parts = [`retry after attempt ${retry.attempt ?? '?'}`];
     if (next != null) parts.push(`→ attempt ${next}`);
-    if (delay != null) parts.push(`in ${typeof delay === 'number' ? duration(delay) : delay}`);
+    if (delay != null) parts.push(`in ${formatDelay(delay)}`);
     const why = error(data.error ?? data);
     return `${parts.join(' ')} · ${time(retry.at)}${why ? ` · ${why}` : ''}`;
   }

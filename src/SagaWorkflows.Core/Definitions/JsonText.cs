@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace SagaWorkflows.Core.Definitions;
 
@@ -7,10 +8,25 @@ namespace SagaWorkflows.Core.Definitions;
 /// Locations in the definition's source text. System.Text.Json reports positions in bytes and says
 /// nothing about where a duplicate property is; a designer needs lines, characters and paths.
 /// </summary>
-internal static class JsonText
+public static partial class JsonText
 {
+    /// <summary>
+    /// <c>invalid JSON at line L, column C: what</c>, with the column in characters and the reader's
+    /// own location suffix dropped; kept on one line, although the reader quotes the rest of the
+    /// offending line, newlines included.
+    /// </summary>
+    public static string DescribeSyntaxError(string json, JsonException error)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(error);
+        var where = error.LineNumber is { } line
+            ? $" at line {line + 1}, column {Column(json, line, error.BytePositionInLine ?? 0)}"
+            : "";
+        return $"invalid JSON{where}: {FirstSentence(error.Message)}";
+    }
+
     /// <summary>Every property named twice in the same object, with its path and location.</summary>
-    public static List<ValidationError> FindDuplicateProperties(string json)
+    internal static List<ValidationError> FindDuplicateProperties(string json)
     {
         var errors = new List<ValidationError>();
         var bytes = Encoding.UTF8.GetBytes(json);
@@ -61,7 +77,7 @@ internal static class JsonText
     }
 
     /// <summary>The 1-based character column of a 0-based byte position on a 0-based line.</summary>
-    public static long Column(string json, long line, long bytePosition)
+    private static long Column(string json, long line, long bytePosition)
     {
         var lines = json.Split('\n');
         if (line < 0 || line >= lines.Length)
@@ -93,6 +109,23 @@ internal static class JsonText
         var line = bytes.AsSpan(0, lineStart).Count((byte)'\n') + 1;
         return (line, Encoding.UTF8.GetCharCount(bytes, lineStart, offset - lineStart) + 1);
     }
+
+    private static string FirstSentence(string message)
+    {
+        foreach (var marker in (string[])[" Path:", " LineNumber:"])
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+
+        return LineBreaks().Replace(message, " ").TrimEnd('.', ' ');
+    }
+
+    [GeneratedRegex(@"\s*[\r\n]+\s*")]
+    private static partial Regex LineBreaks();
 
     private sealed class Frame(string path)
     {

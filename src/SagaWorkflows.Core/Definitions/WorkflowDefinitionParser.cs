@@ -60,35 +60,13 @@ public static partial class WorkflowDefinitionParser
                 }
             }
 
-            var where = ex.LineNumber is { } line
-                ? $" at line {line + 1}, column {JsonText.Column(json, line, ex.BytePositionInLine ?? 0)}"
-                : "";
-            return new DefinitionParseResult(null, [new ValidationError("$", $"invalid JSON{where}: {FirstSentence(ex.Message)}")]);
+            return new DefinitionParseResult(null, [new ValidationError("$", JsonText.DescribeSyntaxError(json, ex))]);
         }
 
         var reader = new Reader();
         var definition = reader.ReadWorkflow(root, json);
         return new DefinitionParseResult(reader.Errors.Count == 0 ? definition : null, reader.Errors);
     }
-
-    /// <summary>The reader's message without the location it appends (reported separately, in
-    /// characters) and on one line: it quotes the rest of the offending line, newlines included.</summary>
-    private static string FirstSentence(string message)
-    {
-        foreach (var marker in (string[])[" Path:", " LineNumber:"])
-        {
-            var cut = message.IndexOf(marker, StringComparison.Ordinal);
-            if (cut > 0)
-            {
-                message = message[..cut];
-            }
-        }
-
-        return LineBreaks().Replace(message, " ").TrimEnd('.', ' ');
-    }
-
-    [GeneratedRegex(@"\s*[\r\n]+\s*")]
-    private static partial Regex LineBreaks();
 
     private sealed class Reader
     {

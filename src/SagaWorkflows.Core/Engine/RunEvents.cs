@@ -25,7 +25,7 @@ public sealed record ResumeRequested : RunEvent;
 public sealed record CancelRequested(string? Reason) : RunEvent;
 
 /// <summary>The compensation of one completed step ran.</summary>
-public sealed record StepCompensationSucceeded(string Path) : RunEvent;
+public sealed record StepCompensationSucceeded(string Path, DateTimeOffset CompletedAt) : RunEvent;
 
 /// <summary>The compensation routing slip ended.</summary>
 public sealed record CompensationFinished(bool Succeeded, string? FailedPath, string? Error) : RunEvent;

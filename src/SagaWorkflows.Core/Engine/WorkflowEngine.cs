@@ -220,6 +220,7 @@ public static class WorkflowEngine
         {
             ["stepId"] = entry.StepId,
             ["tool"] = entry.Tool,
+            ["completedAt"] = compensated.CompletedAt,
         });
     }
 

@@ -58,7 +58,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
             When(Suspend).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SuspendRequested()))),
             When(Resume).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new ResumeRequested()))),
             When(Cancel).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new CancelRequested(c.Message.Reason)))),
-            When(SlipActivityCompleted).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepCompensationSucceeded(c.Message.ActivityName)))),
+            When(SlipActivityCompleted).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepCompensationSucceeded(c.Message.ActivityName, c.Message.Timestamp)))),
             When(SlipCompleted).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new CompensationFinished(true, null, null)))),
             When(SlipFaulted).ThenAsync(c =>
             {

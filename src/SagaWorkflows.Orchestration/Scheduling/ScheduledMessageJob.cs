@@ -25,7 +25,10 @@ public sealed class ScheduledMessageJob(IBus bus, ILogger<ScheduledMessageJob> l
     /// <summary>The trigger of the message scheduled under <paramref name="tokenId"/>, so a re-schedule replaces it and a cancel finds it.</summary>
     public static TriggerKey TriggerKeyFor(Guid tokenId) => new(tokenId.ToString("N"), TriggerGroup);
 
-    /// <summary>Durable so it outlives its triggers; recoverable so a node that died mid-send has the send redone by another.</summary>
+    /// <summary>
+    /// Durable so it outlives its triggers; recoverable so a send cut short by a crash is redone when the
+    /// scheduler starts again (or, clustered, by another node): at least once rather than at most once.
+    /// </summary>
     internal static IJobDetail Detail { get; } = JobBuilder.Create<ScheduledMessageJob>()
         .WithIdentity(Key)
         .WithDescription("Sends a message scheduled through the SagaWorkflows scheduler")

@@ -53,6 +53,8 @@ internal sealed record StoredMessage
     public IReadOnlyDictionary<string, object> Headers { get; init; } = new Dictionary<string, object>();
     public IReadOnlyDictionary<string, object>? TransportProperties { get; init; }
 
+    public ContentType ParsedContentType => new(ContentType);
+
     /// <summary>Captures a received <see cref="ScheduleMessage"/>, serializing its payload as the sender's serializer would.</summary>
     public static StoredMessage From(ConsumeContext<ScheduleMessage> context)
     {
@@ -139,13 +141,11 @@ internal sealed record StoredMessage
         ResponseAddress = ReadAddress(data, ResponseAddressKey),
         FaultAddress = ReadAddress(data, FaultAddressKey),
         ExpirationTime = Optional(data, ExpirationTimeKey) is { } expiration
-            ? DateTime.Parse(expiration, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AdjustToUniversal)
+            ? DateTime.Parse(expiration, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
             : null,
         Headers = ReadValues(data, HeadersKey) ?? new Dictionary<string, object>(),
         TransportProperties = ReadValues(data, TransportPropertiesKey),
     };
-
-    public ContentType ParsedContentType => new(ContentType);
 
     private static void PutId(JobDataMap data, string key, Guid? id)
     {

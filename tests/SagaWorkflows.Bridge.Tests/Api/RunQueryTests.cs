@@ -81,12 +81,24 @@ public sealed class RunQueryTests : IAsyncLifetime
         await _bridge.WaitForConsumedAsync(5);
 
         var runs = await _bridge.Client.GetFromJsonAsync<JsonElement>("/runs");
+        var newest = await _bridge.Client.GetFromJsonAsync<JsonElement>("/runs?limit=1");
 
         Assert.Equal([running.RunId, done.RunId], runs.EnumerateArray().Select(r => r.GetProperty("runId").GetGuid()));
+        Assert.Equal(running.RunId, Assert.Single(newest.EnumerateArray()).GetProperty("runId").GetGuid());
         Assert.Equal("Running", runs[0].GetProperty("status").GetString());
         Assert.Equal("Completed", runs[1].GetProperty("status").GetString());
         Assert.Equal("first", runs[1].GetProperty("workflowId").GetString());
         Assert.Equal(4, runs[1].GetProperty("lastSequence").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("many")]
+    public async Task A_bad_limit_answers_400(string limit)
+    {
+        using var response = await _bridge.Client.GetAsync($"/runs?limit={limit}");
+
+        await RunCommandTests.AssertProblem(response, HttpStatusCode.BadRequest, "Invalid limit", limit);
     }
 
     [Fact]

@@ -29,11 +29,13 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         var messageId = NewId.NextGuid();
 
         var started = Stopwatch.GetTimestamp();
+        var expires = DateTime.UtcNow.AddMinutes(5);
         var scheduled = await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(1), new ScheduledProbe { Label = "delayed" },
             Pipe.Execute<SendContext<ScheduledProbe>>(context =>
             {
                 context.MessageId = messageId;
                 context.Headers.Set(ReceivedProbe.CustomHeaderName, "kept");
+                context.TimeToLive = expires - DateTime.UtcNow;
             }));
 
         var received = await _inbox.WaitFor(r => r.Label == "delayed", ArrivalTimeout);
@@ -43,6 +45,8 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         Assert.Equal(messageId, received.MessageId);
         Assert.Equal("kept", received.CustomHeader);
         Assert.Equal(scheduled.TokenId, received.SchedulingTokenId);
+        Assert.NotNull(received.ExpirationTime);
+        Assert.InRange(received.ExpirationTime.Value, expires.AddSeconds(-2), expires.AddSeconds(2));
     }
 
     [Fact]

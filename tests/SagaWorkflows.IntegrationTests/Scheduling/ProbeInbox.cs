@@ -11,6 +11,7 @@ public sealed record ReceivedProbe(
     Guid? OriginalMessageId,
     Guid? SchedulingTokenId,
     DateTimeOffset? FiredAt,
+    DateTime? ExpirationTime,
     long ReceivedTimestamp)
 {
     public const string CustomHeaderName = "X-SagaWorkflows-Test";
@@ -23,6 +24,7 @@ public sealed record ReceivedProbe(
         context.Headers.Get<Guid>(MessageHeaders.OriginalMessageId),
         context.GetSchedulingTokenId(),
         context.GetQuartzSent(),
+        context.ExpirationTime,
         Stopwatch.GetTimestamp());
 }
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The one test command: makes sure RabbitMQ (and Chromium for the browser test) are installed and
+# running, builds the solution, and runs every test project.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+./build/ensure-rabbitmq.sh
+if [ -x ./build/ensure-chromium.sh ]; then
+  ./build/ensure-chromium.sh
+fi
+
+dotnet build SagaWorkflows.sln -c Release
+dotnet test SagaWorkflows.sln -c Release --no-build --logger "console;verbosity=normal" --results-directory TestResults "$@"

@@ -1,0 +1,159 @@
+using System.Net.Sockets;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using SagaWorkflows.Hosting;
+
+namespace SagaWorkflows.Cli.Messaging;
+
+/// <summary>
+/// A short-lived MassTransit bus on RabbitMQ that publishes the commands (<c>StartWorkflow</c>,
+/// <c>SignalWorkflow</c>, <c>CancelWorkflow</c>) exactly as the other SagaWorkflows processes would.
+/// Connecting is bounded: MassTransit on its own retries an unreachable broker forever, which
+/// would leave a CLI hanging with no explanation.
+/// </summary>
+public sealed class BrokerClient : IAsyncDisposable
+{
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ServiceProvider _services;
+    private readonly IBusControl _bus;
+
+    private BrokerClient(BrokerAddress address, ServiceProvider services, IBusControl bus)
+    {
+        Address = address;
+        _services = services;
+        _bus = bus;
+    }
+
+    public BrokerAddress Address { get; }
+
+    public static async Task<BrokerClient> ConnectAsync(BrokerAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+
+        // A plain AMQP connection first: it fails within seconds and says why (refused, unknown
+        // host, wrong credentials), where a starting bus would only keep retrying.
+        await ProbeAsync(address, cancellationToken);
+
+        var services = new ServiceCollection();
+        services.AddSagaWorkflowsBus(new SagaWorkflowsBusOptions
+        {
+            Transport = SagaWorkflowsTransport.RabbitMq,
+            RabbitMq = address.Uri.ToString(),
+        }, _ => { });
+        var provider = services.BuildServiceProvider();
+        var bus = provider.GetRequiredService<IBusControl>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            await bus.StartAsync(timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await StopQuietlyAsync(bus);
+            await provider.DisposeAsync();
+            throw Unreachable(address, ex is OperationCanceledException
+                ? $"the bus did not start within {StartTimeout.TotalSeconds:0} s"
+                : ex.GetBaseException().Message);
+        }
+
+        return new BrokerClient(address, provider, bus);
+    }
+
+    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        try
+        {
+            // Publisher confirms are on: this returns once RabbitMQ has the message.
+            await _bus.Publish(message, timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(Address, ex is OperationCanceledException
+                ? $"RabbitMQ did not confirm the {typeof(T).Name} message within {PublishTimeout.TotalSeconds:0} s"
+                : $"publishing {typeof(T).Name} failed: {ex.GetBaseException().Message}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopQuietlyAsync(_bus);
+        await _services.DisposeAsync();
+    }
+
+    public static CliException Unreachable(BrokerAddress address, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return new CliException(ExitCodes.Unreachable,
+            $"cannot reach RabbitMQ at {address.Display} ({address.Source}): {reason}",
+            $"start a local broker with build/ensure-rabbitmq.sh, or point sagawf at yours with --rabbitmq amqp://user:password@host:5672/ or the {BrokerAddress.EnvironmentVariable} environment variable");
+    }
+
+    private static async Task ProbeAsync(BrokerAddress address, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = address.Uri,
+            RequestedConnectionTimeout = ConnectTimeout,
+            HandshakeContinuationTimeout = ConnectTimeout,
+            AutomaticRecoveryEnabled = false,
+            TopologyRecoveryEnabled = false,
+            ClientProvidedName = "sagawf (connection check)",
+        };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout + TimeSpan.FromSeconds(1));
+        try
+        {
+            await using var connection = await factory.CreateConnectionAsync(timeout.Token);
+            await connection.CloseAsync(timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw ex is AuthenticationFailureException || ex.InnerException is AuthenticationFailureException
+                ? new CliException(ExitCodes.Unreachable,
+                    $"RabbitMQ at {address.Display} ({address.Source}) refused the credentials: {ex.GetBaseException().Message}",
+                    "check the user name and password in the URI")
+                : Unreachable(address, Describe(ex));
+        }
+    }
+
+    private static string Describe(Exception ex)
+    {
+        if (ex is OperationCanceledException)
+        {
+            return $"no answer within {ConnectTimeout.TotalSeconds:0} s";
+        }
+
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.Message;
+            }
+        }
+
+        return ex.GetBaseException().Message;
+    }
+
+    private static async Task StopQuietlyAsync(IBusControl bus)
+    {
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await bus.StopAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or InvalidOperationException)
+        {
+            // The process is about to exit; a bus that cannot stop cleanly must not turn success into failure.
+        }
+    }
+}
