@@ -104,12 +104,14 @@ public sealed class RunPageTests : IAsyncLifetime
         await _bridge.PublishAsync(later.Event(1, Contracts.LifecycleEventTypes.WorkflowStart));
         await Expect(page.Locator($"tr[data-run-id='{later.RunId}']")).ToHaveAttributeAsync("data-status", "Running", Patiently);
 
-        await row.Locator("a").ClickAsync();
-        await Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new() { Timeout = 10_000 });
         await page.ScreenshotAsync(new PageScreenshotOptions
         {
-            Path = Path.Combine(TestPaths.Artifacts("screenshots"), "runs-page-then-run.png"),
+            Path = Path.Combine(TestPaths.Artifacts("screenshots"), "runs-page.png"),
             FullPage = true,
         });
+
+        await row.Locator("a").ClickAsync();
+        await Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new() { Timeout = 10_000 });
+        await Expect(page.Locator("li[data-path='step1']")).ToHaveAttributeAsync("data-status", "Completed");
     }
 }
