@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Orchestration.Tests.Embedded;
+
+public class EmbeddedRunTests
+{
+    [Fact]
+    public async Task On_the_in_memory_transport_a_retried_step_and_every_node_type_complete()
+    {
+        await using var system = await EmbeddedSystem.StartAsync();
+        const string definition = """
+        { "id": "everything", "steps": [
+            { "id": "flaky", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 }, "retry": { "initialInterval": "PT0.2S" } },
+            { "id": "fan", "type": "parallel", "branches": {
+                "a": [ { "id": "each", "type": "foreach", "items": "[1,2,3]", "concurrency": 2, "steps": [ { "id": "e", "type": "tool", "tool": "echo" } ] } ],
+                "b": [ { "id": "again", "type": "loop", "while": "iteration < 2", "steps": [ { "id": "l", "type": "tool", "tool": "echo", "input": "${ iteration }" } ] } ] } },
+            { "id": "nap", "type": "sleep", "duration": "PT0.2S" },
+            { "id": "pick", "type": "branch", "cases": [ { "when": "steps.fan.b == 2", "steps": [ { "id": "yes", "type": "tool", "tool": "echo", "input": "two" } ] } ] },
+            { "id": "think", "type": "ai", "model": "default", "prompt": "hello" } ],
+          "output": { "attempt": "${ steps.flaky.attempt }", "a": "${ steps.fan.a }", "pick": "${ steps.pick }", "think": "${ steps.think }" } }
+        """;
+
+        var events = await system.RunAsync(definition);
+
+        Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
+        Assert.Equal("""{"attempt":2,"a":[1,2,3],"pick":"two","think":"[offline demo model] hello"}""",
+            JsonSerializer.Serialize(events[^1].Data!.Value.GetProperty("output")));
+        Assert.Contains(events, e => e.Type == LifecycleEventTypes.StepRetry && e.Path == "flaky");
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task On_the_in_memory_transport_a_failed_run_is_compensated_in_reverse_order()
+    {
+        await using var system = await EmbeddedSystem.StartAsync();
+        const string definition = """
+        { "id": "undo", "steps": [
+            { "id": "one", "type": "tool", "tool": "echo", "compensate": { "tool": "echo" } },
+            { "id": "two", "type": "tool", "tool": "echo", "compensate": { "tool": "echo" } },
+            { "id": "boom", "type": "tool", "tool": "fail", "retry": { "maxAttempts": 1 } } ] }
+        """;
+
+        var events = await system.RunAsync(definition);
+
+        Assert.Equal(["two", "one"], events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path));
+        Assert.Equal("Compensated", events[^1].Data!.Value.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_ai_reply_that_does_not_match_the_output_schema_is_retried_with_the_violations_named()
+    {
+        var model = new ScriptedChatClient("""{ "wrong": 1 }""", """{ "text": "fine" }""");
+        await using var system = await EmbeddedSystem.StartAsync(w => w.AddChatClient("scripted", _ => model));
+        const string definition = """
+        { "id": "ai", "steps": [ { "id": "ask", "type": "ai", "model": "scripted", "system": "Be brief.", "prompt": "Say ${ input.word }",
+            "outputSchema": { "type": "object", "required": ["text"] }, "retry": { "initialInterval": "PT0.1S" } } ] }
+        """;
+
+        var events = await system.RunAsync(definition, new { word = "hi" });
+
+        var retry = Assert.Single(events, e => e.Type == LifecycleEventTypes.StepRetry);
+        var error = retry.Data!.Value.GetProperty("error");
+        Assert.Equal("InvalidModelOutput", error.GetProperty("type").GetString());
+        Assert.Contains("$.text: is required", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("""{"text":"fine"}""", JsonSerializer.Serialize(events[^1].Data!.Value.GetProperty("output")));
+        Assert.Equal(["Be brief.", "Say hi"], model.Prompts[0]);
+        Assert.NotNull(model.Formats[0]);
+    }
+
+    private sealed class ScriptedChatClient(params string[] replies) : IChatClient
+    {
+        private int _next;
+
+        public List<string[]> Prompts { get; } = [];
+        public List<ChatResponseFormat?> Formats { get; } = [];
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            lock (Prompts)
+            {
+                Prompts.Add(messages.Select(m => m.Text).ToArray());
+                Formats.Add(options?.ResponseFormat);
+                var reply = replies[Math.Min(_next++, replies.Length - 1)];
+                return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, reply)));
+            }
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Hosting;
+using SagaWorkflows.Orchestration;
+using SagaWorkflows.WorkerSdk;
+using SagaWorkflows.WorkerSdk.Samples;
+
+namespace SagaWorkflows.Orchestration.Tests.Embedded;
+
+/// <summary>Orchestrator and worker in one process on the in-memory transport, as the demo runs them.</summary>
+internal sealed class EmbeddedSystem : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly string _directory;
+    private readonly ConcurrentDictionary<Guid, ConcurrentQueue<WorkflowLifecycleEvent>> _events = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<IReadOnlyList<WorkflowLifecycleEvent>>> _terminal = new();
+
+    private EmbeddedSystem(IHost host, string directory)
+    {
+        _host = host;
+        _directory = directory;
+    }
+
+    public static async Task<EmbeddedSystem> StartAsync(Action<SagaWorkflowsWorkerBuilder>? worker = null)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "sagawf-embedded-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(directory);
+        EmbeddedSystem? system = null;
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var bus = new SagaWorkflowsBusOptions { Transport = SagaWorkflowsTransport.InMemory };
+        builder.Services.AddSagaWorkflowsOrchestrator(new OrchestratorOptions
+        {
+            ConnectionString = $"Data Source={Path.Combine(directory, "workflows.db")}",
+            DefinitionsPath = null,
+            TimerPollInterval = TimeSpan.FromMilliseconds(100),
+        }, bus);
+        builder.Services.AddSagaWorkflowsWorker(w =>
+        {
+            w.AddDemoTools();
+            worker?.Invoke(w);
+        });
+        builder.Services.AddSagaWorkflowsBus(bus, configureBus: (_, cfg) =>
+            cfg.ReceiveEndpoint("test-observer", e => e.Handler<WorkflowLifecycleEvent>(c =>
+            {
+                system!.Record(c.Message);
+                return Task.CompletedTask;
+            })));
+        var host = builder.Build();
+        system = new EmbeddedSystem(host, directory);
+        await host.StartAsync();
+        return system;
+    }
+
+    public async Task<IReadOnlyList<WorkflowLifecycleEvent>> RunAsync(string definition, object? input = null, TimeSpan? timeout = null)
+    {
+        var runId = NewId.NextGuid();
+        var done = _terminal.GetOrAdd(runId, _ => new TaskCompletionSource<IReadOnlyList<WorkflowLifecycleEvent>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _host.Services.GetRequiredService<IBus>().Publish(new StartWorkflow
+        {
+            RunId = runId,
+            Definition = definition,
+            Input = input is null ? null : JsonSerializer.SerializeToElement(input),
+        });
+        return await done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    private void Record(WorkflowLifecycleEvent e)
+    {
+        var events = _events.GetOrAdd(e.RunId, _ => new ConcurrentQueue<WorkflowLifecycleEvent>());
+        events.Enqueue(e);
+        if (LifecycleEventTypes.IsTerminal(e.Type))
+        {
+            var ordered = events.GroupBy(x => x.Sequence).Select(g => g.First()).OrderBy(x => x.Sequence).ToList();
+            _terminal.GetOrAdd(e.RunId, _ => new TaskCompletionSource<IReadOnlyList<WorkflowLifecycleEvent>>(TaskCreationOptions.RunContinuationsAsynchronously))
+                .TrySetResult(ordered);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind harms nothing.
+        }
+    }
+}
