@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.WorkerSdk;
+using SagaWorkflows.WorkerSdk.Ai;
 using SagaWorkflows.WorkerSdk.Samples;
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddSagaWorkflowsWorker(worker => worker.AddDemoTools());
+builder.Services.AddSagaWorkflowsWorker(worker => worker
+    .AddDemoTools()
+    .AddChatClientsFromConfiguration(builder.Configuration));
 builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions());
 await builder.Build().RunAsync();
