@@ -1,1 +1,3 @@
-Console.WriteLine("todo");
+using SagaWorkflows.Cli;
+
+return await CliApp.RunAsync(args);

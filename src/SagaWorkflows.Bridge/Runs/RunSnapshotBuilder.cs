@@ -39,15 +39,15 @@ public static class RunSnapshotBuilder
                     break;
                 case LifecycleEventTypes.WorkflowComplete:
                     completedAt = e.Timestamp;
-                    output = e.Data;
+                    output = EventData.Output(e.Data);
                     break;
                 case LifecycleEventTypes.WorkflowError:
                 case LifecycleEventTypes.WorkflowCancelled:
                     completedAt = e.Timestamp;
-                    error ??= e.Data;
+                    error ??= EventData.Error(e.Data);
                     break;
                 case LifecycleEventTypes.StepError:
-                    error = e.Data;
+                    error = EventData.Error(e.Data);
                     break;
                 case LifecycleEventTypes.CompensationStart:
                     compensation = CompensationStatus.Compensating;
@@ -57,7 +57,7 @@ public static class RunSnapshotBuilder
                     break;
                 case LifecycleEventTypes.CompensationError:
                     compensation = CompensationStatus.Failed;
-                    error = e.Data ?? error;
+                    error = EventData.Error(e.Data) ?? error;
                     break;
             }
 

@@ -33,20 +33,20 @@ internal sealed class StepTree
             case LifecycleEventTypes.StepRetry:
                 node.Status = StepStatus.Retrying;
                 node.StartedAt ??= e.Timestamp;
-                node.Error = e.Data;
+                node.Error = EventData.Error(e.Data);
                 node.Retries.Add(new RetrySnapshot(e.Attempt, e.Timestamp, e.Data));
                 break;
             case LifecycleEventTypes.StepError:
                 node.Status = StepStatus.Failed;
                 node.StartedAt ??= e.Timestamp;
                 node.CompletedAt = e.Timestamp;
-                node.Error = e.Data;
+                node.Error = EventData.Error(e.Data);
                 break;
             case LifecycleEventTypes.StepComplete:
                 node.Status = StepStatus.Completed;
                 node.StartedAt ??= e.Timestamp;
                 node.CompletedAt = e.Timestamp;
-                node.Output = e.Data;
+                node.Output = EventData.Output(e.Data);
                 node.Error = null;
                 break;
             case LifecycleEventTypes.StepSuspended:
@@ -61,7 +61,7 @@ internal sealed class StepTree
                 break;
             case LifecycleEventTypes.CompensationError:
                 node.Compensation = CompensationStatus.Failed;
-                node.CompensationError = e.Data;
+                node.CompensationError = EventData.Error(e.Data);
                 break;
         }
     }

@@ -18,8 +18,8 @@ window.sagawf = (() => {
     if (ms == null || Number.isNaN(ms)) return '—';
     if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
     if (ms < 60000) return `${(ms / 1000).toFixed(2)} s`;
-    const m = Math.floor(ms / 60000);
-    return `${m} min ${Math.round((ms % 60000) / 1000)} s`;
+    if (ms < 3600000) return `${Math.floor(ms / 60000)} min ${Math.floor((ms % 60000) / 1000)} s`;
+    return `${Math.floor(ms / 3600000)} h ${Math.floor((ms % 3600000) / 60000)} min`;
   }
 
   // Delays arrive as ISO 8601 (PT1.5S), .NET TimeSpan text (00:00:01.5) or milliseconds.

@@ -78,7 +78,7 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
                     }
 
                     throw new CliException(ExitCodes.UnknownRun,
-                        $"the bridge at {bridge.Uri} does not know run {runId}{await ProblemDetailAsync(response, cancellationToken)}",
+                        $"the bridge at {bridge.Uri} does not know run {runId}",
                         "check the run id (sagawf start prints it); a run appears once the orchestrator has started it");
                 }
 

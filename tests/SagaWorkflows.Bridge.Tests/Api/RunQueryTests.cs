@@ -55,7 +55,8 @@ public sealed class RunQueryTests : IAsyncLifetime
         var declined = items[1].GetProperty("children")[0];
         Assert.Equal("perItem[1].charge", declined.GetProperty("path").GetString());
         Assert.Equal("Failed", declined.GetProperty("status").GetString());
-        Assert.Equal("CardDeclined", declined.GetProperty("error").GetProperty("errorType").GetString());
+        Assert.Equal("CardDeclined", declined.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal("R-7", reserve.GetProperty("output").GetProperty("id").GetString());
         Assert.Equal("Failed", items[1].GetProperty("status").GetString());
         Assert.Equal("Compensated", items[0].GetProperty("children")[0].GetProperty("compensation").GetString());
     }

@@ -20,10 +20,12 @@ public sealed class BridgeServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConsumedMessages _consumed = new();
+    private readonly bool _ownsDatabase;
     private bool _stopped;
 
-    private BridgeServer(WebApplication app, Uri baseAddress, string databasePath)
+    private BridgeServer(WebApplication app, Uri baseAddress, string databasePath, bool ownsDatabase)
     {
+        _ownsDatabase = ownsDatabase;
         _app = app;
         BaseAddress = baseAddress;
         DatabasePath = databasePath;
@@ -46,9 +48,13 @@ public sealed class BridgeServer : IAsyncDisposable
     public IBus Bus => Services.GetRequiredService<IBus>();
 
     /// <param name="settings">Configuration on top of the test defaults (in-memory transport, a fresh database).</param>
-    /// <param name="databasePath">Reuse a database, to restart a bridge over the same store.</param>
+    /// <param name="databasePath">
+    /// A database the caller owns (and deletes), to restart a bridge over the same store; without it the
+    /// server uses a fresh one and deletes it when disposed.
+    /// </param>
     public static async Task<BridgeServer> StartAsync(IDictionary<string, string?>? settings = null, string? databasePath = null)
     {
+        var ownsDatabase = databasePath is null;
         databasePath ??= TestPaths.NewDatabase();
         var configuration = new Dictionary<string, string?>
         {
@@ -88,7 +94,7 @@ public sealed class BridgeServer : IAsyncDisposable
         app.MapSagaWorkflowsBridge();
         await app.StartAsync();
         var address = new Uri(app.Urls.Single());
-        return new BridgeServer(app, address, databasePath);
+        return new BridgeServer(app, address, databasePath, ownsDatabase);
     }
 
     public Task PublishAsync(WorkflowLifecycleEvent lifecycleEvent) => Bus.Publish(lifecycleEvent);
@@ -134,5 +140,9 @@ public sealed class BridgeServer : IAsyncDisposable
         Client.Dispose();
         // Pooled connections keep the file open; tests that restart over the same file need it closed.
         SqliteConnection.ClearAllPools();
+        if (_ownsDatabase)
+        {
+            TestPaths.DeleteDatabase(DatabasePath);
+        }
     }
 }

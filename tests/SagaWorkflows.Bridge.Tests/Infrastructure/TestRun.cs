@@ -6,7 +6,8 @@ namespace SagaWorkflows.Bridge.Tests.Infrastructure;
 /// <summary>Builds the lifecycle events an orchestrator would publish for one run.</summary>
 public sealed class TestRun(string workflowId = "order-fulfillment")
 {
-    private static readonly DateTimeOffset Epoch = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+    // Now, to the millisecond, so a page showing a running step's elapsed time shows something sensible.
+    private readonly DateTimeOffset _epoch = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     public Guid RunId { get; } = Guid.NewGuid();
     public string WorkflowId { get; } = workflowId;
@@ -23,7 +24,7 @@ public sealed class TestRun(string workflowId = "order-fulfillment")
             StepId = path is null ? null : path[(path.LastIndexOf('.') + 1)..],
             StepType = path is null ? null : stepType,
             Attempt = attempt,
-            Timestamp = Epoch.AddMilliseconds(sequence * 100),
+            Timestamp = _epoch.AddMilliseconds(sequence * 100),
             Data = data is null ? null : JsonSerializer.SerializeToElement(data),
         };
 

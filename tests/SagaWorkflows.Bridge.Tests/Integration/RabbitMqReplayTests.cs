@@ -16,7 +16,11 @@ public sealed class RabbitMqReplayTests : IAsyncLifetime
 
     public Task InitializeAsync() => RabbitMqBroker.EnsureReachableAsync();
 
-    public Task DisposeAsync() => RabbitMqBroker.DeleteQueueAsync(_queue);
+    public async Task DisposeAsync()
+    {
+        await RabbitMqBroker.DeleteQueueAsync(_queue);
+        TestPaths.DeleteDatabase(_database);
+    }
 
     [Fact]
     public async Task Events_published_while_the_bridge_is_stopped_are_all_streamed_after_it_restarts()

@@ -13,7 +13,7 @@ public sealed class RunSnapshotBuilderTests
         var snapshot = RunSnapshotBuilder.Build(run.RunId, "", [
             run.Event(1, T.WorkflowStart),
             run.Event(2, T.StepStart, "reserve", 1),
-            run.Event(3, T.StepRetry, "reserve", 1, new { errorType = "Transient", message = "busy" }),
+            run.Event(3, T.StepRetry, "reserve", 1, new { attempt = 1, nextAttempt = 2, delayMs = 200, error = new { type = "Transient", message = "busy" } }),
         ]);
 
         Assert.Equal(RunStatus.Running, snapshot.Status);
@@ -21,7 +21,8 @@ public sealed class RunSnapshotBuilderTests
         var step = Assert.Single(snapshot.Steps);
         Assert.Equal(StepStatus.Retrying, step.Status);
         Assert.Equal(1, step.Attempts);
-        Assert.Equal("Transient", step.Error!.Value.GetProperty("errorType").GetString());
+        Assert.Equal("Transient", step.Error!.Value.GetProperty("type").GetString());
+        Assert.Equal(200, Assert.Single(step.Retries).Data!.Value.GetProperty("delayMs").GetInt32());
         Assert.Null(step.CompletedAt);
         Assert.Null(step.Duration);
     }

@@ -104,7 +104,7 @@ public class SampleRunTests
             {
                 foreach (var step in run.Compensations[compensationsDone++].Steps)
                 {
-                    run.HandlePersisted(new StepCompensationSucceeded(step.Path));
+                    run.HandlePersisted(new StepCompensationSucceeded(step.Path, run.Now));
                 }
 
                 run.HandlePersisted(new CompensationFinished(true, null, null));

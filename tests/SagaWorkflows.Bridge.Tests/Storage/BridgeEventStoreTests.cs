@@ -2,7 +2,7 @@ using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using T = SagaWorkflows.Contracts.LifecycleEventTypes;
 
-namespace SagaWorkflows.Bridge.Tests.Streaming;
+namespace SagaWorkflows.Bridge.Tests.Storage;
 
 /// <summary>The store's ordering and idempotency, called directly (no bus).</summary>
 public sealed class BridgeEventStoreTests : IAsyncLifetime
@@ -61,14 +61,23 @@ public sealed class BridgeEventStoreTests : IAsyncLifetime
     public async Task A_restarted_bridge_continues_positions_where_the_database_left_off()
     {
         var run = new TestRun();
-        var path = _bridge.DatabasePath;
-        await _bridge.Store.AppendAsync(run.Event(1, T.WorkflowStart), CancellationToken.None);
-        await _bridge.DisposeAsync();
+        var path = TestPaths.NewDatabase();
+        try
+        {
+            await using (var first = await BridgeServer.StartAsync(databasePath: path))
+            {
+                await first.Store.AppendAsync(run.Event(1, T.WorkflowStart), CancellationToken.None);
+            }
 
-        _bridge = await BridgeServer.StartAsync(databasePath: path);
-        await _bridge.Store.AppendAsync(run.Event(2, T.StepStart, "a", 1), CancellationToken.None);
+            await using var second = await BridgeServer.StartAsync(databasePath: path);
+            await second.Store.AppendAsync(run.Event(2, T.StepStart, "a", 1), CancellationToken.None);
 
-        Assert.Equal(2, await _bridge.Store.GetLastPositionAsync());
-        Assert.Equal([1L, 2], (await _bridge.Store.ReadAllAsync(0, 10, CancellationToken.None)).Select(e => e.Position));
+            Assert.Equal(2, await second.Store.GetLastPositionAsync());
+            Assert.Equal([1L, 2], (await second.Store.ReadAllAsync(0, 10, CancellationToken.None)).Select(e => e.Position));
+        }
+        finally
+        {
+            TestPaths.DeleteDatabase(path);
+        }
     }
 }

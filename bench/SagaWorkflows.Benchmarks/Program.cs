@@ -1,0 +1,3 @@
+using SagaWorkflows.Benchmarks;
+
+return await BenchmarkCommand.RunAsync(args);

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Cli.Tests;
+
+/// <summary>
+/// Serves <c>GET /runs/{runId}/events</c> the way the bridge does (history after <c>Last-Event-ID</c>
+/// or <c>?after=</c>, <c>id</c> = sequence, <c>event</c> = type, <c>end</c> after the terminal event,
+/// 404 problem for unknown runs), and can drop a stream midway to exercise reconnection.
+/// </summary>
+public sealed class FakeBridge : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<Guid, IReadOnlyList<WorkflowLifecycleEvent>> _runs = new();
+    private readonly ConcurrentDictionary<Guid, int> _dropAfter = new();
+    private readonly Task _serving;
+
+    public FakeBridge()
+    {
+        Port = FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _serving = Task.Run(ServeAsync);
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The <c>Last-Event-ID</c> of every stream request, in order ("" when absent).</summary>
+    public ConcurrentQueue<string> LastEventIds { get; } = new();
+
+    public void AddRun(Guid runId, IReadOnlyList<WorkflowLifecycleEvent> events) => _runs[runId] = events;
+
+    /// <summary>The first stream of the run closes abruptly after this many events.</summary>
+    public void DropFirstStreamAfter(Guid runId, int events) => _dropAfter[runId] = events;
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try
+        {
+            await _serving;
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var response = context.Response;
+        try
+        {
+            var segments = context.Request.Url!.AbsolutePath.Trim('/').Split('/');
+            if (segments is not ["runs", var id, "events"] || !Guid.TryParse(id, out var runId))
+            {
+                response.StatusCode = 200;
+                await WriteAsync(response, "<html>fake bridge</html>");
+                response.Close();
+                return;
+            }
+
+            var lastEventId = context.Request.Headers["Last-Event-ID"] ?? "";
+            LastEventIds.Enqueue(lastEventId);
+            if (!_runs.TryGetValue(runId, out var events))
+            {
+                response.StatusCode = 404;
+                response.ContentType = "application/problem+json";
+                await WriteAsync(response, JsonSerializer.Serialize(new { title = "Run not found", status = 404, detail = $"The bridge has no events for run {runId}." }));
+                response.Close();
+                return;
+            }
+
+            var after = long.TryParse(lastEventId, CultureInfo.InvariantCulture, out var l) ? l
+                : long.TryParse(context.Request.QueryString["after"], CultureInfo.InvariantCulture, out var a) ? a : 0;
+            response.StatusCode = 200;
+            response.ContentType = "text/event-stream";
+            response.SendChunked = true;
+            await WriteAsync(response, $": run {runId}\n\n");
+            var sent = 0;
+            var dropAfter = _dropAfter.TryRemove(runId, out var drop) ? drop : int.MaxValue;
+            foreach (var e in events.Where(e => e.Sequence > after))
+            {
+                if (sent == dropAfter)
+                {
+                    response.Abort();
+                    return;
+                }
+
+                await WriteAsync(response, $"id: {e.Sequence}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(e, Json)}\n\n");
+                sent++;
+                if (LifecycleEventTypes.IsTerminal(e.Type))
+                {
+                    await WriteAsync(response, $"event: end\ndata: {JsonSerializer.Serialize(new { runId, sequence = e.Sequence, type = e.Type }, Json)}\n\n");
+                    break;
+                }
+            }
+
+            response.Close();
+        }
+        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The client went away first.
+        }
+    }
+
+    private static async Task WriteAsync(HttpListenerResponse response, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        await response.OutputStream.WriteAsync(bytes);
+        await response.OutputStream.FlushAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,87 @@
+namespace SagaWorkflows.Cli.Tests;
+
+public class ValidateCommandTests
+{
+    [Theory]
+    [InlineData("hello", 3)]
+    [InlineData("order-fulfillment", 6)]
+    [InlineData("control-flow", 5)]
+    [InlineData("approval", 3)]
+    [InlineData("compensation", 3)]
+    public async Task Valid_sample_exits_0_with_one_ok_line(string sample, int steps)
+    {
+        var result = await CliProcess.RunAsync("validate", $"samples/{sample}.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal([$"✔ samples/{sample}.json: workflow '{sample}' v1 is valid ({steps} top-level steps)"], result.StdOutLines);
+        Assert.Equal("", result.StdErr);
+    }
+
+    [Fact]
+    public async Task Invalid_sample_prints_exactly_every_problem_with_its_path_and_exits_1()
+    {
+        var result = await CliProcess.RunAsync("validate", "samples/invalid.json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal(
+            [
+                "$.steps[0].tool: is required",
+                "$.steps[1].id: duplicate step id 'fetch' (first used at $.steps[0])",
+                "$.steps[1].retry.backoffRate: must be >= 1",
+                "$.steps[1].retry.maxAttempts: must be >= 1",
+                "$.steps[2].duration: must be an ISO 8601 duration such as PT30S or P1D, not \"5 minutes\"",
+                "$.steps[3].items: invalid expression: unexpected end of expression",
+                "$.steps[3].steps[0].type: unknown step type 'teleport'; expected one of tool, ai, parallel, foreach, loop, branch, wait, sleep",
+                "$.steps[4].timout: is not a known property",
+                "$.steps[5].input.text: unterminated '${' at position 7",
+            ],
+            result.StdOutLines);
+        Assert.Contains("samples/invalid.json: 9 problems", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_file_is_a_clear_error_with_exit_1()
+    {
+        var result = await CliProcess.RunAsync("validate", "samples/no-such-file.json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal("", result.StdOut);
+        Assert.Contains("error: definition file 'samples/no-such-file.json' does not exist", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_reported_with_line_and_column()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sagawf-bad-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, "{\n  \"id\": \"broken\",\n  \"steps\": [ } ]\n}\n");
+        try
+        {
+            var result = await CliProcess.RunAsync("validate", path);
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Equal(["$: invalid JSON at line 3, column 14: '}' is an invalid start of a value"], result.StdOutLines);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_directory_is_not_a_definition_file()
+    {
+        var result = await CliProcess.RunAsync("validate", "samples");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("'samples' is a directory, not a file", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_file_argument_is_a_usage_error_with_exit_2()
+    {
+        var result = await CliProcess.RunAsync("validate");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("Required argument missing", result.StdErr, StringComparison.Ordinal);
+    }
+}
