@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SagaWorkflows.Benchmarks.Infrastructure;
 
 namespace SagaWorkflows.Benchmarks;
 

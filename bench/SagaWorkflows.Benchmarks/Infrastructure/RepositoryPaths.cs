@@ -1,4 +1,4 @@
-namespace SagaWorkflows.Benchmarks;
+namespace SagaWorkflows.Benchmarks.Infrastructure;
 
 /// <summary>Where the repository and the hosts' build output are, seen from the benchmark's own build output.</summary>
 public static class RepositoryPaths

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.IntegrationTests.Infrastructure;
+
+namespace SagaWorkflows.IntegrationTests.Bridge;
+
+public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<WorkflowSystem>, IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly int _port = FreePort();
+    private HostProcess? _bridge;
+
+    private Uri BaseAddress => new($"http://127.0.0.1:{_port}");
+
+    public async Task InitializeAsync() => await StartBridgeAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_bridge is not null)
+        {
+            await _bridge.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_run_started_over_http_is_followed_over_sse_and_replays_completely_after_a_bridge_restart()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = Timeout };
+        var definition = JsonDocument.Parse("""
+        { "id": "bridged", "steps": [
+            { "id": "one", "type": "tool", "tool": "echo" },
+            { "id": "two", "type": "tool", "tool": "delay", "input": { "ms": 2000 } },
+            { "id": "three", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 }, "retry": { "initialInterval": "PT0.3S" } },
+            { "id": "four", "type": "tool", "tool": "echo" } ] }
+        """).RootElement;
+
+        var response = await http.PostAsJsonAsync("/runs", new { definition, input = new { hello = "bridge" } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+
+        // Follow live until the slow step starts, then take the bridge down while the run goes on.
+        await ReadUntil(http, runId, frames => frames.Any(f => f.Type == LifecycleEventTypes.StepStart && f.Data.Contains("\"two\"", StringComparison.Ordinal)));
+        _bridge!.Kill();
+        await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        await StartBridgeAsync();
+
+        var replayed = await ReadUntil(http, runId, frames => frames.Any(f => f.Type == "end"));
+
+        var events = replayed.Where(f => f.Type != "end").ToList();
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(f => f.Id));
+        Assert.Equal(system.Events.Of(runId).Select(e => e.Type), events.Select(f => f.Type));
+        Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
+        Assert.Contains(events, f => f.Type == LifecycleEventTypes.StepRetry);
+    }
+
+    private async Task StartBridgeAsync()
+    {
+        var environment = new Dictionary<string, string>(system.Environment)
+        {
+            ["ConnectionStrings__Bridge"] = $"Data Source={Path.Combine(Path.GetDirectoryName(system.DatabasePath)!, "bridge.db")}",
+        };
+        _bridge = HostProcess.Start("SagaWorkflows.Bridge", environment, null, "--urls", BaseAddress.ToString());
+        await system.WaitForConsumer("sagawf-bridge", _bridge);
+    }
+
+    /// <summary>Reads the run's raw SSE stream from the start until the condition holds or the stream ends.</summary>
+    private static async Task<List<SseFrame>> ReadUntil(HttpClient http, Guid runId, Func<List<SseFrame>, bool> done)
+    {
+        using var cancellation = new CancellationTokenSource(Timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/runs/{runId}/events");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation.Token);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation.Token));
+        var frames = new List<SseFrame>();
+        string? id = null, type = null, data = null;
+        while (await reader.ReadLineAsync(cancellation.Token) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (type is not null)
+                {
+                    frames.Add(new SseFrame(id, type, data ?? ""));
+                    if (done(frames))
+                    {
+                        return frames;
+                    }
+                }
+
+                id = type = data = null;
+                continue;
+            }
+
+            if (line.StartsWith("id:", StringComparison.Ordinal))
+            {
+                id = line[3..].Trim();
+            }
+            else if (line.StartsWith("event:", StringComparison.Ordinal))
+            {
+                type = line[6..].Trim();
+            }
+            else if (line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                data = line[5..].Trim();
+            }
+        }
+
+        return frames;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed record SseFrame(string? Id, string Type, string Data);
+}
