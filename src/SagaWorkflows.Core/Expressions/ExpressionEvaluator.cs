@@ -22,6 +22,7 @@ public sealed class ExpressionEvaluator
 
     private JsEngine? _engine;
     private EvaluationScope? _bound;
+    private BoundGlobals _boundGlobals;
 
     private JsEngine Engine => _engine ??= new JsEngine(options => options
         .Strict()
@@ -94,7 +95,7 @@ public sealed class ExpressionEvaluator
         var engine = Engine;
         try
         {
-            Bind(engine, scope);
+            Bind(engine, scope, expression);
             return engine.Evaluate(script);
         }
         catch (JavaScriptException ex)
@@ -119,26 +120,53 @@ public sealed class ExpressionEvaluator
         }
     }
 
-    private void Bind(JsEngine engine, EvaluationScope scope)
+    /// <summary>
+    /// Converts only the globals an expression can mention: building <c>steps</c> means copying
+    /// every visible output into the sandbox, which most expressions never look at.
+    /// </summary>
+    private void Bind(JsEngine engine, EvaluationScope scope, string expression)
     {
-        if (ReferenceEquals(_bound, scope))
+        if (!ReferenceEquals(_bound, scope))
         {
-            return;
+            _bound = scope;
+            _boundGlobals = BoundGlobals.None;
+            engine.SetValue("index", scope.Index is { } index ? new JsNumber(index) : JsValue.Undefined);
+            engine.SetValue("iteration", scope.Iteration is { } iteration ? new JsNumber(iteration) : JsValue.Undefined);
         }
 
         var parser = new JsonParser(engine);
-        engine.SetValue("input", ToJs(parser, scope.Input));
-        var steps = new JsonObject();
-        foreach (var (id, output) in scope.Steps)
+        if (!_boundGlobals.HasFlag(BoundGlobals.Input) && expression.Contains("input", StringComparison.Ordinal))
         {
-            steps[id] = output?.DeepClone();
+            engine.SetValue("input", ToJs(parser, scope.Input));
+            _boundGlobals |= BoundGlobals.Input;
         }
 
-        engine.SetValue("steps", parser.Parse(steps.ToJsonString()));
-        engine.SetValue("item", ToJs(parser, scope.Item));
-        engine.SetValue("index", scope.Index is { } index ? new JsNumber(index) : JsValue.Undefined);
-        engine.SetValue("iteration", scope.Iteration is { } iteration ? new JsNumber(iteration) : JsValue.Undefined);
-        _bound = scope;
+        if (!_boundGlobals.HasFlag(BoundGlobals.Item) && expression.Contains("item", StringComparison.Ordinal))
+        {
+            engine.SetValue("item", ToJs(parser, scope.Item));
+            _boundGlobals |= BoundGlobals.Item;
+        }
+
+        if (!_boundGlobals.HasFlag(BoundGlobals.Steps) && expression.Contains("steps", StringComparison.Ordinal))
+        {
+            var steps = new JsonObject();
+            foreach (var (id, output) in scope.Steps)
+            {
+                steps[id] = output?.DeepClone();
+            }
+
+            engine.SetValue("steps", parser.Parse(steps.ToJsonString()));
+            _boundGlobals |= BoundGlobals.Steps;
+        }
+    }
+
+    [Flags]
+    private enum BoundGlobals
+    {
+        None = 0,
+        Input = 1,
+        Item = 2,
+        Steps = 4,
     }
 
     private static JsValue ToJs(JsonParser parser, JsonNode? node) =>
