@@ -57,8 +57,13 @@ public sealed class EventLog
         }
     }
 
+    /// <summary>
+    /// Waits for the terminal event and every event before it: events of one transition may
+    /// overtake each other on the way, so a consumer orders them by Sequence, as the bridge does.
+    /// </summary>
     public Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitForTerminal(Guid runId, TimeSpan timeout, Func<string>? diagnostics = null) =>
-        WaitFor(runId, events => events.Any(e => LifecycleEventTypes.IsTerminal(e.Type)), timeout, diagnostics);
+        WaitFor(runId, events => events.FirstOrDefault(e => LifecycleEventTypes.IsTerminal(e.Type)) is { } terminal
+            && events.Count(e => e.Sequence <= terminal.Sequence) == terminal.Sequence, timeout, diagnostics);
 
     public async Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitFor(Guid runId, Func<IReadOnlyList<WorkflowLifecycleEvent>, bool> condition,
         TimeSpan timeout, Func<string>? diagnostics = null)
