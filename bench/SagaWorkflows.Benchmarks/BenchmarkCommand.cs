@@ -32,6 +32,10 @@ public static class BenchmarkCommand
         var prefetch = new Option<ushort?>("--prefetch") { Description = "RabbitMQ prefetch of every endpoint, SagaWorkflows hosts included [default: the product's 64]." };
         var sagaConcurrency = new Option<int?>("--saga-concurrency") { Description = "Orchestrator ConcurrentMessageLimit [default: the product's]." };
         var partitions = new Option<int?>("--partitions") { Description = "Orchestrator PartitionCount (0 turns partitioning off) [default: the product's]." };
+        var hostEnvironment = new Option<string[]>("--host-env")
+        {
+            Description = "KEY=VALUE set in the orchestrator's and worker's environment, e.g. DOTNET_gcServer=1 or SagaWorkflows__Orchestrator__PartitionCount=8; repeatable.",
+        };
         var hotPath = new Option<int?>("--hot-path-iterations") { Description = $"Store transactions timed per state size by the hot-path probe [default: {defaults.HotPathIterations}]." };
         var host = new Option<string?>("--rabbitmq-host") { Description = $"Broker host [default: {defaults.RabbitMqHost}]; a virtual host is created for the run (guest/guest)." };
         var port = new Option<int?>("--rabbitmq-port") { Description = $"Broker AMQP port [default: {defaults.RabbitMqPort}]." };
@@ -44,7 +48,7 @@ public static class BenchmarkCommand
             """)
         {
             quick, output, scenarios, duration, warmup, steps, concurrency, branches, items, itemConcurrency, fanOutRepeat,
-            shortSteps, shortRuns, longSteps, suspended, prefetch, sagaConcurrency, partitions, hotPath, host, port, node,
+            shortSteps, shortRuns, longSteps, suspended, prefetch, sagaConcurrency, partitions, hostEnvironment, hotPath, host, port, node,
         };
 
         root.SetAction(async (parse, cancellationToken) =>
@@ -57,6 +61,19 @@ public static class BenchmarkCommand
             {
                 await Console.Error.WriteLineAsync($"unknown scenario(s): {string.Join(", ", unknown)}; known: {string.Join(", ", ScenarioIds.All)}");
                 return 2;
+            }
+
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in parse.GetValue(hostEnvironment) ?? [])
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0)
+                {
+                    await Console.Error.WriteLineAsync($"--host-env expects KEY=VALUE, got '{pair}'");
+                    return 2;
+                }
+
+                environment[pair[..equals]] = pair[(equals + 1)..];
             }
 
             var options = new BenchmarkOptions
@@ -89,6 +106,7 @@ public static class BenchmarkCommand
                 SagaConcurrency = Positive(parse.GetValue(sagaConcurrency)) ?? options.SagaConcurrency,
                 Partitions = parse.GetValue(partitions) is >= 0 and var p ? p : options.Partitions,
                 HotPathIterations = Positive(parse.GetValue(hotPath)) ?? options.HotPathIterations,
+                HostEnvironment = environment,
                 RabbitMqHost = parse.GetValue(host) ?? options.RabbitMqHost,
                 RabbitMqPort = parse.GetValue(port) ?? options.RabbitMqPort,
                 RabbitMqNode = parse.GetValue(node) ?? options.RabbitMqNode,

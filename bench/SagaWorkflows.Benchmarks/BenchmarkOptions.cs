@@ -45,6 +45,9 @@ public sealed record BenchmarkOptions
     /// <summary>Null keeps the orchestrator's default PartitionCount.</summary>
     public int? Partitions { get; init; }
 
+    /// <summary>Extra environment variables for the orchestrator and worker processes (runtime knobs, configuration).</summary>
+    public IReadOnlyDictionary<string, string> HostEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Transitions measured per state size by the in-process hot-path probe.</summary>
     public int HotPathIterations { get; init; } = 200;
 

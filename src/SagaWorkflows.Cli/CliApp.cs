@@ -10,7 +10,7 @@ public static class CliApp
     public static RootCommand CreateRootCommand(CliConsole console)
     {
         var root = new RootCommand($"""
-            sagawf: validate, start, watch, signal and cancel SagaWorkflows runs.
+            sagawf: validate, start, watch, signal and cancel SagaWorkflows runs, or try it all with `sagawf demo`.
             Commands go over RabbitMQ (--rabbitmq, or ConnectionStrings__RabbitMq); events come from the SSE bridge (--bridge, or SAGAWF_BRIDGE).
 
             {ExitCodes.HelpText}
@@ -21,6 +21,7 @@ public static class CliApp
             WatchCommand.Create(console),
             SignalCommand.Create(console),
             CancelCommand.Create(console),
+            DemoCommand.Create(console),
         };
         return root;
     }
@@ -28,7 +29,9 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, CliConsole? console = null)
     {
         console ??= CliConsole.CreateDefault();
-        var parseResult = CreateRootCommand(console).Parse(args);
+        // "@path" means "JSON from this file" for --input and --payload (as in curl), so
+        // System.CommandLine must not expand it as a response file first.
+        var parseResult = CreateRootCommand(console).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var exitCode = await parseResult.InvokeAsync();
 
         // System.CommandLine reports its own parse errors with 1, which scripts could not tell from an

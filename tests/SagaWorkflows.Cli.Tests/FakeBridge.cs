@@ -21,16 +21,31 @@ public sealed class FakeBridge : IAsyncDisposable
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentDictionary<Guid, IReadOnlyList<WorkflowLifecycleEvent>> _runs = new();
     private readonly ConcurrentDictionary<Guid, int> _dropAfter = new();
+    private readonly ConcurrentDictionary<Guid, int> _unknownFor = new();
     private readonly Task _serving;
 
     public FakeBridge()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // A free port can be taken by someone else between probing and listening: try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            _listener = new HttpListener();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                _listener.Close();
+            }
+        }
+
         _serving = Task.Run(ServeAsync);
     }
 
@@ -45,6 +60,9 @@ public sealed class FakeBridge : IAsyncDisposable
 
     /// <summary>The first stream of the run closes abruptly after this many events.</summary>
     public void DropFirstStreamAfter(Guid runId, int events) => _dropAfter[runId] = events;
+
+    /// <summary>The run's first stream requests get 404, as before the orchestrator's first event arrives.</summary>
+    public void UnknownForFirstRequests(Guid runId, int requests) => _unknownFor[runId] = requests;
 
     public async ValueTask DisposeAsync()
     {
@@ -93,7 +111,9 @@ public sealed class FakeBridge : IAsyncDisposable
 
             var lastEventId = context.Request.Headers["Last-Event-ID"] ?? "";
             LastEventIds.Enqueue(lastEventId);
-            if (!_runs.TryGetValue(runId, out var events))
+            var stillUnknown = _unknownFor.TryGetValue(runId, out var remaining) && remaining > 0
+                && _unknownFor.TryUpdate(runId, remaining - 1, remaining);
+            if (stillUnknown || !_runs.TryGetValue(runId, out var events))
             {
                 response.StatusCode = 404;
                 response.ContentType = "application/problem+json";

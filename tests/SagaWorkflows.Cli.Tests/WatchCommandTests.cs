@@ -118,7 +118,9 @@ public sealed class WatchCommandTests(ITestOutputHelper output) : IAsyncLifetime
         AssertInOrder(result.StdOutLines,
             "⏸ approve · waiting for signal 'approval'",
             $"resume it with: sagawf signal {runId} approval --payload",
-            "⊘ workflow approval cancelled");
+            "⊘ workflow approval cancelled",
+            "── ✔ request tool",
+            "── ⊘ approve wait · 150 ms · stopped");
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed record LoadResult<T>(
 public static class ClosedLoop
 {
     public static async Task<LoadResult<T>> RunAsync<T>(int workers, TimeSpan warmup, TimeSpan duration,
-        Func<int, CancellationToken, Task<Outcome<T>>> operation, CancellationToken cancellationToken)
+        Func<int, CancellationToken, Task<Outcome<T>>> operation, CancellationToken cancellationToken, CpuMeter? cpu = null)
     {
         var clock = Stopwatch.StartNew();
         var windowStart = warmup;
@@ -74,7 +74,22 @@ public static class ClosedLoop
             }
         }
 
+        async Task MeterWindow()
+        {
+            if (cpu is null)
+            {
+                return;
+            }
+
+            await Task.Delay(windowStart, cancellationToken);
+            cpu.Start();
+            await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (windowEnd - clock.Elapsed).Ticks)), cancellationToken);
+            cpu.Stop();
+        }
+
+        var meter = MeterWindow();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => Worker(w), cancellationToken)));
+        await meter;
         return new LoadResult<T>(duration, completed, failed, LatencySummary.Of(latencies), details.ToList(), firstError);
     }
 }

@@ -6,7 +6,11 @@ public static class InputFiles
     /// <param name="what">What the file is for, e.g. "definition file", for the message.</param>
     public static string ReadText(string path, string what)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new CliException(ExitCodes.Usage, $"no path given for the {what}");
+        }
+
         if (Directory.Exists(path))
         {
             throw new CliException(ExitCodes.InvalidInput, $"{what} '{path}' is a directory, not a file");

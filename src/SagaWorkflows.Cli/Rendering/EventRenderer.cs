@@ -79,86 +79,86 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
         switch (e.Type)
         {
             case LifecycleEventTypes.WorkflowStart:
-            {
-                var version = Number(data, "version") is { } v ? $" v{v}" : "";
-                return new Line("●", "blue", $"workflow {run.WorkflowId}{version} started · run {run.RunId}",
-                    Data("input", Property(data, "input")));
-            }
+                {
+                    var version = Number(data, "version") is { } v ? $" v{v}" : "";
+                    return new Line("●", "blue", $"workflow {run.WorkflowId}{version} started · run {run.RunId}",
+                        Data("input", Property(data, "input")));
+                }
 
             case LifecycleEventTypes.StepStart:
-            {
-                run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                return new Line("▶", "blue", path, e.StepType is { } type ? type : null, Depth(path));
-            }
+                {
+                    run.Start(path, e.StepId, e.StepType, e.Timestamp);
+                    return new Line("▶", "blue", path, e.StepType is { } type ? type : null, Depth(path));
+                }
 
             case LifecycleEventTypes.StepComplete:
-            {
-                var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                step.State = StepState.Completed;
-                step.EndedAt = e.Timestamp;
-                step.Attempts = Math.Max(step.Attempts, e.Attempt ?? 1);
-                var attempt = step.Attempts > 1 ? $" · attempt {step.Attempts}" : "";
-                return new Line("✔", "green", path, $"{Duration(step.Duration)}{attempt}", Depth(path),
-                    Data("→", Property(data, "output")));
-            }
+                {
+                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
+                    step.State = StepState.Completed;
+                    step.EndedAt = e.Timestamp;
+                    step.Attempts = Math.Max(step.Attempts, e.Attempt ?? 1);
+                    var attempt = step.Attempts > 1 ? $" · attempt {step.Attempts}" : "";
+                    return new Line("✔", "green", path, $"{Duration(step.Duration)}{attempt}", Depth(path),
+                        Data("→", Property(data, "output")));
+                }
 
             case LifecycleEventTypes.StepRetry:
-            {
-                var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                var failed = Number(data, "attempt") ?? e.Attempt ?? step.Attempts;
-                var next = Number(data, "nextAttempt") ?? failed + 1;
-                step.Retries++;
-                step.Attempts = Math.Max(step.Attempts, (int)next);
-                var delay = Number(data, "delayMs") is { } ms ? $" in {Duration(TimeSpan.FromMilliseconds(ms))}" : "";
-                return new Line("↻", "yellow", path,
-                    $"attempt {failed} failed: {Error(data)} · retrying as attempt {next}{delay}", Depth(path));
-            }
+                {
+                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
+                    var failed = Number(data, "attempt") ?? e.Attempt ?? step.Attempts;
+                    var next = Number(data, "nextAttempt") ?? failed + 1;
+                    step.Retries++;
+                    step.Attempts = Math.Max(step.Attempts, (int)next);
+                    var delay = Number(data, "delayMs") is { } ms ? $" in {Duration(TimeSpan.FromMilliseconds(ms))}" : "";
+                    return new Line("↻", "yellow", path,
+                        $"attempt {failed} failed: {Error(data)} · retrying as attempt {next}{delay}", Depth(path));
+                }
 
             case LifecycleEventTypes.StepError:
-            {
-                var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                step.State = StepState.Failed;
-                step.EndedAt = e.Timestamp;
-                step.Error = Error(data);
-                var origin = Text(Property(data, "error"), "path") is { } at && at != path ? $" (in {at})" : "";
-                var attempt = e.Attempt is > 1 ? $" after {e.Attempt} attempts" : "";
-                return new Line("✖", "red", path, $"{step.Error}{origin}{attempt}", Depth(path));
-            }
+                {
+                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
+                    step.State = StepState.Failed;
+                    step.EndedAt = e.Timestamp;
+                    step.Error = Error(data);
+                    var origin = Text(Property(data, "error"), "path") is { } at && at != path ? $" (in {at})" : "";
+                    var attempt = e.Attempt is > 1 ? $" after {e.Attempt} attempts" : "";
+                    return new Line("✖", "red", path, $"{step.Error}{origin}{attempt}", Depth(path));
+                }
 
             case LifecycleEventTypes.StepSuspended:
-            {
-                var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                step.State = StepState.Waiting;
-                var signal = Text(data, "signal") ?? "?";
-                var hint = _options.ShowHints
-                    ? $"resume it with: sagawf signal {run.RunId} {signal} --payload '{{...}}'"
-                    : null;
-                return new Line("⏸", "aqua", path, $"waiting for signal '{signal}'", Depth(path), hint);
-            }
+                {
+                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
+                    step.State = StepState.Waiting;
+                    var signal = Text(data, "signal") ?? "?";
+                    var hint = _options.ShowHints
+                        ? $"resume it with: sagawf signal {run.RunId} {signal} --payload '{{...}}'"
+                        : null;
+                    return new Line("⏸", "aqua", path, $"waiting for signal '{signal}'", Depth(path), hint);
+                }
 
             case LifecycleEventTypes.WorkflowSuspended:
                 return new Line("⏸", "aqua", "workflow suspended", "steps already running finish; no new step starts");
             case LifecycleEventTypes.WorkflowResumed:
                 return new Line("▶", "aqua", "workflow resumed");
             case LifecycleEventTypes.CompensationStart:
-            {
-                var steps = Property(data, "steps") is { ValueKind: JsonValueKind.Array } list
-                    ? string.Join(", ", list.EnumerateArray().Select(s => s.ToString()))
-                    : "";
-                var why = Text(data, "reason") == "cancelled" ? "the run was cancelled" : "the run failed";
-                return new Line("↩", "fuchsia", "compensation started", $"{why}; undoing in reverse order: {steps}");
-            }
-
-            case LifecycleEventTypes.StepCompensated:
-            {
-                if (run.Find(path) is { } step)
                 {
-                    step.Compensated = true;
+                    var steps = Property(data, "steps") is { ValueKind: JsonValueKind.Array } list
+                        ? string.Join(", ", list.EnumerateArray().Select(s => s.ToString()))
+                        : "";
+                    var why = Text(data, "reason") == "cancelled" ? "the run was cancelled" : "the run failed";
+                    return new Line("↩", "fuchsia", "compensation started", $"{why}; undoing in reverse order: {steps}");
                 }
 
-                var tool = Text(data, "tool") is { } t ? $"by {t}" : null;
-                return new Line("↩", "fuchsia", $"{path} compensated", tool, Depth(path));
-            }
+            case LifecycleEventTypes.StepCompensated:
+                {
+                    if (run.Find(path) is { } step)
+                    {
+                        step.Compensated = true;
+                    }
+
+                    var tool = Text(data, "tool") is { } t ? $"by {t}" : null;
+                    return new Line("↩", "fuchsia", $"{path} compensated", tool, Depth(path));
+                }
 
             case LifecycleEventTypes.CompensationComplete:
                 return new Line("↩", "fuchsia", "compensation complete");
@@ -169,23 +169,23 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
                 return new Line("✔", "green", $"workflow {run.WorkflowId} completed", $"in {Duration(run.EndedAt - run.StartedAt)}",
                     Detail: Data("output", Property(data, "output")));
             case LifecycleEventTypes.WorkflowError:
-            {
-                Finish(run, e, data);
-                var status = run.Status is { } s && s != "Failed" ? $" ({s})" : "";
-                var origin = Text(Property(data, "error"), "path") is { } at ? $" at {at}" : "";
-                return new Line("✖", "red", $"workflow {run.WorkflowId} failed{status}",
-                    $"after {Duration(run.EndedAt - run.StartedAt)}: {Error(data)}{origin}",
-                    Problems: Problems(data));
-            }
+                {
+                    Finish(run, e, data);
+                    var status = run.Status is { } s && s != "Failed" ? $" ({s})" : "";
+                    var origin = Text(Property(data, "error"), "path") is { } at ? $" at {at}" : "";
+                    return new Line("✖", "red", $"workflow {run.WorkflowId} failed{status}",
+                        $"after {Duration(run.EndedAt - run.StartedAt)}: {Error(data)}{origin}",
+                        Problems: Problems(data));
+                }
 
             case LifecycleEventTypes.WorkflowCancelled:
-            {
-                Finish(run, e, data);
-                var reason = Text(data, "reason") is { } r ? $": {r}" : "";
-                var status = run.Status is { } s && s != "Cancelled" ? $" ({s})" : "";
-                return new Line("⊘", "yellow", $"workflow {run.WorkflowId} cancelled{status}",
-                    $"after {Duration(run.EndedAt - run.StartedAt)}{reason}");
-            }
+                {
+                    Finish(run, e, data);
+                    var reason = Text(data, "reason") is { } r ? $": {r}" : "";
+                    var status = run.Status is { } s && s != "Cancelled" ? $" ({s})" : "";
+                    return new Line("⊘", "yellow", $"workflow {run.WorkflowId} cancelled{status}",
+                        $"after {Duration(run.EndedAt - run.StartedAt)}{reason}");
+                }
 
             default:
                 return new Line("·", "grey", e.Type, e.Path);
@@ -194,6 +194,12 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
 
     private static void Finish(RunView run, WorkflowLifecycleEvent e, JsonElement? data)
     {
+        foreach (var step in run.Steps.Where(s => s.State is StepState.Running or StepState.Waiting))
+        {
+            step.State = StepState.Stopped;
+            step.EndedAt = e.Timestamp;
+        }
+
         run.Outcome = e.Type;
         run.OutcomeData = data?.Clone();
         run.EndedAt = e.Timestamp;

@@ -9,6 +9,9 @@ public enum StepState
     Waiting,
     Completed,
     Failed,
+
+    /// <summary>Still running or waiting when the run ended (cancelled, or failed elsewhere).</summary>
+    Stopped,
 }
 
 /// <summary>What the events of one step execution (one path) said so far.</summary>

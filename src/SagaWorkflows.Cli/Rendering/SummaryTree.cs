@@ -80,6 +80,7 @@ internal static partial class SummaryTree
             StepState.Completed => ("✔", "green"),
             StepState.Failed => ("✖", "red"),
             StepState.Waiting => ("⏸", "aqua"),
+            StepState.Stopped => ("⊘", "yellow"),
             _ => ("…", "blue"),
         };
         var name = step.Path[(step.Path.LastIndexOf('.') + 1)..];
@@ -97,6 +98,11 @@ internal static partial class SummaryTree
         if (step.Duration is { } duration)
         {
             facts.Add(EventRenderer.Duration(duration));
+        }
+
+        if (step.State == StepState.Stopped)
+        {
+            facts.Add("stopped");
         }
 
         if (step.Compensated)

@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace SagaWorkflows.Benchmarks.Tests;
+
+/// <summary>
+/// The benchmark is not a test, but it must keep working: quick mode runs every scenario at tiny sizes
+/// against the real broker. Figures are never asserted; a shared CI machine makes them meaningless.
+/// </summary>
+public sealed class QuickModeTests : IDisposable
+{
+    private static readonly string[] Scenarios = ["request-response", "courier", "sequential", "fan-out", "scaling", "suspended", "hot-path"];
+
+    private readonly string _output = Path.Combine(Path.GetTempPath(), "sagawf-bench-test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    [Fact]
+    public async Task Quick_mode_runs_every_scenario_and_writes_json_and_markdown_results()
+    {
+        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(110), "--quick", "--out", _output);
+
+        Assert.True(run.ExitCode == 0, $"the benchmark exited with {run.ExitCode}:\n{run.Output}");
+        var json = Path.Combine(_output, "benchmark.json");
+        var markdown = Path.Combine(_output, "benchmark.md");
+        Assert.True(File.Exists(json), $"{json} was not written:\n{run.Output}");
+        Assert.True(File.Exists(markdown), $"{markdown} was not written:\n{run.Output}");
+
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var scenarios = report.RootElement.GetProperty("scenarios").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("id").GetString()!, s => s);
+        Assert.Equal(Scenarios.Order(), scenarios.Keys.Order());
+        foreach (var (id, scenario) in scenarios)
+        {
+            Assert.True(scenario.GetProperty("succeeded").GetBoolean(), $"{id}: {scenario.GetProperty("error")}");
+            Assert.NotEmpty(scenario.GetProperty("metrics").EnumerateArray());
+        }
+
+        var headline = report.RootElement.GetProperty("headline").EnumerateArray().Select(m => m.GetProperty("key").GetString()).ToList();
+        Assert.Contains("stepsOverRoundTrips", headline);
+        Assert.Contains("stepsOverCourierActivities", headline);
+
+        var text = await File.ReadAllTextAsync(markdown);
+        Assert.Contains("## Headline", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_scenario_is_refused_with_a_usage_error()
+    {
+        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(60), "--scenarios", "no-such-scenario", "--out", _output);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("unknown scenario", run.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_output));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_output))
+        {
+            Directory.Delete(_output, recursive: true);
+        }
+    }
+}

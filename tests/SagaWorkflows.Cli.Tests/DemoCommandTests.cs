@@ -1,0 +1,23 @@
+namespace SagaWorkflows.Cli.Tests;
+
+public class DemoCommandTests
+{
+    [Fact]
+    public async Task Demo_runs_every_node_type_a_retry_and_a_compensation_in_order_and_exits_0()
+    {
+        var result = await CliProcess.RunAsync("demo", "--no-page");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var output = result.StdOut;
+        foreach (var nodeType in new[] { "· tool", "· ai", "· parallel", "· foreach", "· loop", "· branch", "· wait", "· sleep" })
+        {
+            Assert.Contains(nodeType, output, StringComparison.Ordinal);
+        }
+
+        // A retry, then the run goes on; a failure, then compensation in reverse order of completion.
+        Assert.Matches(@"↻ reserve · attempt 1 failed[\s\S]*↻ reserve · attempt 2 failed[\s\S]*✔ reserve", output);
+        Assert.Matches(@"✖ ship ·[\s\S]*↩ compensation started[\s\S]*↩ charge compensated[\s\S]*↩ reserve compensated[\s\S]*↩ compensation complete", output);
+        Assert.Contains("Every run ended as expected.", output, StringComparison.Ordinal);
+        Assert.Equal(5, result.StdOutLines.Count(l => l.Contains("│ yes ", StringComparison.Ordinal) || l.Contains("| yes ", StringComparison.Ordinal)));
+    }
+}

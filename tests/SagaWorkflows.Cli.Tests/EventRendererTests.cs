@@ -1,0 +1,77 @@
+using SagaWorkflows.Cli.Rendering;
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Cli.Tests;
+
+/// <summary>The renderer as the embedded demo uses it: in process, fed events directly.</summary>
+public class EventRendererTests
+{
+    private static (EventRenderer Renderer, StringWriter Output) Create(EventRendererOptions? options = null)
+    {
+        var output = new StringWriter();
+        var console = new CliConsole(output, new StringWriter(), outputIsTerminal: false, errorIsTerminal: false);
+        return (new EventRenderer(console.Out, options), output);
+    }
+
+    private static string[] Lines(StringWriter output) =>
+        output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+    [Fact]
+    public void Replayed_events_are_rendered_once()
+    {
+        var (renderer, output) = Create();
+        var runId = Guid.NewGuid();
+        var events = EngineScript.Play("hello", runId);
+
+        var rendered = events.Concat(events).Count(renderer.Render);
+
+        Assert.Equal(events.Count, rendered);
+        Assert.Single(Lines(output), l => l.Contains("✔ workflow hello completed", StringComparison.Ordinal));
+        Assert.Equal(LifecycleEventTypes.WorkflowComplete, renderer.Run(runId)!.Outcome);
+    }
+
+    [Fact]
+    public void Interleaved_runs_are_told_apart_by_workflow_id_and_summarised_separately()
+    {
+        var (renderer, output) = Create(new EventRendererOptions { ShowWorkflowId = true, ShowData = false });
+        var hello = EngineScript.Play("hello", Guid.NewGuid());
+        var compensation = EngineScript.Play("compensation", Guid.NewGuid());
+
+        Parallel.ForEach([hello, compensation], events =>
+        {
+            foreach (var e in events)
+            {
+                renderer.Render(e);
+            }
+        });
+        renderer.RenderSummary(compensation[0].RunId);
+
+        var lines = Lines(output);
+        Assert.Contains(lines, l => l.Contains("[hello]   ✔ shout", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[compensation]   ↩ charge compensated · by echo", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(" → ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("✖ compensation failed (Compensated) in 1.05 s · 3 steps · 1 retry · 2 compensated", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("└── ✖ ship tool · 2 attempts · 300 ms CarrierDown", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Order_fulfillment_summary_nests_iterations_and_counts_the_retries()
+    {
+        var (renderer, output) = Create();
+        var runId = Guid.NewGuid();
+        foreach (var e in EngineScript.Play("order-fulfillment", runId))
+        {
+            renderer.Render(e);
+        }
+
+        renderer.RenderSummary(runId);
+
+        var lines = Lines(output);
+        Assert.Contains(lines, l => l.Contains("↻ reserve · attempt 2 failed: Transient: flaky failure · retrying as attempt 3 in 200 ms", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("✔ reserve · 450 ms · attempt 3", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("✔ order-fulfillment completed", StringComparison.Ordinal) && l.Contains("· 2 retries ·", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("│   ├── [0]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("│   │   └── ✔ charge tool", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("│   └── #3", StringComparison.Ordinal));
+    }
+}
