@@ -56,6 +56,32 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         Assert.Contains(events, f => f.Type == LifecycleEventTypes.StepRetry);
     }
 
+    [Fact]
+    public async Task Sagawf_start_watch_against_real_broker_orchestrator_worker_and_bridge_completes_and_exits_0()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Paths.RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { Paths.HostAssembly("SagaWorkflows.Cli", "sagawf"), "start", "samples/hello.json", "--input", "@samples/inputs/hello.json",
+                     "--watch", "--bridge", BaseAddress.ToString(), "--rabbitmq", Broker.AmqpUri(system.VirtualHost) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var cli = System.Diagnostics.Process.Start(start)!;
+        var stdout = cli.StandardOutput.ReadToEndAsync();
+        var stderr = cli.StandardError.ReadToEndAsync();
+        await cli.WaitForExitAsync(new CancellationTokenSource(Timeout).Token);
+
+        var output = await stdout;
+        Assert.True(cli.ExitCode == 0, $"exit {cli.ExitCode}\n{output}\n{await stderr}\n{system.Diagnostics()}");
+        Assert.Contains("workflow hello completed", output, StringComparison.Ordinal);
+        Assert.Contains("HELLO, ADA!", output, StringComparison.Ordinal);
+    }
+
     private async Task StartBridgeAsync()
     {
         var environment = new Dictionary<string, string>(system.Environment)

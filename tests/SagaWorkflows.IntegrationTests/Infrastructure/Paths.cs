@@ -5,10 +5,10 @@ public static class Paths
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>The build output of a host project, in the same configuration as these tests.</summary>
-    public static string HostAssembly(string project)
+    public static string HostAssembly(string project, string? assembly = null)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(RepositoryRoot, "src", project, "bin", configuration, "net10.0", project + ".dll");
+        var dll = Path.Combine(RepositoryRoot, "src", project, "bin", configuration, "net10.0", (assembly ?? project) + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"build {project} first: {dll} is missing", dll);
     }
 
