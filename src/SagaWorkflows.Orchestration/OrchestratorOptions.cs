@@ -19,6 +19,12 @@ public sealed class OrchestratorOptions
     /// <summary>Partitions serialising one run's messages inside this process.</summary>
     public int PartitionCount { get; set; } = 32;
 
+    /// <summary>
+    /// The bridge's queue, declared and bound by the orchestrator too, so lifecycle events published
+    /// before the bridge first starts wait for it instead of being dropped as unroutable. Empty: none.
+    /// </summary>
+    public string BridgeQueue { get; set; } = Contracts.QueueNames.Bridge;
+
     /// <summary>Saga messages processed at once by this process.</summary>
     public int ConcurrentMessageLimit { get; set; } = 32;
 }

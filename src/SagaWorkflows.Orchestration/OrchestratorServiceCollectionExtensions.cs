@@ -64,6 +64,11 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSagaStoreInitializer<WorkflowDbContext>();
         services.AddSagaOutboxRelay<WorkflowDbContext>();
         services.AddHostedService<RunSupervisor>();
+        if (bus.Transport == SagaWorkflowsTransport.RabbitMq && options.BridgeQueue is { Length: > 0 })
+        {
+            services.AddHostedService<BridgeQueueProvisioner>();
+        }
+
         services.AddBusContributor(new OrchestratorBusContributor(options));
         return services;
     }

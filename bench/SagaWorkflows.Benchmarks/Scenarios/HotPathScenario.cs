@@ -28,13 +28,14 @@ public static class HotPathScenario
     {
         var options = context.Options;
         var result = new ScenarioResult(ScenarioIds.HotPath, "Hot path of one step, in-process");
-        result.Notes.Add($"engine + JSON: every transition of a {options.ShortRunSteps}-step and a {options.LongRunSteps}-step run; " +
+        result.Notes.Add($"engine + JSON: every transition of a {options.ShortRunSteps}-step run, a {options.LongRunSteps}-step run and a foreach of {options.ForeachItems} items; " +
             $"store: {options.HotPathIterations} transactions per variant on a temporary SQLite file (WAL) through WorkflowDbContext; " +
             $"confirms: {options.HotPathIterations} batches of 3 persistent sends (a step's step-complete, step-start, ExecuteTool)");
 
-        Transitions(options.ShortRunSteps, 3); // JIT warm-up
-        var shortRun = Transitions(options.ShortRunSteps, Math.Max(1, 1000 / options.ShortRunSteps));
-        var longRun = Transitions(options.LongRunSteps, 1);
+        var shortDefinition = BenchmarkWorkflows.Sequential(options.ShortRunSteps);
+        Transitions(shortDefinition, BenchmarkWorkflows.Input, 3); // JIT warm-up
+        var shortRun = Transitions(shortDefinition, BenchmarkWorkflows.Input, Math.Max(1, 1000 / options.ShortRunSteps));
+        var longRun = Transitions(BenchmarkWorkflows.Sequential(options.LongRunSteps), BenchmarkWorkflows.Input, 1);
         foreach (var (name, costs) in new[] { ("short", shortRun), ("long", longRun) })
         {
             var steps = name == "short" ? options.ShortRunSteps : options.LongRunSteps;
@@ -46,6 +47,21 @@ public static class HotPathScenario
                 .Add($"{name}TransitionCpuUs", $"{steps}-step run: all of the above, per transition", costs.Total, "us")
                 .Add($"{name}LargestStateBytes", $"{steps}-step run: largest state JSON (stored with every step)", costs.LargestState.Length, "B")
                 .Add($"{name}DefinitionBytes", $"{steps}-step run: definition JSON (loaded with every message)", costs.DefinitionBytes, "B");
+        }
+
+        // A foreach keeps its items and results in the run's state; its body's "${ item }" input needs the expression engine.
+        var items = BenchmarkWorkflows.ForeachInput(options.ForeachItems);
+        Transitions(BenchmarkWorkflows.Foreach(5), BenchmarkWorkflows.ForeachInput(20), 1); // JIT warm-up
+        Transitions(BenchmarkWorkflows.Foreach(5, renderInput: false), BenchmarkWorkflows.ForeachInput(20), 1);
+        var withTemplate = Transitions(BenchmarkWorkflows.Foreach(options.ForeachConcurrency), items, 1);
+        var withoutTemplate = Transitions(BenchmarkWorkflows.Foreach(options.ForeachConcurrency, renderInput: false), items, 1);
+        foreach (var (name, label, costs) in new[] { ("foreachTemplate", "with \"${ item }\" input", withTemplate), ("foreachPlain", "without an input template", withoutTemplate) })
+        {
+            var shape = $"foreach of {options.ForeachItems} at {options.ForeachConcurrency}, {label}";
+            result.Add($"{name}JsonUs", $"{shape}: RunState JSON in + out", costs.Deserialize + costs.Serialize, "us")
+                .Add($"{name}EngineUs", $"{shape}: WorkflowEngine.Handle", costs.Engine, "us")
+                .Add($"{name}TransitionCpuUs", $"{shape}: per transition, all in", costs.Total, "us")
+                .Add($"{name}LargestStateBytes", $"{shape}: largest state JSON", costs.LargestState.Length, "B");
         }
 
         var store = Path.Combine(context.WorkDirectory, "hot-path.db");
@@ -81,26 +97,27 @@ public static class HotPathScenario
         public double Total => Deserialize + DefinitionLookup + Engine + Serialize + OutboxRows;
     }
 
-    /// <summary>Drives runs of <paramref name="steps"/> echo steps through the engine as WorkflowRunner does, timing each part.</summary>
-    private static TransitionCosts Transitions(int steps, int runs)
+    /// <summary>
+    /// Drives runs through the engine as WorkflowRunner does, timing each part: every step command is answered
+    /// (echoing its input) in the order it was sent, one reply per transition, as the saga's queue delivers them.
+    /// </summary>
+    private static TransitionCosts Transitions(string json, JsonElement runInput, int runs)
     {
-        var json = BenchmarkWorkflows.Sequential(steps);
         var definitions = new DefinitionCache();
         var definition = definitions.Get(json).Definition ?? throw new InvalidOperationException("the benchmark's definition is invalid");
-        var input = JsonNode.Parse(BenchmarkWorkflows.Input.GetRawText());
+        var input = JsonNode.Parse(runInput.GetRawText());
         long deserialize = 0, lookup = 0, engine = 0, serialize = 0, outbox = 0;
-        var state = "";
+        var transitions = 0;
         var largest = "";
         IReadOnlyList<OutboxItem> largestMessages = [];
         for (var r = 0; r < runs; r++)
         {
             var runId = NewId.NextGuid();
             var started = WorkflowEngine.Start(definition, runId, input, Now);
-            state = JsonSerializer.Serialize(started.State, CoreJson.Options);
-            var effects = started.Effects;
-            for (var i = 0; i < steps; i++)
+            var state = JsonSerializer.Serialize(started.State, CoreJson.Options);
+            var pending = new Queue<ExecuteTool>(Commands(started.Effects));
+            while (pending.TryDequeue(out var command))
             {
-                var command = effects.OfType<SendStepCommand>().Select(s => s.Command).OfType<ExecuteTool>().Single();
                 var output = command.Input is { } element ? JsonNode.Parse(element.GetRawText()) : null;
 
                 var t0 = Stopwatch.GetTimestamp();
@@ -124,20 +141,28 @@ public static class HotPathScenario
                 engine += t3 - t2;
                 serialize += t4 - t3;
                 outbox += t5 - t4;
-                effects = next.Effects;
+                transitions++;
+                foreach (var sent in Commands(next.Effects))
+                {
+                    pending.Enqueue(sent);
+                }
+
                 if (state.Length > largest.Length)
                 {
-                    // The state just before the last step: what the store reads and writes at the run's peak.
+                    // Typically the state just before the last step: what the store reads and writes at the run's peak.
                     largest = state;
                     largestMessages = messages;
                 }
             }
         }
 
-        double Us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency / (steps * runs);
+        double Us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency / Math.Max(1, transitions);
         return new TransitionCosts(Us(deserialize), Us(lookup), Us(engine), Us(serialize), Us(outbox),
             json.Length, largest, json, largestMessages);
     }
+
+    private static IEnumerable<ExecuteTool> Commands(IEnumerable<EngineEffect> effects) =>
+        effects.OfType<SendStepCommand>().Select(s => s.Command).OfType<ExecuteTool>();
 
     private static OutboxItem? ToOutboxItem(EngineEffect effect) => effect switch
     {

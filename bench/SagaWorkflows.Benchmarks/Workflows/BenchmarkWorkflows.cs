@@ -32,21 +32,27 @@ public static class BenchmarkWorkflows
         }));
     }
 
-    /// <summary>A foreach over <c>input.items</c>: one echo step per item, its input rendered from <c>item</c>.</summary>
-    public static string Foreach(int concurrency) => Definition($"bench-foreach-{concurrency}", new JsonArray(new JsonObject
+    /// <summary>
+    /// A foreach over <c>input.items</c>: one echo step per item, its input rendered from <c>item</c> (as users
+    /// write it), or left to the default (the iteration's item) to take the expression engine out of the picture.
+    /// </summary>
+    public static string Foreach(int concurrency, bool renderInput = true)
     {
-        ["id"] = "each",
-        ["type"] = "foreach",
-        ["items"] = "input.items",
-        ["concurrency"] = concurrency,
-        ["steps"] = new JsonArray(new JsonObject
+        var step = Echo("e");
+        if (renderInput)
         {
-            ["id"] = "e",
-            ["type"] = "tool",
-            ["tool"] = "echo",
-            ["input"] = "${ item }",
-        }),
-    }));
+            step["input"] = "${ item }";
+        }
+
+        return Definition($"bench-foreach-{concurrency}", new JsonArray(new JsonObject
+        {
+            ["id"] = "each",
+            ["type"] = "foreach",
+            ["items"] = "input.items",
+            ["concurrency"] = concurrency,
+            ["steps"] = new JsonArray(step),
+        }));
+    }
 
     public static JsonElement ForeachInput(int items) =>
         JsonSerializer.SerializeToElement(new { items = Enumerable.Range(0, items).Select(i => new { i, payload = Payload }) });

@@ -41,6 +41,20 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
     }
 
     [Fact]
+    public async Task Lifecycle_events_wait_in_the_bridge_queue_even_before_any_bridge_ever_started()
+    {
+        var before = await Broker.QueueInfoAsync(system.VirtualHost, QueueNames.Bridge);
+        var runId = await system.StartRunAsync(ThreeSteps, new { orderId = "queued", n = 0 });
+        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+
+        var after = await Broker.QueueInfoAsync(system.VirtualHost, QueueNames.Bridge);
+        Assert.NotNull(after);
+        Assert.Equal(0u, after.Value.Consumers);
+        Assert.True(after.Value.Messages >= (before?.Messages ?? 0) + (uint)events.Count,
+            $"expected at least {events.Count} more events waiting in {QueueNames.Bridge}, found {after.Value.Messages} (before: {before?.Messages})");
+    }
+
+    [Fact]
     public async Task The_same_RunId_started_twice_gives_one_run()
     {
         var runId = Guid.NewGuid();

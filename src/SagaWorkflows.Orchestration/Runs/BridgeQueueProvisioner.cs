@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Hosting;
+
+namespace SagaWorkflows.Orchestration.Runs;
+
+/// <summary>
+/// Declares the bridge's queue with the topology its MassTransit endpoint would declare, before
+/// the first lifecycle event is published: RabbitMQ drops what no queue is bound for, so without
+/// this, events of runs that happen before a bridge first starts would never reach it.
+/// </summary>
+public sealed class BridgeQueueProvisioner(SagaWorkflowsBusOptions bus, OrchestratorOptions options, ILogger<BridgeQueueProvisioner> logger) : IHostedService
+{
+    /// <summary>MassTransit's exchange for the lifecycle event type (namespace:type).</summary>
+    public static readonly string EventExchange = $"{typeof(WorkflowLifecycleEvent).Namespace}:{nameof(WorkflowLifecycleEvent)}";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var queue = options.BridgeQueue;
+        try
+        {
+            var factory = new ConnectionFactory { Uri = new Uri(bus.RabbitMq), ClientProvidedName = "sagawf-orchestrator-provisioning" };
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            await channel.ExchangeDeclareAsync(EventExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken);
+            await channel.ExchangeBindAsync(queue, EventExchange, "", cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not fatal: a bridge that has started once has declared all of this itself.
+            logger.LogWarning(ex, "Could not declare the bridge queue {Queue}; events published before a bridge first starts will not reach it", queue);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
