@@ -28,8 +28,9 @@ public sealed class SagaWorkflowsWorkerBuilder
         return this;
     }
 
-    /// <summary>Hosts a tool written as a delegate that needs the attempt, run id or services.</summary>
-    public SagaWorkflowsWorkerBuilder AddTool(string name, Func<ToolContext, CancellationToken, Task<JsonNode?>> execute)
+    /// <summary>Hosts a tool written as a delegate that needs the attempt, execution id or services.</summary>
+    /// <remarks>A name of its own: with discarded parameters, a lambda would fit both overloads.</remarks>
+    public SagaWorkflowsWorkerBuilder AddToolWithContext(string name, Func<ToolContext, CancellationToken, Task<JsonNode?>> execute)
     {
         ArgumentNullException.ThrowIfNull(execute);
         Tools.Add(_ => new DelegateTool(name, execute));

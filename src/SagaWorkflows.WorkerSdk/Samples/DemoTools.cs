@@ -16,7 +16,7 @@ public static class DemoTools
             await Task.Delay(ms, ct);
             return input?.DeepClone();
         });
-        worker.AddTool("flaky", (context, _) =>
+        worker.AddToolWithContext("flaky", (context, _) =>
         {
             var failTimes = context.Input?["failTimes"]?.GetValue<int>() ?? 2;
             var errorType = context.Input?["errorType"]?.GetValue<string>() ?? "Transient";

@@ -69,6 +69,41 @@ public class EmbeddedRunTests
         Assert.NotNull(model.Formats[0]);
     }
 
+    [Fact]
+    public async Task A_tool_can_override_the_next_retry_delay()
+    {
+        var calls = 0;
+        await using var system = await EmbeddedSystem.StartAsync(w => w.AddToolWithContext("rate-limited", (_, _) =>
+            Interlocked.Increment(ref calls) == 1
+                ? throw new WorkerSdk.Tools.ToolException("TooManyRequests", "slow down", retryAfter: TimeSpan.FromMilliseconds(300))
+                : Task.FromResult<System.Text.Json.Nodes.JsonNode?>(System.Text.Json.Nodes.JsonValue.Create("ok"))));
+        const string definition = """
+        { "id": "retry-after", "steps": [ { "id": "call", "type": "tool", "tool": "rate-limited", "retry": { "initialInterval": "PT30S" } } ] }
+        """;
+
+        var events = await system.RunAsync(definition);
+
+        var retry = Assert.Single(events, e => e.Type == LifecycleEventTypes.StepRetry);
+        Assert.Equal(300, retry.Data!.Value.GetProperty("delayMs").GetInt64());
+        Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
+    }
+
+    [Fact]
+    public async Task A_compensation_retries_with_its_own_policy()
+    {
+        await using var system = await EmbeddedSystem.StartAsync();
+        const string definition = """
+        { "id": "undo-retry", "steps": [
+            { "id": "one", "type": "tool", "tool": "echo", "compensate": { "tool": "flaky", "input": { "failTimes": 2 }, "retry": { "maxAttempts": 3, "initialInterval": "PT0.05S" } } },
+            { "id": "boom", "type": "tool", "tool": "fail", "retry": { "maxAttempts": 1 } } ] }
+        """;
+
+        var events = await system.RunAsync(definition);
+
+        Assert.Equal("one", Assert.Single(events, e => e.Type == LifecycleEventTypes.StepCompensated).Path);
+        Assert.Equal("Compensated", events[^1].Data!.Value.GetProperty("status").GetString());
+    }
+
     private sealed class ScriptedChatClient(params string[] replies) : IChatClient
     {
         private int _next;
