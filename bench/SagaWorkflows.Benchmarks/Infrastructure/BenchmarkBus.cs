@@ -62,7 +62,10 @@ public sealed class BenchmarkBus : IAsyncDisposable
                 bus.ProbeAddress = e.InputAddress;
                 e.Handler<ConfirmProbe>(_ => Task.CompletedTask);
             });
-            cfg.ReceiveEndpoint("bench-lifecycle", e =>
+            // The benchmark reads the events where the SSE bridge would: from the bridge's queue, which the
+            // orchestrator also declares. A queue of its own would leave the bridge's queue filling up unread,
+            // making the broker persist every event twice.
+            cfg.ReceiveEndpoint(QueueNames.Bridge, e =>
             {
                 // Every step produces two events: this queue must never be what slows the runs down.
                 e.PrefetchCount = 1000;

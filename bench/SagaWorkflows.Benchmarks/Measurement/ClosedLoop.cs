@@ -6,10 +6,15 @@ namespace SagaWorkflows.Benchmarks.Measurement;
 /// <summary>What one operation of a closed-loop load produced: success, and anything the scenario wants to keep.</summary>
 public readonly record struct Outcome<T>(bool Succeeded, T? Detail, string? Error = null);
 
+/// <param name="Completed">Operations that succeeded inside the measured window.</param>
+/// <param name="Failed">Operations that failed at any time, warm-up and drain included.</param>
+/// <param name="CompletedOverall">Operations that succeeded at any time: proof the scenario works even when the
+/// window was too short (or the machine too busy) to see one finish.</param>
 public sealed record LoadResult<T>(
     TimeSpan Measured,
     int Completed,
     int Failed,
+    int CompletedOverall,
     LatencySummary Latency,
     IReadOnlyList<T> Details,
     string? FirstError)
@@ -28,40 +33,46 @@ public static class ClosedLoop
     public static async Task<LoadResult<T>> RunAsync<T>(int workers, TimeSpan warmup, TimeSpan duration,
         Func<int, CancellationToken, Task<Outcome<T>>> operation, CancellationToken cancellationToken, CpuMeter? cpu = null)
     {
+        var completedOverall = 0;
+        var failed = 0;
+        string? firstError = null;
+
+        // One operation alone first: a cold start (JIT, connections, first queries) is not what the window measures.
+        var first = await Attempt(operation, 0, cancellationToken);
+        if (first.Succeeded)
+        {
+            completedOverall++;
+        }
+        else
+        {
+            failed++;
+            firstError = first.Error ?? "failed";
+        }
+
         var clock = Stopwatch.StartNew();
         var windowStart = warmup;
         var windowEnd = warmup + duration;
         var latencies = new ConcurrentBag<double>();
         var details = new ConcurrentBag<T>();
         var completed = 0;
-        var failed = 0;
-        string? firstError = null;
 
         async Task Worker(int worker)
         {
             while (clock.Elapsed < windowEnd && !cancellationToken.IsCancellationRequested)
             {
                 var started = clock.Elapsed;
-                Outcome<T> outcome;
-                try
-                {
-                    outcome = await operation(worker, cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    outcome = new Outcome<T>(false, default, $"{ex.GetType().Name}: {ex.Message}");
-                }
-
+                var outcome = await Attempt(operation, worker, cancellationToken);
                 var ended = clock.Elapsed;
-                if (ended < windowStart || ended > windowEnd)
-                {
-                    continue;
-                }
-
                 if (!outcome.Succeeded)
                 {
                     Interlocked.Increment(ref failed);
                     Interlocked.CompareExchange(ref firstError, outcome.Error ?? "failed", null);
+                    continue;
+                }
+
+                Interlocked.Increment(ref completedOverall);
+                if (ended < windowStart || ended > windowEnd)
+                {
                     continue;
                 }
 
@@ -90,6 +101,19 @@ public static class ClosedLoop
         var meter = MeterWindow();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => Worker(w), cancellationToken)));
         await meter;
-        return new LoadResult<T>(duration, completed, failed, LatencySummary.Of(latencies), details.ToList(), firstError);
+        return new LoadResult<T>(duration, completed, failed, completedOverall, LatencySummary.Of(latencies), details.ToList(), firstError);
+    }
+
+    private static async Task<Outcome<T>> Attempt<T>(Func<int, CancellationToken, Task<Outcome<T>>> operation, int worker,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation(worker, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new Outcome<T>(false, default, $"{ex.GetType().Name}: {ex.Message}");
+        }
     }
 }

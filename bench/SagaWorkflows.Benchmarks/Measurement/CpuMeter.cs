@@ -4,7 +4,8 @@ using SagaWorkflows.Benchmarks.Infrastructure;
 namespace SagaWorkflows.Benchmarks.Measurement;
 
 /// <summary>CPU time used by each process of the benchmark over an interval: where the work went.</summary>
-public sealed record CpuUsage(TimeSpan Wall, TimeSpan Orchestrator, TimeSpan Worker, TimeSpan Benchmark, TimeSpan Broker)
+/// <param name="Work">How much the <see cref="CpuMeter"/>'s work counter advanced over the interval.</param>
+public sealed record CpuUsage(TimeSpan Wall, TimeSpan Orchestrator, TimeSpan Worker, TimeSpan Benchmark, TimeSpan Broker, long Work)
 {
     public TimeSpan Total => Orchestrator + Worker + Benchmark + Broker;
 }
@@ -13,7 +14,8 @@ public sealed record CpuUsage(TimeSpan Wall, TimeSpan Orchestrator, TimeSpan Wor
 /// Snapshots of CPU time, taken at the edges of a measured window. The broker is shared with anything else
 /// using it at the time (other tests on this machine), so its share is an upper bound.
 /// </summary>
-public sealed class CpuMeter(SagaWorkflowsDeployment? deployment)
+/// <param name="work">Optional: a count of work done (steps completed), read at the same edges.</param>
+public sealed class CpuMeter(SagaWorkflowsDeployment? deployment, Func<long>? work = null)
 {
     private readonly int? _brokerPid = ProcessStats.BrokerPid();
     private Snapshot? _start;
@@ -28,7 +30,7 @@ public sealed class CpuMeter(SagaWorkflowsDeployment? deployment)
         var start = _start ?? throw new InvalidOperationException("the meter was not started");
         var end = _end ?? Take();
         return new CpuUsage(Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp), end.Orchestrator - start.Orchestrator, end.Worker - start.Worker,
-            end.Benchmark - start.Benchmark, end.Broker - start.Broker);
+            end.Benchmark - start.Benchmark, end.Broker - start.Broker, end.Work - start.Work);
     }
 
     private Snapshot Take()
@@ -39,8 +41,9 @@ public sealed class CpuMeter(SagaWorkflowsDeployment? deployment)
             deployment?.Orchestrator?.CpuTime() ?? TimeSpan.Zero,
             deployment?.Worker?.CpuTime() ?? TimeSpan.Zero,
             self.TotalProcessorTime,
-            _brokerPid is { } pid ? ProcessStats.CpuTime(pid) : TimeSpan.Zero);
+            _brokerPid is { } pid ? ProcessStats.CpuTime(pid) : TimeSpan.Zero,
+            work?.Invoke() ?? 0);
     }
 
-    private sealed record Snapshot(long Timestamp, TimeSpan Orchestrator, TimeSpan Worker, TimeSpan Benchmark, TimeSpan Broker);
+    private sealed record Snapshot(long Timestamp, TimeSpan Orchestrator, TimeSpan Worker, TimeSpan Benchmark, TimeSpan Broker, long Work);
 }

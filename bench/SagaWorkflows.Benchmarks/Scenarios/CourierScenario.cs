@@ -55,7 +55,7 @@ public static class CourierScenario
             .Add("cpuBenchmarkMsPerActivity", "CPU, client + activity host process, per activity", RequestResponseScenario.PerOp(usage.Benchmark, activities), "ms")
             .Add("cpuBrokerMsPerActivity", "CPU, broker, per activity", RequestResponseScenario.PerOp(usage.Broker, activities), "ms")
             .Add("completed", "slips measured", load.Completed, "");
-        result.FailIf(load.Completed == 0, "no routing slip completed");
+        result.FailIf(load.CompletedOverall == 0, "no routing slip completed");
         result.FailIf(load.Failed > 0, $"{load.Failed} routing slips failed: {load.FirstError}");
         return result;
     }

@@ -32,7 +32,7 @@ public static class RequestResponseScenario
             .Add("cpuBenchmarkMsPerOp", "CPU, requester + consumer process, per round trip", PerOp(usage.Benchmark, load.Completed), "ms")
             .Add("cpuBrokerMsPerOp", "CPU, broker, per round trip", PerOp(usage.Broker, load.Completed), "ms")
             .Add("completed", "round trips measured", load.Completed, "");
-        result.FailIf(load.Completed == 0, "no round trip completed");
+        result.FailIf(load.CompletedOverall == 0, "no round trip completed");
         result.FailIf(load.Failed > 0, $"{load.Failed} round trips failed: {load.FirstError}");
         return result;
     }

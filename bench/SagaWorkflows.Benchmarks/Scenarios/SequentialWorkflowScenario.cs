@@ -15,7 +15,7 @@ public static class SequentialWorkflowScenario
             "run latency measured by the benchmark (publish StartWorkflow to terminal event), step latency from the step-start/step-complete event timestamps");
 
         var definition = BenchmarkWorkflows.Sequential(options.Steps);
-        var cpu = new CpuMeter(context.Deployment);
+        var cpu = new CpuMeter(context.Deployment, () => context.Bus.Runs.ToolStepsCompleted);
         var load = await ClosedLoop.RunAsync(options.Concurrency, options.Warmup, options.Duration, async (_, ct) =>
         {
             var run = await WorkflowRuns.RunAsync(context.Bus, definition, BenchmarkWorkflows.Input, options.OperationTimeout, ct);
@@ -24,12 +24,12 @@ public static class SequentialWorkflowScenario
 
         var usage = cpu.Usage();
         var steps = LatencySummary.Of(load.Details.SelectMany(r => r.Steps).Select(s => s.Milliseconds));
-        var stepCount = load.Completed * options.Steps;
-        var stepsPerSecond = load.PerSecond * options.Steps;
+        var stepCount = (int)usage.Work;
+        var stepsPerSecond = usage.Wall.TotalSeconds > 0 ? usage.Work / usage.Wall.TotalSeconds : 0;
         var (rss, peak) = context.Deployment.Orchestrator!.Memory();
         var (_, workerPeak) = context.Deployment.Worker!.Memory();
-        result.Add("runsPerSecond", "runs/s", load.PerSecond, "1/s")
-            .Add("stepsPerSecond", "steps/s", stepsPerSecond, "1/s")
+        result.Add("stepsPerSecond", "steps/s (tool steps completed in the window)", stepsPerSecond, "1/s")
+            .Add("runsPerSecond", "runs/s (steps/s / N)", stepsPerSecond / options.Steps, "1/s")
             .Add("costPerStepMs", "wall time per step at this load (1/throughput)", stepsPerSecond > 0 ? 1000 / stepsPerSecond : 0, "ms")
             .Add("stepLatencyP50Ms", "step p50", steps.P50, "ms")
             .Add("stepLatencyP95Ms", "step p95", steps.P95, "ms")
@@ -41,8 +41,9 @@ public static class SequentialWorkflowScenario
         result.Add("orchestratorPeakRssMiB", "orchestrator peak memory (VmHWM, since its start)", Mib(peak), "MiB")
             .Add("orchestratorRssMiB", "orchestrator memory now (VmRSS)", Mib(rss), "MiB")
             .Add("workerPeakRssMiB", "worker peak memory (VmHWM)", Mib(workerPeak), "MiB")
-            .Add("completed", "runs measured", load.Completed, "");
-        result.FailIf(load.Completed == 0, "no run completed");
+            .Add("completed", "runs completed in the window (latency sample)", load.Completed, "")
+            .Add("stepsMeasured", "steps completed in the window", stepCount, "");
+        result.FailIf(load.CompletedOverall == 0, "no run completed");
         result.FailIf(load.Failed > 0, $"{load.Failed} runs failed: {load.FirstError}");
         return result;
     }

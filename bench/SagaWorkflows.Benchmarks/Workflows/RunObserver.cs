@@ -7,8 +7,16 @@ namespace SagaWorkflows.Benchmarks.Workflows;
 public sealed class RunObserver
 {
     private readonly ConcurrentDictionary<Guid, RunTracker> _runs = new();
+    private long _toolStepsCompleted;
 
-    public RunTracker Track(Guid runId) => _runs.GetOrAdd(runId, static id => new RunTracker(id));
+    /// <summary>
+    /// Tool steps completed so far by tracked runs. Counting steps as they complete, rather than runs, keeps the
+    /// throughput honest when a run takes longer than the measured window.
+    /// </summary>
+    public long ToolStepsCompleted => Interlocked.Read(ref _toolStepsCompleted);
+
+    public RunTracker Track(Guid runId) =>
+        _runs.GetOrAdd(runId, id => new RunTracker(id, () => Interlocked.Increment(ref _toolStepsCompleted)));
 
     public void Forget(Guid runId) => _runs.TryRemove(runId, out _);
 

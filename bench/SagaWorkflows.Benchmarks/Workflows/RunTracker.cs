@@ -9,7 +9,7 @@ public readonly record struct StepTiming(long Sequence, string Path, double Mill
 /// What the benchmark learns about one run from its lifecycle events. Events may arrive out of order
 /// or twice (at-least-once delivery), so they are de-duplicated by sequence and paired by path.
 /// </summary>
-public sealed class RunTracker(Guid runId)
+public sealed class RunTracker(Guid runId, Action? toolStepCompleted = null)
 {
     private readonly Lock _gate = new();
     private readonly HashSet<long> _seen = [];
@@ -55,6 +55,7 @@ public sealed class RunTracker(Guid runId)
 
                     break;
                 case LifecycleEventTypes.StepComplete when e is { StepType: "tool", Path: { } path }:
+                    toolStepCompleted?.Invoke();
                     if (_started.Remove(path, out var start))
                     {
                         _steps.Add(new StepTiming(e.Sequence, path, (e.Timestamp - start).TotalMilliseconds));
