@@ -99,9 +99,11 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         try
         {
             await callback().ConfigureAwait(false);
+            var deleted = await DeliveredOutboxRows.DeleteWithinAsync(dbContext).ConfigureAwait(false);
 
             // Not cancellable: once the transition succeeded, abandoning the commit would only force a redelivery.
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            DeliveredOutboxRows.Forget(dbContext, deleted);
         }
         catch (DbUpdateException exception)
         {
@@ -130,14 +132,19 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         }
     }
 
+    /// <summary>
+    /// Sends a committed transition's messages at once (each waits for its broker confirm, so one after
+    /// another would add up); consumers order what needs ordering (lifecycle events carry a Sequence).
+    /// Delivered rows are deleted later with other work, see <see cref="DeliveredOutboxRows"/>.
+    /// </summary>
     async Task DeliverCommitted(ConsumeContext context, DbContext dbContext, IReadOnlyList<StagedOutboxMessage> staged)
     {
         if (staged.Count == 0)
             return;
 
-        List<Guid> delivered = new(staged.Count);
-        foreach (var (row, item) in staged)
+        var results = await Task.WhenAll(staged.Select(async entry =>
         {
+            var (row, item) = entry;
             try
             {
                 var message = OutboxSerializer.ToDeliverable(item, row);
@@ -145,31 +152,18 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
                 await OutboxDelivery.DeliverAsync(context, context, row.Id, message, item.MessageType, row.Destination, context.CancellationToken)
                     .ConfigureAwait(false);
 
-                delivered.Add(row.Id);
+                return (Guid?)row.Id;
             }
             catch (Exception exception)
             {
-                // The state is committed, so failing the consume would only replay the transition. The rows stay;
-                // the relay delivers them (stopping here keeps the saga's messages in order).
+                // The state is committed, so failing the consume would only replay the transition. The row stays;
+                // the relay delivers it.
                 _logger.LogWarning(exception, "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry",
                     row.MessageType, row.Id, row.SagaCorrelationId);
-                break;
+                return null;
             }
-        }
+        })).ConfigureAwait(false);
 
-        if (delivered.Count == 0)
-            return;
-
-        try
-        {
-            using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
-
-            await dbContext.Set<OutboxMessage>().Where(x => delivered.Contains(x.Id)).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            _logger.LogWarning(exception, "Could not delete {Count} delivered outbox rows of saga type {SagaType}; the relay will deliver them again",
-                delivered.Count, typeof(TSaga).Name);
-        }
+        DeliveredOutboxRows.Add(dbContext, results.Where(id => id.HasValue).Select(id => id!.Value));
     }
 }

@@ -125,6 +125,10 @@ public sealed class OutboxRelay<TContext> : BackgroundService
             .Take(_options.RelayBatchSize)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
+        // Rows the live path delivered and has not deleted yet are not lost: they are only waiting for a delete.
+        rows.RemoveAll(row => DeliveredOutboxRows.Contains(dbContext, row.Id));
+        await DeleteDeliveredAsync(dbContext).ConfigureAwait(false);
+
         List<Guid> delivered = new(rows.Count);
         Guid? blockedSaga = null;
         var anyFailed = false;
@@ -168,6 +172,19 @@ public sealed class OutboxRelay<TContext> : BackgroundService
         }
 
         return (rows.Count, delivered.Count, anyFailed);
+    }
+
+    /// <summary>When no transition comes along to delete delivered rows, the relay's pass does.</summary>
+    static async Task DeleteDeliveredAsync(DbContext dbContext)
+    {
+        if (!DeliveredOutboxRows.Any(dbContext))
+            return;
+
+        using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
+        await using var transaction = await dbContext.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+        var deleted = await DeliveredOutboxRows.DeleteWithinAsync(dbContext).ConfigureAwait(false);
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        DeliveredOutboxRows.Forget(dbContext, deleted);
     }
 
     void ReportUnresolvable(OutboxMessage row)

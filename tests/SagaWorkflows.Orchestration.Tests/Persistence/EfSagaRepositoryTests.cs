@@ -123,6 +123,25 @@ public sealed class EfSagaRepositoryTests
     }
 
     [Fact]
+    public async Task Delivered_rows_are_deleted_with_the_next_transition_instead_of_a_commit_of_their_own()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var first = NewId.NextGuid();
+        var second = NewId.NextGuid();
+
+        await host.Harness.Bus.Publish(new StartCounter(first));
+        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == first));
+        var delivered = (await host.AllOutboxRows()).Select(r => r.Id).ToList();
+        Assert.NotEmpty(delivered);
+        Assert.Empty(await host.OutboxRows());
+
+        await host.Harness.Bus.Publish(new StartCounter(second));
+        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == second));
+
+        Assert.DoesNotContain(await host.AllOutboxRows(), r => delivered.Contains(r.Id));
+    }
+
+    [Fact]
     public async Task Delivery_failure_after_the_commit_keeps_the_undelivered_rows_for_the_relay()
     {
         await using var host = await SagaStoreTestHost.StartAsync();

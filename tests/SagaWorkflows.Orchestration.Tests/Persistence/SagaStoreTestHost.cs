@@ -110,7 +110,14 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         return WithDbContext(db => db.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id));
     }
 
+    /// <summary>Rows still waiting for delivery: delivered ones only wait to be deleted with later work.</summary>
     public Task<List<OutboxMessage>> OutboxRows()
+    {
+        return WithDbContext(async db => (await db.Outbox.AsNoTracking().ToListAsync()).Where(r => !DeliveredOutboxRows.Contains(db, r.Id)).ToList());
+    }
+
+    /// <summary>Every row in the table, delivered or not.</summary>
+    public Task<List<OutboxMessage>> AllOutboxRows()
     {
         return WithDbContext(db => db.Outbox.AsNoTracking().ToListAsync());
     }
