@@ -60,7 +60,8 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<IWorkflowDefinitionRegistry>(sp => sp.GetRequiredService<WorkflowDefinitionRegistry>());
         services.AddSingleton<WorkflowRunner>();
 
-        services.AddDbContextFactory<WorkflowDbContext>(o => o.UseSqliteSagaStore(options.ConnectionString));
+        // Pooled: a DbContext per message is the hot path, and pooling skips most of its construction.
+        services.AddPooledDbContextFactory<WorkflowDbContext>(o => o.UseSqliteSagaStore(options.ConnectionString));
         services.AddSagaStoreInitializer<WorkflowDbContext>();
         services.AddSagaOutboxRelay<WorkflowDbContext>();
         services.AddHostedService<RunSupervisor>();

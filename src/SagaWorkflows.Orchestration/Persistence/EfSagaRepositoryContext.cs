@@ -20,17 +20,21 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     readonly ConsumeContext<TMessage> _consumeContext;
     readonly DbContext _dbContext;
     readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    readonly LazyWriteTransaction? _transaction;
     // DbContext is not thread-safe; the saga pipes call sequentially today, this keeps it so.
     readonly SemaphoreSlim _inUse = new(1, 1);
     readonly List<StagedOutboxMessage> _staged = [];
     DateTime? _stagedAt;
 
-    public EfSagaRepositoryContext(DbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory)
+    /// <param name="transaction">Begun at the first write; null when the caller opened a transaction already.</param>
+    internal EfSagaRepositoryContext(DbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
+        LazyWriteTransaction? transaction = null)
         : base(consumeContext, dbContext)
     {
         _dbContext = dbContext;
         _consumeContext = consumeContext;
         _factory = factory;
+        _transaction = transaction;
     }
 
     internal IReadOnlyList<StagedOutboxMessage> StagedMessages => _staged;
@@ -48,6 +52,9 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
         await _inUse.WaitAsync(CancellationToken).ConfigureAwait(false);
+        if (_transaction is not null)
+            await _transaction.EnsureStartedAsync().ConfigureAwait(false);
+
         var stagedBefore = _staged.Count;
         instance.Version = 1;
         var entry = _dbContext.Set<TSaga>().Add(instance);
@@ -154,6 +161,12 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
 
             change(saga);
             StageOutbox(saga);
+
+            if (!_dbContext.ChangeTracker.HasChanges())
+                return;
+
+            if (_transaction is not null)
+                await _transaction.EnsureStartedAsync().ConfigureAwait(false);
 
             await _dbContext.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
 

@@ -41,12 +41,33 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
+        IReadOnlyList<StagedOutboxMessage> staged;
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(context.CancellationToken).ConfigureAwait(false);
-        using var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+        await using (var transaction = new LazyWriteTransaction(dbContext, context.CancellationToken))
+        {
+            using var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory, transaction);
+            try
+            {
+                await next.Send(repositoryContext).ConfigureAwait(false);
+                await transaction.CommitAsync().ConfigureAwait(false);
+            }
+            catch (DbUpdateException exception)
+            {
+                await transaction.RollbackAsync().ConfigureAwait(false);
+                _logger.LogDebug(exception, "Saga {SagaType} write conflicted (message {MessageId}); rolled back for a retry",
+                    typeof(TSaga).Name, context.MessageId);
+                throw;
+            }
+            catch
+            {
+                await transaction.RollbackAsync().ConfigureAwait(false);
+                throw;
+            }
 
-        await WithinTransaction(dbContext, context, () => next.Send(repositoryContext)).ConfigureAwait(false);
+            staged = repositoryContext.StagedMessages;
+        }
 
-        await DeliverCommitted(context, dbContext, repositoryContext.StagedMessages).ConfigureAwait(false);
+        await DeliverCommitted(context, dbContext, staged).ConfigureAwait(false);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
