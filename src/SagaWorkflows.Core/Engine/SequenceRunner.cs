@@ -105,7 +105,11 @@ internal static class SequenceRunner
     private static void Complete(StepDefinition step, string path, NodeState? state, Outcome outcome, Scope scope, RunContext context)
     {
         var frame = scope.Frame;
-        frame.Outputs[step.Id] = outcome.Output;
+        if (StepReferences.IsReferenced(context.Workflow, step.Id))
+        {
+            frame.Outputs[step.Id] = outcome.Output;
+        }
+
         frame.Last = outcome.Output;
         frame.Index++;
         context.Emit(LifecycleEventTypes.StepComplete, step, path, (state as ActivityState)?.Attempt,
