@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Core.Definitions;
 
@@ -15,7 +16,7 @@ public sealed record ToolStep : StepDefinition
     public override string Type => StepTypes.Tool;
     public required string Tool { get; init; }
     public JsonNode? Input { get; init; }
-    public RetryPolicyDefinition? Retry { get; init; }
+    public StepRetryPolicy? Retry { get; init; }
     public TimeSpan? Timeout { get; init; }
     public CompensationDefinition? Compensate { get; init; }
 }
@@ -24,7 +25,7 @@ public sealed record CompensationDefinition
 {
     public required string Tool { get; init; }
     public JsonNode? Input { get; init; }
-    public RetryPolicyDefinition? Retry { get; init; }
+    public StepRetryPolicy? Retry { get; init; }
 }
 
 public sealed record AiStep : StepDefinition
@@ -34,7 +35,7 @@ public sealed record AiStep : StepDefinition
     public string? System { get; init; }
     public required string Prompt { get; init; }
     public JsonNode? OutputSchema { get; init; }
-    public RetryPolicyDefinition? Retry { get; init; }
+    public StepRetryPolicy? Retry { get; init; }
     public TimeSpan? Timeout { get; init; }
 }
 

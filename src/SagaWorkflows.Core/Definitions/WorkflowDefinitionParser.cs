@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml;
+using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Expressions;
 
 namespace SagaWorkflows.Core.Definitions;
@@ -428,7 +429,7 @@ public static partial class WorkflowDefinitionParser
             return new SleepStep { Id = id, JsonPath = path, Duration = duration };
         }
 
-        private RetryPolicyDefinition? ReadRetry(JsonObject owner, string ownerPath)
+        private StepRetryPolicy? ReadRetry(JsonObject owner, string ownerPath)
         {
             var path = $"{ownerPath}.retry";
             switch (owner["retry"])
@@ -438,7 +439,7 @@ public static partial class WorkflowDefinitionParser
                 case JsonObject obj:
                 {
                     CheckUnknown(obj, path, RetryProperties);
-                    var defaults = RetryPolicyDefinition.Default;
+                    var defaults = new StepRetryPolicy();
                     var initial = OptionalDuration(obj, "initialInterval", path);
                     if (initial is { } i && i <= TimeSpan.Zero)
                     {
@@ -457,7 +458,7 @@ public static partial class WorkflowDefinitionParser
                         Error($"{path}.jitter", $"must be 'none' or 'full', not '{jitter}'");
                     }
 
-                    return new RetryPolicyDefinition
+                    return new StepRetryPolicy
                     {
                         MaxAttempts = OptionalInt(obj, "maxAttempts", path, min: 1) ?? defaults.MaxAttempts,
                         InitialInterval = initial ?? defaults.InitialInterval,

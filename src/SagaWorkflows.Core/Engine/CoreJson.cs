@@ -11,4 +11,8 @@ public static class CoreJson
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter() },
     };
+
+    /// <summary>A message's JSON payload as a node the engine and tools can work with; null stays null.</summary>
+    public static System.Text.Json.Nodes.JsonNode? ToNode(JsonElement? element) =>
+        element is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } e ? System.Text.Json.Nodes.JsonNode.Parse(e.GetRawText()) : null;
 }

@@ -154,37 +154,58 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     }
 
     /// <summary>
-    /// Sends a committed transition's messages at once (each waits for its broker confirm, so one after
-    /// another would add up); consumers order what needs ordering (lifecycle events carry a Sequence).
-    /// Delivered rows are deleted later with other work, see <see cref="DeliveredOutboxRows"/>.
+    /// Delivers a committed transition's messages. Publishes (events) go out one after another, so a
+    /// saga's events reach each subscriber in the order it produced them; sends (commands to other
+    /// queues) go out alongside, since each waits for its own broker confirm and their order does not
+    /// matter. Delivered rows are deleted later with other work, see <see cref="DeliveredOutboxRows"/>.
     /// </summary>
     async Task DeliverCommitted(ConsumeContext context, DbContext dbContext, IReadOnlyList<StagedOutboxMessage> staged)
     {
         if (staged.Count == 0)
             return;
 
-        var results = await Task.WhenAll(staged.Select(async entry =>
+        var publishes = staged.Where(x => x.Row.Destination is null).ToList();
+        var sends = staged.Where(x => x.Row.Destination is not null).ToList();
+
+        var results = await Task.WhenAll(sends.Select(x => Deliver(context, x)).Append(DeliverInOrder(context, publishes))).ConfigureAwait(false);
+
+        DeliveredOutboxRows.Add(dbContext, results.SelectMany(ids => ids));
+    }
+
+    async Task<IReadOnlyList<Guid>> DeliverInOrder(ConsumeContext context, List<StagedOutboxMessage> staged)
+    {
+        List<Guid> delivered = new(staged.Count);
+        foreach (var entry in staged)
         {
-            var (row, item) = entry;
-            try
-            {
-                var message = OutboxSerializer.ToDeliverable(item, row);
+            var ids = await Deliver(context, entry).ConfigureAwait(false);
+            if (ids.Count == 0)
+                break; // the rest stay for the relay, behind the one that failed, keeping the order
 
-                await OutboxDelivery.DeliverAsync(context, context, row.Id, message, item.MessageType, row.Destination, context.CancellationToken)
-                    .ConfigureAwait(false);
+            delivered.AddRange(ids);
+        }
 
-                return (Guid?)row.Id;
-            }
-            catch (Exception exception)
-            {
-                // The state is committed, so failing the consume would only replay the transition. The row stays;
-                // the relay delivers it.
-                _logger.LogWarning(exception, "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry",
-                    row.MessageType, row.Id, row.SagaCorrelationId);
-                return null;
-            }
-        })).ConfigureAwait(false);
+        return delivered;
+    }
 
-        DeliveredOutboxRows.Add(dbContext, results.Where(id => id.HasValue).Select(id => id!.Value));
+    async Task<IReadOnlyList<Guid>> Deliver(ConsumeContext context, StagedOutboxMessage entry)
+    {
+        var (row, item) = entry;
+        try
+        {
+            var message = OutboxSerializer.ToDeliverable(item, row);
+
+            await OutboxDelivery.DeliverAsync(context, context, row.Id, message, item.MessageType, row.Destination, context.CancellationToken)
+                .ConfigureAwait(false);
+
+            return [row.Id];
+        }
+        catch (Exception exception)
+        {
+            // The state is committed, so failing the consume would only replay the transition. The row stays;
+            // the relay delivers it.
+            _logger.LogWarning(exception, "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry",
+                row.MessageType, row.Id, row.SagaCorrelationId);
+            return [];
+        }
     }
 }

@@ -46,7 +46,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
             else
             {
                 run.WorkflowVersion = parsed.Definition!.Version;
-                result = WorkflowEngine.Start(parsed.Definition, message.RunId, ToNode(message.Input), now);
+                result = WorkflowEngine.Start(parsed.Definition, message.RunId, CoreJson.ToNode(message.Input), now);
             }
         }
 
@@ -103,9 +103,6 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
 
         return result.State.Status;
     }
-
-    public static JsonNode? ToNode(JsonElement? element) =>
-        element is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } e ? JsonNode.Parse(e.GetRawText()) : null;
 
     private static string? TryReadId(string json)
     {

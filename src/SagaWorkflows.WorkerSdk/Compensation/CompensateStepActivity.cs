@@ -35,7 +35,7 @@ public sealed class CompensateStepActivity(IWorkflowTool tool, IServiceProvider 
                     StepId = arguments.StepId,
                     Path = arguments.Path,
                     Attempt = attempt,
-                    Input = StepAttempt.ToNode(arguments.Input),
+                    Input = Core.Engine.CoreJson.ToNode(arguments.Input),
                     IsCompensation = true,
                     Services = services,
                 }, context.CancellationToken);

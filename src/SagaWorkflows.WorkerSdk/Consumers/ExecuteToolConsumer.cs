@@ -19,7 +19,7 @@ public sealed class ExecuteToolConsumer(IWorkflowTool tool, IServiceProvider ser
                 StepId = command.StepId,
                 Path = command.Path,
                 Attempt = attempt,
-                Input = StepAttempt.ToNode(command.Input),
+                Input = Core.Engine.CoreJson.ToNode(command.Input),
                 Services = services,
             }, ct));
     }

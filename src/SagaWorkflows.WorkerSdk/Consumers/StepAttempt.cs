@@ -95,6 +95,4 @@ internal static class StepAttempt
         });
     }
 
-    public static JsonNode? ToNode(JsonElement? element) =>
-        element is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } e ? JsonNode.Parse(e.GetRawText()) : null;
 }

@@ -14,7 +14,7 @@ namespace SagaWorkflows.Core.Engine.Nodes;
 /// </summary>
 internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDefinition
 {
-    protected abstract RetryPolicyDefinition? RetryOf(TStep step);
+    protected abstract StepRetryPolicy? RetryOf(TStep step);
 
     protected abstract TimeSpan? TimeoutOf(TStep step);
 
@@ -105,7 +105,7 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
         {
             var timeout = TimeoutOf(step) ?? TimeSpan.Zero;
             var error = new StepError(ErrorTypes.Timeout, $"attempt {activity.Attempt} did not finish within {XmlConvert.ToString(timeout)}");
-            var policy = (RetryOf(step) ?? RetryPolicyDefinition.Default).ToContract();
+            var policy = RetryOf(step) ?? DefaultPolicy;
             if (context.Halting || !RetryDelays.ShouldRetry(policy, activity.Attempt, ErrorTypes.Timeout))
             {
                 return Outcome.Fail(error);
@@ -156,5 +156,8 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
             ["error"] = new JsonObject { ["type"] = error.Type, ["message"] = error.Message },
         });
 
-    protected static StepRetryPolicy PolicyContract(RetryPolicyDefinition? policy) => (policy ?? RetryPolicyDefinition.Default).ToContract();
+    /// <summary>The product's defaults (3 attempts, 1 s, ×2) apply when a step sets no <c>retry</c>.</summary>
+    protected static readonly StepRetryPolicy DefaultPolicy = new();
+
+    protected static StepRetryPolicy PolicyContract(StepRetryPolicy? policy) => policy ?? DefaultPolicy;
 }

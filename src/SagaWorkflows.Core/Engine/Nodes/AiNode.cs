@@ -11,7 +11,7 @@ namespace SagaWorkflows.Core.Engine.Nodes;
 /// </summary>
 internal sealed class AiNode : ActivityNode<AiStep>
 {
-    protected override RetryPolicyDefinition? RetryOf(AiStep step) => step.Retry;
+    protected override StepRetryPolicy? RetryOf(AiStep step) => step.Retry;
 
     protected override TimeSpan? TimeoutOf(AiStep step) => step.Timeout;
 

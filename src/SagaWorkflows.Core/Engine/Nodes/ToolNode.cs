@@ -12,7 +12,7 @@ namespace SagaWorkflows.Core.Engine.Nodes;
 /// </summary>
 internal sealed class ToolNode : ActivityNode<ToolStep>
 {
-    protected override RetryPolicyDefinition? RetryOf(ToolStep step) => step.Retry;
+    protected override StepRetryPolicy? RetryOf(ToolStep step) => step.Retry;
 
     protected override TimeSpan? TimeoutOf(ToolStep step) => step.Timeout;
 
@@ -63,7 +63,7 @@ internal sealed class ToolNode : ActivityNode<ToolStep>
             Tool = compensate.Tool,
             Input = input,
             InputError = inputError,
-            Retry = compensate.Retry?.ToContract(),
+            Retry = compensate.Retry,
         });
     }
 }
