@@ -12,5 +12,11 @@ public sealed record PublishLifecycleEvent(WorkflowLifecycleEvent Event) : Engin
 
 public sealed record RejectSignal(SignalRejected Rejection) : EngineEffect;
 
+/// <summary>
+/// Wake the run at <see cref="At"/> through the message scheduler (sleeps, wait timeouts). The run's
+/// own row keeps the timer too, so a lost or early wake changes nothing.
+/// </summary>
+public sealed record ScheduleWake(DateTimeOffset At) : EngineEffect;
+
 /// <summary>Undo these steps, in this order (the reverse of completion).</summary>
 public sealed record RunCompensation(IReadOnlyList<CompensationEntry> Steps) : EngineEffect;

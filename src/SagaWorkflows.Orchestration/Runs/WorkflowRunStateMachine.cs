@@ -90,8 +90,22 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<RoutingSlipCompleted> SlipCompleted { get; private set; } = null!;
     public Event<RoutingSlipFaulted> SlipFaulted { get; private set; } = null!;
 
-    private Task Enter<T>(BehaviorContext<WorkflowRun, T> context, RunStatus status) where T : class =>
-        context.TransitionToState(status switch
+    private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
+
+    /// <summary>
+    /// Asks the message scheduler to wake the run when a sleep or wait timeout is due, then enters
+    /// the state matching the engine's status. The wake is sent now, before the saga row commits: if
+    /// the commit fails, an early wake finds nothing due and changes nothing; if the wake is lost,
+    /// the row's timer (the run supervisor) still fires it.
+    /// </summary>
+    private async Task Enter<T>(BehaviorContext<WorkflowRun, T> context, RunTransition transition) where T : class
+    {
+        foreach (var at in transition.Wakes.Distinct())
+        {
+            await context.ScheduleSend(RunsQueue, at.UtcDateTime, new WakeWorkflowRun { RunId = context.Saga.CorrelationId });
+        }
+
+        await context.TransitionToState(transition.Status switch
         {
             RunStatus.Running => Running,
             RunStatus.Suspended => Suspended,
@@ -102,4 +116,5 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
             RunStatus.Compensated => Compensated,
             _ => CompensationFailed,
         });
+    }
 }

@@ -17,7 +17,7 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// </summary>
 public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinitionRegistry registry, TimeProvider time, ILogger<WorkflowRunner> logger)
 {
-    public RunStatus Start(WorkflowRun run, StartWorkflow message)
+    public RunTransition Start(WorkflowRun run, StartWorkflow message)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(message);
@@ -52,10 +52,10 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
 
         run.WorkflowId = result.State.WorkflowId;
         run.DefinitionJson = json;
-        return Apply(run, result);
+        return Apply(run, result, logger, time);
     }
 
-    public RunStatus Handle(WorkflowRun run, RunEvent @event)
+    public RunTransition Handle(WorkflowRun run, RunEvent @event)
     {
         ArgumentNullException.ThrowIfNull(run);
         var state = JsonSerializer.Deserialize<RunState>(run.StateJson, CoreJson.Options)
@@ -69,17 +69,18 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                 run.EnqueuePublish(new SignalRejected { RunId = run.CorrelationId, Signal = signal.Signal, Reason = $"run {run.CorrelationId} has already finished ({state.Status})" });
             }
 
-            return state.Status;
+            return new RunTransition(state.Status, []);
         }
 
-        return Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()));
+        return Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time);
     }
 
-    private RunStatus Apply(WorkflowRun run, EngineResult result)
+    private static RunTransition Apply(WorkflowRun run, EngineResult result, ILogger logger, TimeProvider time)
     {
         run.StateJson = JsonSerializer.Serialize(result.State, CoreJson.Options);
         run.WakeAt = result.WakeAt?.UtcDateTime;
         run.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        var wakes = new List<DateTimeOffset>();
         foreach (var effect in result.Effects)
         {
             switch (effect)
@@ -94,6 +95,9 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
                     run.EnqueuePublish(reject.Rejection);
                     break;
+                case ScheduleWake wake:
+                    wakes.Add(wake.At);
+                    break;
                 case RunCompensation compensation:
                     var (address, slip) = CompensationSlip.Build(result.State.RunId, compensation.Steps);
                     run.PendingMessages.Add(new OutboxItem(slip, typeof(MassTransit.Courier.Contracts.RoutingSlip), address));
@@ -101,7 +105,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
             }
         }
 
-        return result.State.Status;
+        return new RunTransition(result.State.Status, wakes);
     }
 
     private static string? TryReadId(string json)

@@ -23,6 +23,7 @@ internal sealed class RunDriver
     public List<SignalRejected> Rejections { get; } = [];
     public List<RunCompensation> Compensations { get; } = [];
     public List<SendStepCommand> Sends { get; } = [];
+    public List<DateTimeOffset> ScheduledWakes { get; } = [];
 
     public static RunDriver Start(string json, object? input = null)
     {
@@ -110,6 +111,9 @@ internal sealed class RunDriver
                     break;
                 case RunCompensation c:
                     Compensations.Add(c);
+                    break;
+                case ScheduleWake w:
+                    ScheduledWakes.Add(w.At);
                     break;
             }
         }

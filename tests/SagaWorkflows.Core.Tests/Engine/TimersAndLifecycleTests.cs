@@ -49,6 +49,7 @@ public class TimersAndLifecycleTests
     {
         var run = RunDriver.Start("""{ "id": "w", "steps": [ { "id": "nap", "type": "sleep", "duration": "PT1M" } ] }""", new { keep = 1 });
         Assert.Equal(run.Now + TimeSpan.FromMinutes(1), run.WakeAt);
+        Assert.Equal([run.Now + TimeSpan.FromMinutes(1)], run.ScheduledWakes);
 
         run.Advance(TimeSpan.FromSeconds(59));
         Assert.Equal(RunStatus.Running, run.State.Status);
@@ -62,6 +63,7 @@ public class TimersAndLifecycleTests
     {
         var run = RunDriver.Start("""{ "id": "w", "steps": [ { "id": "approve", "type": "wait", "signal": "ok", "timeout": "PT1H" } ] }""");
         Assert.Equal("step-suspended", run.Events[^1].Type);
+        Assert.Equal([run.Now + TimeSpan.FromHours(1)], run.ScheduledWakes);
 
         run.Advance(TimeSpan.FromHours(1));
 

@@ -56,7 +56,7 @@ public class WorkflowSystem : IAsyncLifetime
         }
     }
 
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    public virtual IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
         ["ConnectionStrings__RabbitMq"] = Broker.AmqpUri(VirtualHost),
         ["ConnectionStrings__Workflows"] = $"Data Source={DatabasePath}",

@@ -16,6 +16,7 @@ internal sealed class SleepNode : INodeExecutor
         }
 
         state = new SleepState { Path = path, StartedAt = context.Now, Until = context.Now + sleep.Duration, Input = input?.DeepClone() };
+        context.Effects.Add(new ScheduleWake(context.Now + sleep.Duration));
         return Outcome.Pending;
     }
 

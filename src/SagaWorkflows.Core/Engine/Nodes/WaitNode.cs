@@ -24,6 +24,11 @@ internal sealed class WaitNode : INodeExecutor
             DeadlineAt = wait.Timeout is { } t ? context.Now + t : null,
         };
         context.Emit(LifecycleEventTypes.StepSuspended, step, path, data: new JsonObject { ["signal"] = wait.Signal });
+        if (wait.Timeout is { } timeout)
+        {
+            context.Effects.Add(new ScheduleWake(context.Now + timeout));
+        }
+
         return Outcome.Pending;
     }
 
