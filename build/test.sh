@@ -10,4 +10,6 @@ if [ -x ./build/ensure-chromium.sh ]; then
 fi
 
 dotnet build SagaWorkflows.sln -c Release
+# Formatting is part of the build's contract, as in CI of the codebases we follow.
+dotnet format SagaWorkflows.sln --verify-no-changes --no-restore
 dotnet test SagaWorkflows.sln -c Release --no-build --logger "console;verbosity=normal" --results-directory TestResults "$@"

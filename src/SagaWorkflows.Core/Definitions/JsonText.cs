@@ -43,18 +43,18 @@ public static partial class JsonText
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                    {
-                        var frame = frames.Peek();
-                        frame.Property = reader.GetString()!;
-                        if (!frame.Names.Add(frame.Property))
                         {
-                            var (line, column) = Locate(bytes, (int)reader.TokenStartIndex);
-                            errors.Add(new ValidationError(frame.Path + WorkflowDefinitionParser.PropertyPath(frame.Property),
-                                $"duplicate property at line {line}, column {column}"));
-                        }
+                            var frame = frames.Peek();
+                            frame.Property = reader.GetString()!;
+                            if (!frame.Names.Add(frame.Property))
+                            {
+                                var (line, column) = Locate(bytes, (int)reader.TokenStartIndex);
+                                errors.Add(new ValidationError(frame.Path + WorkflowDefinitionParser.PropertyPath(frame.Property),
+                                    $"duplicate property at line {line}, column {column}"));
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
 
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
                         frames.Push(new Frame(ValuePath(frames)));

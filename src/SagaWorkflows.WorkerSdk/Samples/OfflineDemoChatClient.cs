@@ -45,25 +45,25 @@ public sealed class OfflineDemoChatClient : IChatClient
         var isObject = type == "object" || (type is null && schema?["properties"] is JsonObject);
         if (isObject)
         {
-                var result = new JsonObject();
-                var properties = schema?["properties"] as JsonObject;
-                var names = new List<string>();
-                if (properties is not null)
-                {
-                    names.AddRange(properties.Select(p => p.Key));
-                }
+            var result = new JsonObject();
+            var properties = schema?["properties"] as JsonObject;
+            var names = new List<string>();
+            if (properties is not null)
+            {
+                names.AddRange(properties.Select(p => p.Key));
+            }
 
-                if (schema?["required"] is JsonArray required)
-                {
-                    names.AddRange(required.Select(r => r!.GetValue<string>()).Where(r => !names.Contains(r)));
-                }
+            if (schema?["required"] is JsonArray required)
+            {
+                names.AddRange(required.Select(r => r!.GetValue<string>()).Where(r => !names.Contains(r)));
+            }
 
-                foreach (var name in names)
-                {
-                    result[name] = Sample(properties?[name] ?? new JsonObject { ["type"] = "string" }, prompt);
-                }
+            foreach (var name in names)
+            {
+                result[name] = Sample(properties?[name] ?? new JsonObject { ["type"] = "string" }, prompt);
+            }
 
-                return result;
+            return result;
         }
 
         switch (type)
