@@ -437,38 +437,38 @@ public static partial class WorkflowDefinitionParser
                 case null:
                     return null;
                 case JsonObject obj:
-                {
-                    CheckUnknown(obj, path, RetryProperties);
-                    var defaults = new StepRetryPolicy();
-                    var initial = OptionalDuration(obj, "initialInterval", path);
-                    if (initial is { } i && i <= TimeSpan.Zero)
                     {
-                        Error($"{path}.initialInterval", "must be greater than zero");
-                    }
+                        CheckUnknown(obj, path, RetryProperties);
+                        var defaults = new StepRetryPolicy();
+                        var initial = OptionalDuration(obj, "initialInterval", path);
+                        if (initial is { } i && i <= TimeSpan.Zero)
+                        {
+                            Error($"{path}.initialInterval", "must be greater than zero");
+                        }
 
-                    var backoff = OptionalNumber(obj, "backoffRate", path);
-                    if (backoff is < 1)
-                    {
-                        Error($"{path}.backoffRate", "must be >= 1");
-                    }
+                        var backoff = OptionalNumber(obj, "backoffRate", path);
+                        if (backoff is < 1)
+                        {
+                            Error($"{path}.backoffRate", "must be >= 1");
+                        }
 
-                    var jitter = OptionalString(obj, "jitter", path);
-                    if (jitter is not null and not "none" and not "full")
-                    {
-                        Error($"{path}.jitter", $"must be 'none' or 'full', not '{jitter}'");
-                    }
+                        var jitter = OptionalString(obj, "jitter", path);
+                        if (jitter is not null and not "none" and not "full")
+                        {
+                            Error($"{path}.jitter", $"must be 'none' or 'full', not '{jitter}'");
+                        }
 
-                    return new StepRetryPolicy
-                    {
-                        MaxAttempts = OptionalInt(obj, "maxAttempts", path, min: 1) ?? defaults.MaxAttempts,
-                        InitialInterval = initial ?? defaults.InitialInterval,
-                        BackoffRate = backoff ?? defaults.BackoffRate,
-                        MaxInterval = OptionalDuration(obj, "maxInterval", path),
-                        Jitter = jitter ?? defaults.Jitter,
-                        RetryOn = OptionalStringArray(obj, "retryOn", path),
-                        NonRetryable = OptionalStringArray(obj, "nonRetryable", path) ?? [],
-                    };
-                }
+                        return new StepRetryPolicy
+                        {
+                            MaxAttempts = OptionalInt(obj, "maxAttempts", path, min: 1) ?? defaults.MaxAttempts,
+                            InitialInterval = initial ?? defaults.InitialInterval,
+                            BackoffRate = backoff ?? defaults.BackoffRate,
+                            MaxInterval = OptionalDuration(obj, "maxInterval", path),
+                            Jitter = jitter ?? defaults.Jitter,
+                            RetryOn = OptionalStringArray(obj, "retryOn", path),
+                            NonRetryable = OptionalStringArray(obj, "nonRetryable", path) ?? [],
+                        };
+                    }
 
                 default:
                     Error(path, "must be an object");
