@@ -21,6 +21,33 @@ internal static class StepAttempt
         where T : class
     {
         var attempt = firstAttempt + context.GetRedeliveryCount();
+        if (!AttemptLedger.TryBegin(executionId, attempt, out var previousReply))
+        {
+            logger.LogInformation("Duplicate command for step {Path} of run {RunId}, attempt {Attempt}: {Action}", path, runId, attempt,
+                previousReply is null ? "still running, dropped" : "already done, reply sent again");
+            if (previousReply is not null)
+            {
+                await StepReplies.SendAgain(context, previousReply);
+            }
+
+            return;
+        }
+
+        try
+        {
+            await RunOnce(context, runId, executionId, path, attempt, policy, timeout, logger, execute);
+        }
+        catch
+        {
+            AttemptLedger.Forget(executionId, attempt);
+            throw;
+        }
+    }
+
+    private static async Task RunOnce<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int attempt,
+        StepRetryPolicy? policy, TimeSpan? timeout, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
+        where T : class
+    {
         using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         if (timeout is { } t && t > TimeSpan.Zero)
         {
@@ -33,7 +60,7 @@ internal static class StepAttempt
         try
         {
             var output = await execute(attempt, attemptCancellation.Token);
-            await StepReplies.Send(context, new StepCompleted
+            await Reply(context, executionId, attempt, new StepCompleted
             {
                 RunId = runId,
                 ExecutionId = executionId,
@@ -66,7 +93,7 @@ internal static class StepAttempt
             var delay = retryAfter ?? RetryDelays.DelayBeforeAttempt(policy, attempt + 1, Random.Shared);
             logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); retrying in {Delay}",
                 path, runId, attempt, errorType, message, delay);
-            await StepReplies.Send(context, new StepRetrying
+            await Reply(context, executionId, attempt, new StepRetrying
             {
                 RunId = runId,
                 ExecutionId = executionId,
@@ -83,7 +110,7 @@ internal static class StepAttempt
 
         logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); not retrying",
             path, runId, attempt, errorType, message);
-        await StepReplies.Send(context, new StepFaulted
+        await Reply(context, executionId, attempt, new StepFaulted
         {
             RunId = runId,
             ExecutionId = executionId,
@@ -95,4 +122,10 @@ internal static class StepAttempt
         });
     }
 
+
+    private static async Task Reply<TReply>(ConsumeContext context, Guid executionId, int attempt, TReply reply) where TReply : class
+    {
+        await StepReplies.Send(context, reply);
+        AttemptLedger.Finish(executionId, attempt, reply);
+    }
 }

@@ -13,4 +13,11 @@ internal static class StepReplies
         var endpoint = await context.GetSendEndpoint(context.ResponseAddress ?? Runs);
         await endpoint.Send(reply, context.CancellationToken);
     }
+
+    /// <summary>A reply kept as object (a repeated one) still goes out as its own message type.</summary>
+    public static async Task SendAgain(ConsumeContext context, object reply)
+    {
+        var endpoint = await context.GetSendEndpoint(context.ResponseAddress ?? Runs);
+        await endpoint.Send(reply, reply.GetType(), context.CancellationToken);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MassTransit;
 using Microsoft.Extensions.AI;
 using SagaWorkflows.Contracts;
 
@@ -102,6 +103,49 @@ public class EmbeddedRunTests
 
         Assert.Equal("one", Assert.Single(events, e => e.Type == LifecycleEventTypes.StepCompensated).Path);
         Assert.Equal("Compensated", events[^1].Data!.Value.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_duplicate_command_does_not_run_the_tool_again_and_gets_the_same_reply()
+    {
+        var calls = 0;
+        var replies = new System.Collections.Concurrent.ConcurrentQueue<StepCompleted>();
+        await using var system = await EmbeddedSystem.StartAsync(w => w.AddTool("counted", (input, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.FromResult(input);
+        }));
+        var command = new ExecuteTool
+        {
+            RunId = Guid.NewGuid(),
+            ExecutionId = Guid.NewGuid(),
+            StepId = "c",
+            Path = "c",
+            Tool = "counted",
+            Input = JsonSerializer.SerializeToElement(new { n = 1 }),
+        };
+        var replyQueue = new Uri("queue:test-replies-" + Guid.NewGuid().ToString("N")[..8]);
+        var gotBoth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handle = system.Bus.ConnectReceiveEndpoint(replyQueue.AbsolutePath.TrimStart('/'), e => e.Handler<StepCompleted>(c =>
+        {
+            replies.Enqueue(c.Message);
+            if (replies.Count == 2)
+            {
+                gotBoth.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }));
+        await handle.Ready;
+
+        var endpoint = await system.Bus.GetSendEndpoint(new Uri("queue:" + QueueNames.Tool("counted")));
+        await endpoint.Send(command, c => c.ResponseAddress = new Uri($"queue:{replyQueue.AbsolutePath.TrimStart('/')}"));
+        await endpoint.Send(command, c => c.ResponseAddress = new Uri($"queue:{replyQueue.AbsolutePath.TrimStart('/')}"));
+        await gotBoth.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, calls);
+        Assert.All(replies, r => Assert.Equal("""{"n":1}""", JsonSerializer.Serialize(r.Output)));
+        await handle.StopAsync();
     }
 
     private sealed class ScriptedChatClient(params string[] replies) : IChatClient

@@ -57,6 +57,8 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
         return system;
     }
 
+    public IBus Bus => _host.Services.GetRequiredService<IBus>();
+
     public async Task<IReadOnlyList<WorkflowLifecycleEvent>> RunAsync(string definition, object? input = null, TimeSpan? timeout = null)
     {
         var runId = NewId.NextGuid();
