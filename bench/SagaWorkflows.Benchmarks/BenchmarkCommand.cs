@@ -1,3 +1,4 @@
+using SagaWorkflows.Testing;
 using System.CommandLine;
 using System.Globalization;
 using SagaWorkflows.Benchmarks.Infrastructure;

@@ -1,3 +1,4 @@
+using SagaWorkflows.Testing;
 using System.Diagnostics;
 using System.Reflection;
 
@@ -18,7 +19,7 @@ public static class CliProcess
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => RepositoryPaths.Root;
 
     public static string SagawfDll { get; } = FindSagawf();
 
@@ -66,19 +67,6 @@ public static class CliProcess
     }
 
     public static Task<CliResult> RunAsync(params string[] args) => RunAsync(args, null);
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "SagaWorkflows.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No SagaWorkflows.sln above {AppContext.BaseDirectory}.");
-    }
 
     /// <summary>
     /// The CLI's own build output for this configuration (it has its runtimeconfig and deps files),

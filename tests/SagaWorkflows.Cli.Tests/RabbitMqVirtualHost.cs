@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Net.Sockets;
+using SagaWorkflows.Testing;
 using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
@@ -21,21 +20,11 @@ public sealed class RabbitMqVirtualHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(Host, Port);
-        }
-        catch (SocketException ex)
-        {
-            throw new InvalidOperationException($"RabbitMQ is not listening on {Host}:{Port}. Run build/ensure-rabbitmq.sh (build/test.sh does).", ex);
-        }
-
-        await RabbitMqCtlAsync("add_vhost", Name);
-        await RabbitMqCtlAsync("set_permissions", "-p", Name, "guest", ".*", ".*", ".*");
+        await RabbitMqCtl.EnsureListeningAsync(Host, Port);
+        await RabbitMqCtl.AddVirtualHostAsync(Name);
     }
 
-    public Task DisposeAsync() => RabbitMqCtlAsync("delete_vhost", Name);
+    public Task DisposeAsync() => RabbitMqCtl.DeleteVirtualHostAsync(Name);
 
     /// <summary>A new queue bound to the exchange MassTransit publishes <typeparamref name="T"/> to: it sees only what is published from now on.</summary>
     public async Task<string> BindQueueAsync<T>()
@@ -71,28 +60,4 @@ public sealed class RabbitMqVirtualHost : IAsyncLifetime
         Password = "guest",
     }.CreateConnectionAsync();
 
-    private static async Task RabbitMqCtlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("-n");
-        start.ArgumentList.Add(Environment.GetEnvironmentVariable("RABBITMQ_NODENAME") ?? "rabbit@localhost");
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("rabbitmqctl did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await stderr}{await stdout}");
-        }
-    }
 }

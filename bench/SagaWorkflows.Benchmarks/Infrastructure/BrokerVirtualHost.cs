@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Net.Sockets;
+using SagaWorkflows.Testing;
 using RabbitMQ.Client;
 
 namespace SagaWorkflows.Benchmarks.Infrastructure;
@@ -28,22 +27,12 @@ public sealed class BrokerVirtualHost : IAsyncDisposable
 
     public static async Task<BrokerVirtualHost> CreateAsync(string host, int port, string node, CancellationToken cancellationToken)
     {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(host, port, cancellationToken);
-        }
-        catch (SocketException ex)
-        {
-            throw new InvalidOperationException($"RabbitMQ is not listening on {host}:{port}; start it with build/ensure-rabbitmq.sh.", ex);
-        }
-
+        await RabbitMqCtl.EnsureListeningAsync(host, port, cancellationToken);
         var name = "sagawf-bench-" + Guid.NewGuid().ToString("N")[..12];
-        await RabbitMqCtl(node, cancellationToken, "add_vhost", name);
         var vhost = new BrokerVirtualHost(host, port, node, name);
         try
         {
-            await RabbitMqCtl(node, cancellationToken, "set_permissions", "-p", name, "guest", ".*", ".*", ".*");
+            await RabbitMqCtl.AddVirtualHostAsync(name, node, cancellationToken);
         }
         catch
         {
@@ -76,37 +65,11 @@ public sealed class BrokerVirtualHost : IAsyncDisposable
         try
         {
             // Not cancellable: a run interrupted by Ctrl+C must still remove its virtual host.
-            await RabbitMqCtl(_node, CancellationToken.None, "delete_vhost", Name);
+            await RabbitMqCtl.DeleteVirtualHostAsync(Name, _node, CancellationToken.None);
         }
         catch (InvalidOperationException ex)
         {
             await Console.Error.WriteLineAsync($"warning: could not delete virtual host {Name}: {ex.Message}");
-        }
-    }
-
-    private static async Task RabbitMqCtl(string node, CancellationToken cancellationToken, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("-n");
-        start.ArgumentList.Add(node);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("rabbitmqctl could not be started");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await stderr}{await stdout}");
         }
     }
 }

@@ -1,3 +1,4 @@
+using SagaWorkflows.Testing;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -74,4 +75,12 @@ public static class ProcessStats
 
     private static long Kilobytes(string line) =>
         long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+}
+
+/// <summary>What the benchmark reads of a host process: /proc figures by its pid.</summary>
+public static class HostProcessStats
+{
+    public static (long Rss, long PeakRss) Memory(this HostProcess host) => ProcessStats.Memory(host.Id);
+
+    public static TimeSpan CpuTime(this HostProcess host) => ProcessStats.CpuTime(host.Id);
 }

@@ -1,3 +1,4 @@
+using SagaWorkflows.Testing;
 using System.Globalization;
 using SagaWorkflows.Contracts;
 
@@ -108,7 +109,7 @@ public sealed class SagaWorkflowsDeployment(BrokerVirtualHost broker, string dir
         {
             if (host.HasExited)
             {
-                throw new InvalidOperationException($"{host.Project} exited during startup:\n{host.Tail()}");
+                throw new InvalidOperationException($"{host.Name} exited during startup:\n{host.Tail()}");
             }
 
             if (await broker.ConsumerCountAsync(queue, cancellationToken) is > 0)
@@ -120,6 +121,6 @@ public sealed class SagaWorkflowsDeployment(BrokerVirtualHost broker, string dir
             await Task.Delay(100, cancellationToken);
         }
 
-        throw new TimeoutException($"{host.Project} did not start consuming {queue} within {StartupTimeout.TotalSeconds} s:\n{host.Tail()}");
+        throw new TimeoutException($"{host.Name} did not start consuming {queue} within {StartupTimeout.TotalSeconds} s:\n{host.Tail()}");
     }
 }

@@ -1,3 +1,4 @@
+using SagaWorkflows.Benchmarks.Infrastructure;
 using System.Text.Json;
 using SagaWorkflows.Benchmarks.Measurement;
 using SagaWorkflows.Benchmarks.Reporting;

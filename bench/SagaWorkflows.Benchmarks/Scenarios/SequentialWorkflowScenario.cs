@@ -1,3 +1,4 @@
+using SagaWorkflows.Benchmarks.Infrastructure;
 using SagaWorkflows.Benchmarks.Measurement;
 using SagaWorkflows.Benchmarks.Reporting;
 using SagaWorkflows.Benchmarks.Workflows;

@@ -1,3 +1,4 @@
+using SagaWorkflows.Benchmarks.Infrastructure;
 using System.Diagnostics;
 using MassTransit;
 using SagaWorkflows.Benchmarks.Reporting;

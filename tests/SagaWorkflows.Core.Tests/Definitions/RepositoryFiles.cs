@@ -1,9 +1,11 @@
+using SagaWorkflows.Testing;
+
 namespace SagaWorkflows.Core.Tests.Definitions;
 
 /// <summary>Finds files of the repository (samples, schema) from wherever the tests were built.</summary>
 internal static class RepositoryFiles
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryPaths.Root;
 
     public static string SamplesDirectory => Path.Combine(Root, "samples");
 
@@ -17,16 +19,4 @@ internal static class RepositoryFiles
             .Where(name => name != "invalid.json")
             .Order(StringComparer.Ordinal);
 
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "SagaWorkflows.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No SagaWorkflows.sln above {AppContext.BaseDirectory}.");
-    }
 }

@@ -1,3 +1,4 @@
+using SagaWorkflows.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -61,11 +62,11 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Paths.RepositoryRoot,
+            WorkingDirectory = RepositoryPaths.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { Paths.HostAssembly("SagaWorkflows.Cli", "sagawf"), "start", "samples/hello.json", "--input", "@samples/inputs/hello.json",
+        foreach (var argument in new[] { RepositoryPaths.HostAssembly("SagaWorkflows.Cli", "sagawf"), "start", "samples/hello.json", "--input", "@samples/inputs/hello.json",
                      "--watch", "--bridge", BaseAddress.ToString(), "--rabbitmq", Broker.AmqpUri(system.VirtualHost) })
         {
             start.ArgumentList.Add(argument);

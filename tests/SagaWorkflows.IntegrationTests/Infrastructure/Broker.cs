@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Net.Sockets;
+using SagaWorkflows.Testing;
 using RabbitMQ.Client;
 
 namespace SagaWorkflows.IntegrationTests.Infrastructure;
@@ -13,31 +12,15 @@ public static class Broker
     public const string Host = "localhost";
     public const int Port = 5672;
 
-    public static string NodeName => Environment.GetEnvironmentVariable("RABBITMQ_NODENAME") ?? "rabbit@localhost";
-
-    public static void EnsureRunning()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(Host, Port);
-        }
-        catch (SocketException ex)
-        {
-            throw new InvalidOperationException($"RabbitMQ is not listening on {Host}:{Port}. Run build/ensure-rabbitmq.sh (the README's test command does).", ex);
-        }
-    }
-
     public static async Task<string> CreateVirtualHostAsync(string prefix)
     {
-        EnsureRunning();
+        await RabbitMqCtl.EnsureListeningAsync(Host, Port);
         var vhost = $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, prefix.Length + 33)];
-        await RabbitMqCtl("add_vhost", vhost);
-        await RabbitMqCtl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        await RabbitMqCtl.AddVirtualHostAsync(vhost);
         return vhost;
     }
 
-    public static Task DeleteVirtualHostAsync(string vhost) => RabbitMqCtl("delete_vhost", vhost);
+    public static Task DeleteVirtualHostAsync(string vhost) => RabbitMqCtl.DeleteVirtualHostAsync(vhost);
 
     public static string AmqpUri(string vhost) => $"amqp://guest:guest@{Host}:{Port}/{Uri.EscapeDataString(vhost)}";
 
@@ -70,30 +53,5 @@ public static class Broker
         }
 
         await channel.BasicPublishAsync("", queue, mandatory: false, properties, body);
-    }
-
-    private static async Task RabbitMqCtl(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("-n");
-        start.ArgumentList.Add(NodeName);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await stderr}{await stdout}");
-        }
     }
 }

@@ -1,3 +1,4 @@
+using SagaWorkflows.Testing;
 using System.Text.Json;
 using MassTransit;
 using SagaWorkflows.Contracts;
@@ -58,9 +59,11 @@ public class WorkflowSystem : IAsyncLifetime
 
     public virtual IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
     {
+        // Development turns on the host's scope validation: DI mistakes fail the start, not a later request.
+        ["DOTNET_ENVIRONMENT"] = "Development",
         ["ConnectionStrings__RabbitMq"] = Broker.AmqpUri(VirtualHost),
         ["ConnectionStrings__Workflows"] = $"Data Source={DatabasePath}",
-        ["SagaWorkflows__Orchestrator__DefinitionsPath"] = Path.Combine(Paths.RepositoryRoot, "samples"),
+        ["SagaWorkflows__Orchestrator__DefinitionsPath"] = Path.Combine(RepositoryPaths.Root, "samples"),
         ["SagaWorkflows__Orchestrator__TimerPollInterval"] = "00:00:00.250",
     };
 

@@ -1,34 +1,54 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace SagaWorkflows.Benchmarks.Infrastructure;
+namespace SagaWorkflows.Testing;
 
-/// <summary>An orchestrator or worker run as a real process from its build output, as users deploy them.</summary>
+/// <summary>A SagaWorkflows host (orchestrator, worker, bridge) run as a real process from its build output.</summary>
 public sealed class HostProcess : IAsyncDisposable
 {
+    private const int KeptOutput = 64 * 1024;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private HostProcess(string project, Process process)
+    private HostProcess(string name, Process process)
     {
-        Project = project;
+        Name = name;
         _process = process;
     }
 
-    public string Project { get; }
+    public string Name { get; }
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
 
-    public static HostProcess Start(string project, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <summary>What the host wrote (its last 32–64 KiB), for diagnostics.</summary>
+    public string Output
     {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static HostProcess Start(string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, params string[] arguments)
+    {
+        var dll = RepositoryPaths.HostAssembly(project);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
         };
-        start.ArgumentList.Add(RepositoryPaths.HostAssembly(project));
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -44,19 +64,10 @@ public sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
-    public (long Rss, long PeakRss) Memory() => ProcessStats.Memory(_process.Id);
-
-    public TimeSpan CpuTime() => ProcessStats.CpuTime(_process.Id);
-
     /// <summary>The last lines the host wrote, for error messages.</summary>
-    public string Tail(int lines = 40)
-    {
-        lock (_output)
-        {
-            return string.Join('\n', _output.ToString().Split('\n').TakeLast(lines));
-        }
-    }
+    public string Tail(int lines = 60) => string.Join('\n', Output.Split('\n').TakeLast(lines));
 
+    /// <summary>A real, abrupt kill: no shutdown hooks run, like a crash or an OOM kill.</summary>
     public void Kill()
     {
         try
@@ -89,10 +100,10 @@ public sealed class HostProcess : IAsyncDisposable
 
         lock (_output)
         {
-            // Only the tail is ever shown; a chatty host must not grow the benchmark's memory.
-            if (_output.Length > 64 * 1024)
+            // Only the tail is ever shown; a chatty host must not grow its observer's memory.
+            if (_output.Length > KeptOutput)
             {
-                _output.Remove(0, _output.Length - 32 * 1024);
+                _output.Remove(0, _output.Length - (KeptOutput / 2));
             }
 
             _output.AppendLine(line);
