@@ -20,7 +20,7 @@ public static class BenchmarkCommand
         };
         var duration = new Option<double?>("--duration", "-d") { Description = $"Measured seconds per throughput scenario [default: {defaults.Duration.TotalSeconds}]." };
         var warmup = new Option<double?>("--warmup") { Description = $"Warm-up seconds before each throughput scenario [default: {defaults.Warmup.TotalSeconds}]." };
-        var steps = new Option<int?>("--steps", "-n") { Description = $"N: steps per sequential run and activities per routing slip [default: {defaults.Steps}]." };
+        var steps = new Option<int?>("--steps", "-n") { Description = $"N: steps per sequential and step-floor run, activities per routing slip [default: {defaults.Steps}]." };
         var concurrency = new Option<int?>("--concurrency", "-m") { Description = $"M: concurrent requesters, routing slips, runs in flight [default: {defaults.Concurrency}]." };
         var branches = new Option<int?>("--parallel-branches") { Description = $"Branches of the parallel fan-out [default: {defaults.ParallelBranches}]." };
         var items = new Option<int?>("--foreach-items") { Description = $"Items of the foreach fan-out [default: {defaults.ForeachItems}]." };
@@ -31,7 +31,7 @@ public static class BenchmarkCommand
         var longSteps = new Option<int?>("--long-steps") { Description = $"Steps of the long run of the scaling scenario [default: {defaults.LongRunSteps}]." };
         var suspended = new Option<int?>("--suspended-runs") { Description = $"Runs left waiting on a signal for the memory scenario [default: {defaults.SuspendedRuns}]." };
         var prefetch = new Option<ushort?>("--prefetch") { Description = "RabbitMQ prefetch of every endpoint, SagaWorkflows hosts included [default: the product's 64]." };
-        var sagaConcurrency = new Option<int?>("--saga-concurrency") { Description = "Orchestrator ConcurrentMessageLimit [default: the product's]." };
+        var sagaConcurrency = new Option<int?>("--saga-concurrency") { Description = "Orchestrator ConcurrentMessageLimit, the step floor's orchestrator consumer's too [default: the product's]." };
         var partitions = new Option<int?>("--partitions") { Description = "Orchestrator PartitionCount (0 turns partitioning off) [default: the product's]." };
         var hostEnvironment = new Option<string[]>("--host-env")
         {
@@ -43,8 +43,9 @@ public static class BenchmarkCommand
         var node = new Option<string?>("--rabbitmq-node") { Description = $"Node name for rabbitmqctl [default: $RABBITMQ_NODENAME or {defaults.RabbitMqNode}]." };
 
         var root = new RootCommand("""
-            SagaWorkflows benchmark: raw MassTransit request/response, a Courier routing slip and SagaWorkflows runs,
-            on the same RabbitMQ broker in one run. Each run gets its own virtual host and a temporary SQLite file.
+            SagaWorkflows benchmark: raw MassTransit request/response, a Courier routing slip, a raw imitation of the
+            messages of a SagaWorkflows step (its floor) and SagaWorkflows runs, on the same RabbitMQ broker in one run.
+            Each run gets its own virtual host and a temporary SQLite file.
             Prints a table and writes benchmark.json and benchmark.md.
             """)
         {

@@ -15,7 +15,7 @@ public sealed record BenchmarkOptions
 
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>N: steps of a sequential run, activities of a routing slip.</summary>
+    /// <summary>N: steps of a sequential run and of a step-floor run, activities of a routing slip.</summary>
     public int Steps { get; init; } = 10;
 
     /// <summary>M: requesters, routing slips or runs in flight.</summary>
@@ -39,7 +39,7 @@ public sealed record BenchmarkOptions
     /// <summary>Null keeps the product default (SagaWorkflows:PrefetchCount = 64).</summary>
     public ushort? PrefetchCount { get; init; }
 
-    /// <summary>Null keeps the orchestrator's default ConcurrentMessageLimit.</summary>
+    /// <summary>Null keeps the orchestrator's default ConcurrentMessageLimit (also the step floor's orchestrator consumer's).</summary>
     public int? SagaConcurrency { get; init; }
 
     /// <summary>Null keeps the orchestrator's default PartitionCount.</summary>
@@ -88,11 +88,12 @@ public static class ScenarioIds
 {
     public const string RequestResponse = "request-response";
     public const string Courier = "courier";
+    public const string StepFloor = "step-floor";
     public const string Sequential = "sequential";
     public const string FanOut = "fan-out";
     public const string Scaling = "scaling";
     public const string Suspended = "suspended";
     public const string HotPath = "hot-path";
 
-    public static readonly IReadOnlyList<string> All = [RequestResponse, Courier, Sequential, FanOut, Scaling, Suspended, HotPath];
+    public static readonly IReadOnlyList<string> All = [RequestResponse, Courier, StepFloor, Sequential, FanOut, Scaling, Suspended, HotPath];
 }

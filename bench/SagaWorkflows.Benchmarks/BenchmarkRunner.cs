@@ -19,6 +19,7 @@ public static class BenchmarkRunner
     [
         (ScenarioIds.RequestResponse, false, RequestResponseScenario.RunAsync),
         (ScenarioIds.Courier, false, CourierScenario.RunAsync),
+        (ScenarioIds.StepFloor, false, StepFloorScenario.RunAsync),
         (ScenarioIds.Sequential, true, SequentialWorkflowScenario.RunAsync),
         (ScenarioIds.FanOut, true, FanOutScenario.RunAsync),
         (ScenarioIds.Scaling, true, ScalingScenario.RunAsync),
@@ -137,6 +138,7 @@ public static class BenchmarkRunner
 
         var roundTrips = Figure(ScenarioIds.RequestResponse, "roundTripsPerSecond");
         var activities = Figure(ScenarioIds.Courier, "activitiesPerSecond");
+        var floor = Figure(ScenarioIds.StepFloor, "stepsPerSecond");
         var steps = Figure(ScenarioIds.Sequential, "stepsPerSecond");
         if (roundTrips is { } rr)
         {
@@ -146,6 +148,15 @@ public static class BenchmarkRunner
         if (activities is { } ca)
         {
             report.Headline.Add(new Metric("courierActivitiesPerSecond", "(2) Courier activities/s", ca, "1/s"));
+        }
+
+        if (floor is { } f)
+        {
+            report.Headline.Add(new Metric("stepFloorStepsPerSecond", "(3f) step message floor steps/s", f, "1/s"));
+            if (roundTrips is > 0)
+            {
+                report.Headline.Add(new Metric("floorOverRoundTrips", "(3f)/(1): floor steps per raw round trip (the ceiling of (3)/(1))", f / roundTrips.Value, "x"));
+            }
         }
 
         if (steps is { } s)
@@ -159,6 +170,11 @@ public static class BenchmarkRunner
             if (activities is > 0)
             {
                 report.Headline.Add(new Metric("stepsOverCourierActivities", "(3)/(2): SagaWorkflows steps per Courier activity", s / activities.Value, "x"));
+            }
+
+            if (floor is > 0)
+            {
+                report.Headline.Add(new Metric("stepsOverFloor", "(3)/(3f): SagaWorkflows steps per floor step", s / floor.Value, "x"));
             }
         }
 

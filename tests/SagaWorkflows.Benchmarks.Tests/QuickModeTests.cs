@@ -8,7 +8,7 @@ namespace SagaWorkflows.Benchmarks.Tests;
 /// </summary>
 public sealed class QuickModeTests : IDisposable
 {
-    private static readonly string[] Scenarios = ["request-response", "courier", "sequential", "fan-out", "scaling", "suspended", "hot-path"];
+    private static readonly string[] Scenarios = ["request-response", "courier", "step-floor", "sequential", "fan-out", "scaling", "suspended", "hot-path"];
 
     private readonly string _output = Path.Combine(Path.GetTempPath(), "sagawf-bench-test-" + Guid.NewGuid().ToString("N")[..12]);
 

@@ -6,131 +6,110 @@ using Microsoft.EntityFrameworkCore;
 namespace SagaWorkflows.Orchestration.Persistence;
 
 /// <summary>
-/// One consume's view of the saga store. Every write happens inside the transaction opened by
-/// <see cref="EfSagaRepositoryContextFactory{TSaga,TContext}"/>; the saga row and its outbox rows are saved by the
-/// same SaveChanges, so either both or neither become visible.
+/// One consume's view of the saga store. Instances are loaded without change tracking; what the transition
+/// changes (the saga row, checked against the version it was loaded with, and the outbox rows of the messages it
+/// emitted) is collected here and written as one unit by <see cref="SagaStoreWriter{TContext}"/> once the saga
+/// pipe has finished, so either all of it or none of it becomes visible.
 /// </summary>
 public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     ConsumeContextScope<TMessage>,
-    SagaRepositoryContext<TSaga, TMessage>,
-    IDisposable
+    SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, IDurableSaga
     where TMessage : class
 {
-    readonly ConsumeContext<TMessage> _consumeContext;
-    readonly DbContext _dbContext;
-    readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
-    readonly LazyWriteTransaction? _transaction;
-    // DbContext is not thread-safe; the saga pipes call sequentially today, this keeps it so.
-    readonly SemaphoreSlim _inUse = new(1, 1);
-    readonly List<StagedOutboxMessage> _staged = [];
-    DateTime? _stagedAt;
+    private readonly ConsumeContext<TMessage> _consumeContext;
+    private readonly DbContext _dbContext;
+    private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    private readonly Dictionary<TSaga, Stored> _instances = new(ReferenceEqualityComparer.Instance);
+    private readonly List<SagaRowWrite> _rows = [];
+    private readonly List<StagedOutboxMessage> _staged = [];
+    private DateTime? _stagedAt;
 
-    /// <param name="transaction">Begun at the first write; null when the caller opened a transaction already.</param>
-    internal EfSagaRepositoryContext(DbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory,
-        LazyWriteTransaction? transaction = null)
+    internal EfSagaRepositoryContext(DbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory)
         : base(consumeContext, dbContext)
     {
         _dbContext = dbContext;
         _consumeContext = consumeContext;
         _factory = factory;
-        _transaction = transaction;
     }
 
-    internal IReadOnlyList<StagedOutboxMessage> StagedMessages => _staged;
-
-    public void Dispose()
+    /// <summary>What the transition wants written, or null when it changed nothing and emitted nothing.</summary>
+    internal SagaStoreWrite? TakeWrite()
     {
-        _inUse.Dispose();
+        return _rows.Count == 0 && _staged.Count == 0 ? null : new SagaStoreWrite(_rows.ToList(), _staged.ToList());
+    }
+
+    /// <summary>Instances loaded by a query, to be written back by this context.</summary>
+    internal void Track(IEnumerable<TSaga> instances)
+    {
+        foreach (var instance in instances)
+        {
+            _instances[instance] = new Stored(IsNew: false, instance.Version);
+        }
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance)
     {
+        _instances[instance] = new Stored(IsNew: true, 0);
         return _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Add);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
-        await _inUse.WaitAsync(CancellationToken).ConfigureAwait(false);
-        if (_transaction is not null)
-            await _transaction.EnsureStartedAsync().ConfigureAwait(false);
-
-        var stagedBefore = _staged.Count;
-        instance.Version = 1;
-        var entry = _dbContext.Set<TSaga>().Add(instance);
-        try
+        // The row is written with the transition's outcome, not before it. A duplicate is recognised here (the
+        // caller then loads the existing instance) or, if two starts race, by the writer, whose conflict makes this
+        // message retry and come here again.
+        if (await SagaQueries<TSaga>.Exists(_dbContext, instance.CorrelationId, CancellationToken).ConfigureAwait(false))
         {
-            StageOutbox(instance);
-
-            // Inside the open transaction EF wraps this in a savepoint, so a duplicate key leaves the transaction usable.
-            await _dbContext.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
-            instance.PendingMessages.Clear();
-        }
-        catch (DbUpdateException)
-        {
-            // A duplicate: the caller loads the existing instance with this same DbContext, so forget what we tried.
-            entry.State = EntityState.Detached;
-            foreach (var staged in _staged.Skip(stagedBefore))
-                _dbContext.Entry(staged.Row).State = EntityState.Detached;
-            _staged.RemoveRange(stagedBefore, _staged.Count - stagedBefore);
-
             return null!;
         }
-        finally
-        {
-            _inUse.Release();
-        }
 
+        _instances[instance] = new Stored(IsNew: true, 0);
         return await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Insert).ConfigureAwait(false);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        TSaga? instance;
-        await _inUse.WaitAsync(CancellationToken).ConfigureAwait(false);
-        try
-        {
-            instance = await _dbContext.Set<TSaga>().AsTracking()
-                .SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _inUse.Release();
-        }
-
+        var instance = await SagaQueries<TSaga>.Load(_dbContext, correlationId, CancellationToken).ConfigureAwait(false);
         if (instance is null)
+        {
             return null!;
+        }
 
+        _instances[instance] = new Stored(IsNew: false, instance.Version);
         return await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Load).ConfigureAwait(false);
     }
 
     public Task Save(SagaConsumeContext<TSaga> context)
     {
-        return Write(context, saga =>
-        {
-            saga.Version = 1;
-            _dbContext.Set<TSaga>().Add(saga);
-        });
+        ArgumentNullException.ThrowIfNull(context);
+        Stage(context.Saga, deleted: false);
+        return Task.CompletedTask;
     }
 
     public Task Update(SagaConsumeContext<TSaga> context)
     {
-        // EF compares against the loaded value and writes the new one: a concurrent writer makes this a
-        // DbUpdateConcurrencyException, which the endpoint's retry turns into a fresh attempt.
-        return Write(context, saga => saga.Version++);
+        ArgumentNullException.ThrowIfNull(context);
+        Stage(context.Saga, deleted: false);
+        return Task.CompletedTask;
     }
 
     public Task Delete(SagaConsumeContext<TSaga> context)
     {
-        return Write(context, saga => _dbContext.Set<TSaga>().Remove(saga));
+        ArgumentNullException.ThrowIfNull(context);
+        Stage(context.Saga, deleted: true);
+        return Task.CompletedTask;
     }
 
     public Task Discard(SagaConsumeContext<TSaga> context)
     {
-        // A new instance that finalized in its first transition is never stored, but what it emitted must still go
-        // out. On the exception path the transaction is rolled back, so writing here is harmless.
-        if (context.IsCompleted && context.Saga.PendingMessages.Count > 0)
-            return Write(context, _ => { });
+        ArgumentNullException.ThrowIfNull(context);
+
+        // A new instance that finalized in its first transition is never stored, but what it emitted must still go out.
+        if (context.IsCompleted)
+        {
+            StageOutbox(context.Saga);
+        }
 
         context.Saga.PendingMessages.Clear();
         return Task.CompletedTask;
@@ -138,12 +117,11 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
 
     public Task Undo(SagaConsumeContext<TSaga> context)
     {
-        return Write(context, saga =>
-        {
-            var entry = _dbContext.ChangeTracker.Entries<TSaga>().FirstOrDefault(x => x.Entity.CorrelationId == saga.CorrelationId);
-            if (entry is not null)
-                entry.State = EntityState.Unchanged;
-        });
+        ArgumentNullException.ThrowIfNull(context);
+
+        // The state is left as stored; messages the transition emitted still leave.
+        StageOutbox(context.Saga);
+        return Task.CompletedTask;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
@@ -152,46 +130,61 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
         return _factory.CreateSagaConsumeContext(_dbContext, consumeContext, instance, mode);
     }
 
-    async Task Write(SagaConsumeContext<TSaga> context, Action<TSaga> change)
+    private void Stage(TSaga saga, bool deleted)
     {
-        await _inUse.WaitAsync(CancellationToken).ConfigureAwait(false);
-        try
+        var stored = _instances.GetValueOrDefault(saga, new Stored(IsNew: true, 0));
+        if (stored.IsNew)
         {
-            var saga = context.Saga;
-
-            change(saga);
-            StageOutbox(saga);
-
-            if (!_dbContext.ChangeTracker.HasChanges())
-                return;
-
-            if (_transaction is not null)
-                await _transaction.EnsureStartedAsync().ConfigureAwait(false);
-
-            await _dbContext.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
-
-            saga.PendingMessages.Clear();
+            if (!deleted)
+            {
+                saga.Version = 1;
+                _rows.Add(new SagaRowWrite(SagaRowOperation.Insert, saga, typeof(TSaga), saga.CorrelationId, 0));
+                _instances[saga] = new Stored(IsNew: false, saga.Version);
+            }
         }
-        finally
+        else if (deleted)
         {
-            _inUse.Release();
+            _rows.Add(new SagaRowWrite(SagaRowOperation.Delete, saga, typeof(TSaga), saga.CorrelationId, stored.Version));
+            _instances.Remove(saga);
         }
+        else
+        {
+            // A concurrent writer makes the versioned UPDATE miss: a conflict, which the endpoint's retry replays from a fresh load.
+            saga.Version = stored.Version + 1;
+            _rows.Add(new SagaRowWrite(SagaRowOperation.Update, saga, typeof(TSaga), saga.CorrelationId, stored.Version));
+            _instances[saga] = new Stored(IsNew: false, saga.Version);
+        }
+
+        StageOutbox(saga);
     }
 
-    void StageOutbox(TSaga saga)
+    private void StageOutbox(TSaga saga)
     {
         if (saga.PendingMessages.Count == 0)
+        {
             return;
+        }
 
         // One timestamp per consume: the relay orders by (saga, CreatedAt, Sequence).
         _stagedAt ??= DateTime.UtcNow;
-
         foreach (var item in saga.PendingMessages)
         {
-            var row = OutboxMessage.Create(saga.CorrelationId, item, _stagedAt.Value, _staged.Count);
-
-            _dbContext.Set<OutboxMessage>().Add(row);
-            _staged.Add(new StagedOutboxMessage(row, item));
+            _staged.Add(new StagedOutboxMessage(OutboxMessage.Create(saga.CorrelationId, item, _stagedAt.Value, _staged.Count), item));
         }
+
+        saga.PendingMessages.Clear();
     }
+
+    private readonly record struct Stored(bool IsNew, int Version);
+}
+
+/// <summary>The two reads of the hot path, compiled once per saga type.</summary>
+internal static class SagaQueries<TSaga>
+    where TSaga : class, IDurableSaga
+{
+    public static readonly Func<DbContext, Guid, CancellationToken, Task<TSaga?>> Load =
+        EF.CompileAsyncQuery((DbContext db, Guid id, CancellationToken _) => db.Set<TSaga>().AsNoTracking().FirstOrDefault(x => x.CorrelationId == id));
+
+    public static readonly Func<DbContext, Guid, CancellationToken, Task<bool>> Exists =
+        EF.CompileAsyncQuery((DbContext db, Guid id, CancellationToken _) => db.Set<TSaga>().Any(x => x.CorrelationId == id));
 }

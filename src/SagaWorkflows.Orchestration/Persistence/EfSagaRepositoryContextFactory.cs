@@ -1,16 +1,16 @@
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace SagaWorkflows.Orchestration.Persistence;
 
 /// <summary>
-/// EF Core saga repository with a transactional outbox. Each <see cref="Send{T}"/> gets a fresh DbContext, so a
-/// message retried after a concurrency conflict starts from the committed state. Register it with
-/// <see cref="SagaRepositoryRegistrationExtensions.UseEfSagaRepository{TSaga,TContext}"/>.
+/// EF Core saga repository with a transactional outbox. Each <see cref="Send{T}"/> loads with a fresh DbContext
+/// (no change tracking), so a message retried after a concurrency conflict starts from the committed state; what
+/// the transition changed is committed by <see cref="SagaStoreWriter{TContext}"/> (group commit) before any of
+/// its messages leave. Register it with <see cref="SagaRepositoryRegistrationExtensions.UseEfSagaRepository{TSaga,TContext}"/>.
 /// </summary>
 public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     ISagaRepositoryContextFactory<TSaga>,
@@ -21,13 +21,15 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
 {
     readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
     readonly IDbContextFactory<TContext> _dbContextFactory;
+    readonly SagaStoreWriter<TContext> _writer;
     readonly ILogger _logger;
 
     public EfSagaRepositoryContextFactory(IDbContextFactory<TContext> dbContextFactory, ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-        ILogger<EfSagaRepositoryContextFactory<TSaga, TContext>>? logger = null)
+        SagaStoreWriter<TContext> writer, ILogger<EfSagaRepositoryContextFactory<TSaga, TContext>>? logger = null)
     {
         _dbContextFactory = dbContextFactory;
         _consumeContextFactory = consumeContextFactory;
+        _writer = writer;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -36,38 +38,18 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         context.Add("persistence", "entity-framework-core");
         context.Add("dbContext", typeof(TContext).Name);
         context.Add("outbox", "transactional");
+        context.Add("commit", "group");
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
-        IReadOnlyList<StagedOutboxMessage> staged;
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(context.CancellationToken).ConfigureAwait(false);
-        await using (var transaction = new LazyWriteTransaction(dbContext, context.CancellationToken))
-        {
-            using var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory, transaction);
-            try
-            {
-                await next.Send(repositoryContext).ConfigureAwait(false);
-                await transaction.CommitAsync().ConfigureAwait(false);
-            }
-            catch (DbUpdateException exception)
-            {
-                await transaction.RollbackAsync().ConfigureAwait(false);
-                _logger.LogDebug(exception, "Saga {SagaType} write conflicted (message {MessageId}); rolled back for a retry",
-                    typeof(TSaga).Name, context.MessageId);
-                throw;
-            }
-            catch
-            {
-                await transaction.RollbackAsync().ConfigureAwait(false);
-                throw;
-            }
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+        await next.Send(repositoryContext).ConfigureAwait(false);
+        var write = repositoryContext.TakeWrite();
 
-            staged = repositoryContext.StagedMessages;
-        }
-
-        await DeliverCommitted(context, dbContext, staged).ConfigureAwait(false);
+        await CommitAndDeliver(context, dbContext, write).ConfigureAwait(false);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
@@ -76,19 +58,36 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         ArgumentNullException.ThrowIfNull(query);
 
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(context.CancellationToken).ConfigureAwait(false);
-        using var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+        List<TSaga> instances = await dbContext.Set<TSaga>().AsNoTracking()
+            .Where(query.FilterExpression)
+            .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+        repositoryContext.Track(instances);
 
-        await WithinTransaction(dbContext, context, async () =>
+        await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);
+        var write = repositoryContext.TakeWrite();
+
+        await CommitAndDeliver(context, dbContext, write).ConfigureAwait(false);
+    }
+
+    async Task CommitAndDeliver(ConsumeContext context, DbContext dbContext, SagaStoreWrite? write)
+    {
+        if (write is null)
+            return;
+
+        // Not cancellable: once the transition succeeded, abandoning the commit would only force a redelivery.
+        var outcome = await _writer.WriteAsync(write).ConfigureAwait(false);
+        if (outcome != SagaWriteOutcome.Written)
         {
-            // Tracked, so Update/Delete on the instances the query context hands out write through this DbContext.
-            List<TSaga> instances = await dbContext.Set<TSaga>().AsTracking()
-                .Where(query.FilterExpression)
-                .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+            var row = write.Rows.FirstOrDefault();
+            var exception = new DbUpdateConcurrencyException(outcome == SagaWriteOutcome.Duplicate
+                ? $"{typeof(TSaga).Name} {row?.CorrelationId} was inserted by another writer first"
+                : $"{typeof(TSaga).Name} {row?.CorrelationId} was changed by another writer since it was loaded (version {row?.ExpectedVersion})");
+            _logger.LogDebug(exception, "Saga {SagaType} write conflicted (message {MessageId}); the message is retried", typeof(TSaga).Name, context.MessageId);
+            throw exception;
+        }
 
-            await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);
-        }).ConfigureAwait(false);
-
-        await DeliverCommitted(context, dbContext, repositoryContext.StagedMessages).ConfigureAwait(false);
+        await DeliverCommitted(context, dbContext, write.Outbox).ConfigureAwait(false);
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
@@ -108,49 +107,6 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 
         return await asyncMethod(new EfSagaReadContext<TSaga>(dbContext, cancellationToken)).ConfigureAwait(false);
-    }
-
-    async Task WithinTransaction(DbContext dbContext, ConsumeContext context, Func<Task> callback)
-    {
-        using var gate = await SqliteWriteGate.EnterAsync(dbContext, context.CancellationToken).ConfigureAwait(false);
-
-        // The provider's default isolation: SQLite takes the write lock up front (BEGIN IMMEDIATE), so loads and
-        // saves are serialized; on PostgreSQL/SQL Server (read committed) the Version check detects a lost update.
-        await using var transaction = await dbContext.Database.BeginTransactionAsync(context.CancellationToken).ConfigureAwait(false);
-        try
-        {
-            await callback().ConfigureAwait(false);
-            var deleted = await DeliveredOutboxRows.DeleteWithinAsync(dbContext).ConfigureAwait(false);
-
-            // Not cancellable: once the transition succeeded, abandoning the commit would only force a redelivery.
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            DeliveredOutboxRows.Forget(dbContext, deleted);
-        }
-        catch (DbUpdateException exception)
-        {
-            await RollbackQuietly(transaction).ConfigureAwait(false);
-
-            _logger.LogDebug(exception, "Saga {SagaType} write conflicted (message {MessageId}); rolled back for a retry",
-                typeof(TSaga).Name, context.MessageId);
-            throw;
-        }
-        catch
-        {
-            await RollbackQuietly(transaction).ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    static async Task RollbackQuietly(IDbContextTransaction transaction)
-    {
-        try
-        {
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The original exception matters; a failed rollback is discarded with the connection anyway.
-        }
     }
 
     /// <summary>

@@ -51,6 +51,7 @@ public static class SagaRepositoryRegistrationExtensions
 
         configurator.Repository(services =>
         {
+            services.TryAddSingleton<SagaStoreWriter<TContext>>();
             services.RegisterLoadSagaRepository<TSaga, EfSagaRepositoryContextFactory<TSaga, TContext>>();
             services.RegisterQuerySagaRepository<TSaga, EfSagaRepositoryContextFactory<TSaga, TContext>>();
             services.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, EfSagaRepositoryContextFactory<TSaga, TContext>>();

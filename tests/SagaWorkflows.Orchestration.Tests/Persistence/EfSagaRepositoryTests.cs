@@ -193,33 +193,4 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal([id], await sagaHarness.Match(x => x.CorrelationId == id && x.Count == 0));
         Assert.Equal([id], await sagaHarness.Exists(x => x.CorrelationId == id, machine => machine.Counting));
     }
-
-    [Fact]
-    public async Task Version_is_checked_on_update()
-    {
-        await using var host = await SagaStoreTestHost.StartAsync();
-        var id = NewId.NextGuid();
-        await host.WithDbContext(async db =>
-        {
-            db.Counters.Add(new CounterSaga { CorrelationId = id, CurrentState = "Counting", Version = 1 });
-            await db.SaveChangesAsync();
-        });
-
-        await host.WithDbContext(async first =>
-        {
-            await host.WithDbContext(async second =>
-            {
-                var mine = await first.Counters.SingleAsync(x => x.CorrelationId == id);
-                var theirs = await second.Counters.SingleAsync(x => x.CorrelationId == id);
-                theirs.Count = 10;
-                theirs.Version++;
-                await second.SaveChangesAsync();
-
-                mine.Count = 1;
-                mine.Version++;
-                await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => first.SaveChangesAsync());
-            });
-        });
-        Assert.Equal(10, (await host.FindSaga(id))?.Count);
-    }
 }

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace SagaWorkflows.Orchestration.Persistence;
+
+/// <summary>
+/// The INSERT / versioned UPDATE / versioned DELETE of one mapped entity type, generated once from the EF model
+/// (table and column names, each property's provider type mapping and value converter), executed as plain
+/// prepared ADO.NET commands. This is the store's hot path: no change tracking, no per-call SQL generation,
+/// values bound exactly as EF itself would bind them.
+/// </summary>
+internal sealed class SagaRowStatements
+{
+    private static readonly ConcurrentDictionary<(IModel, Type), SagaRowStatements> Cache = new();
+
+    private readonly Column[] _columns;
+    private readonly Column _key;
+    private readonly Column? _version;
+    private readonly string _insert;
+    private readonly string _update;
+    private readonly string _delete;
+    private readonly string _exists;
+
+    private SagaRowStatements(IEntityType entityType, ISqlGenerationHelper sql)
+    {
+        var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+        var tableName = sql.DelimitIdentifier(table.Name, table.Schema);
+        var key = entityType.FindPrimaryKey()?.Properties is [var keyProperty]
+            ? keyProperty
+            : throw new InvalidOperationException($"{entityType.DisplayName()} needs a single-column primary key to be stored by the saga repository.");
+
+        _columns = entityType.GetProperties()
+            .Select((property, index) => new Column(property, sql.DelimitIdentifier(property.GetColumnName(table)!), sql.GenerateParameterName("p" + index)))
+            .ToArray();
+        _key = _columns.Single(c => c.Property == key);
+        _version = _columns.SingleOrDefault(c => c.Property.IsConcurrencyToken);
+        const string Expected = "expected";
+        ExpectedVersionParameter = sql.GenerateParameterName(Expected);
+
+        _insert = $"INSERT INTO {tableName} ({string.Join(", ", _columns.Select(c => c.Name))}) VALUES ({string.Join(", ", _columns.Select(c => c.Parameter))})";
+
+        var update = new StringBuilder($"UPDATE {tableName} SET ");
+        update.AppendJoin(", ", _columns.Where(c => c != _key).Select(c => $"{c.Name} = {c.Parameter}"));
+        update.Append($" WHERE {_key.Name} = {_key.Parameter}");
+        var delete = new StringBuilder($"DELETE FROM {tableName} WHERE {_key.Name} = {_key.Parameter}");
+        if (_version is not null)
+        {
+            update.Append($" AND {_version.Name} = {ExpectedVersionParameter}");
+            delete.Append($" AND {_version.Name} = {ExpectedVersionParameter}");
+        }
+
+        _update = update.ToString();
+        _delete = delete.ToString();
+        _exists = $"SELECT COUNT(*) FROM {tableName} WHERE {_key.Name} = {_key.Parameter}";
+    }
+
+    private string ExpectedVersionParameter { get; }
+
+    public static SagaRowStatements For(DbContext dbContext, Type entityClrType)
+    {
+        return Cache.GetOrAdd((dbContext.Model, entityClrType), static (key, context) =>
+        {
+            var entityType = key.Item1.FindEntityType(key.Item2)
+                ?? throw new InvalidOperationException($"{key.Item2.Name} is not mapped by {context.GetType().Name}.");
+            return new SagaRowStatements(entityType, context.GetService<ISqlGenerationHelper>());
+        }, dbContext);
+    }
+
+    /// <summary>
+    /// Inserts the row; false when a row with its key exists already (checked first when
+    /// <paramref name="checkExisting"/>, so a duplicate does not abort the transaction).
+    /// </summary>
+    public async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, object entity, bool checkExisting)
+    {
+        if (checkExisting)
+        {
+            await using var exists = Command(connection, transaction, _exists);
+            _key.Bind(exists, entity);
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                return false;
+            }
+        }
+
+        await using var insert = Command(connection, transaction, _insert);
+        foreach (var column in _columns)
+        {
+            column.Bind(insert, entity);
+        }
+
+        return await insert.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Writes every column; false when the stored version is no longer <paramref name="expectedVersion"/>.</summary>
+    public async Task<bool> UpdateAsync(DbConnection connection, DbTransaction transaction, object entity, int expectedVersion)
+    {
+        await using var update = Command(connection, transaction, _update);
+        foreach (var column in _columns)
+        {
+            column.Bind(update, entity);
+        }
+
+        BindExpected(update, expectedVersion);
+        return await update.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Deletes the row; false when the stored version is no longer <paramref name="expectedVersion"/>.</summary>
+    public async Task<bool> DeleteAsync(DbConnection connection, DbTransaction transaction, object entity, int expectedVersion)
+    {
+        await using var delete = Command(connection, transaction, _delete);
+        _key.Bind(delete, entity);
+        BindExpected(delete, expectedVersion);
+        return await delete.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+    }
+
+    private void BindExpected(DbCommand command, int expectedVersion)
+    {
+        if (_version is not null)
+        {
+            command.Parameters.Add(_version.Mapping.CreateParameter(command, ExpectedVersionParameter, expectedVersion, nullable: false));
+        }
+    }
+
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string text)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = text;
+        return command;
+    }
+
+    private sealed class Column(IProperty property, string name, string parameter)
+    {
+        private readonly IClrPropertyGetter _getter = property.GetGetter();
+
+        public IProperty Property { get; } = property;
+        public string Name { get; } = name;
+        public string Parameter { get; } = parameter;
+        public RelationalTypeMapping Mapping { get; } = property.GetRelationalTypeMapping();
+
+        public void Bind(DbCommand command, object entity)
+        {
+            command.Parameters.Add(Mapping.CreateParameter(command, Parameter, _getter.GetClrValue(entity), Property.IsNullable));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace SagaWorkflows.Orchestration.Persistence;
+
+internal enum SagaWriteOutcome
+{
+    Written,
+
+    /// <summary>Another writer changed (or removed) the row since it was loaded.</summary>
+    Conflict,
+
+    /// <summary>A row with the new instance's key exists already.</summary>
+    Duplicate,
+}
+
+internal enum SagaRowOperation
+{
+    Insert,
+    Update,
+    Delete,
+}
+
+/// <summary>One saga row change, checked against the version the instance was loaded with.</summary>
+internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Type SagaType, Guid CorrelationId, int ExpectedVersion)
+{
+    public async Task<SagaWriteOutcome> ExecuteAsync(DbContext dbContext, DbConnection connection, DbTransaction transaction)
+    {
+        var statements = SagaRowStatements.For(dbContext, SagaType);
+        return Operation switch
+        {
+            SagaRowOperation.Insert => await statements.InsertAsync(connection, transaction, Saga, checkExisting: true).ConfigureAwait(false)
+                ? SagaWriteOutcome.Written
+                : SagaWriteOutcome.Duplicate,
+            SagaRowOperation.Update => await statements.UpdateAsync(connection, transaction, Saga, ExpectedVersion).ConfigureAwait(false)
+                ? SagaWriteOutcome.Written
+                : SagaWriteOutcome.Conflict,
+            _ => await statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion).ConfigureAwait(false)
+                ? SagaWriteOutcome.Written
+                : SagaWriteOutcome.Conflict,
+        };
+    }
+}
+
+/// <summary>
+/// What one consume's transition writes: its saga rows and the outbox rows of the messages it emitted, all or
+/// nothing. Handed to <see cref="SagaStoreWriter{TContext}"/>, which commits it with others.
+/// </summary>
+internal sealed class SagaStoreWrite(IReadOnlyList<SagaRowWrite> rows, IReadOnlyList<StagedOutboxMessage> outbox)
+{
+    private const string Savepoint = "saga_write";
+
+    public IReadOnlyList<SagaRowWrite> Rows { get; } = rows;
+
+    public IReadOnlyList<StagedOutboxMessage> Outbox { get; } = outbox;
+
+    public TaskCompletionSource<SagaWriteOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<SagaWriteOutcome> ExecuteAsync(DbContext dbContext, DbConnection connection, DbTransaction transaction)
+    {
+        // With several rows, a conflict on a later one must undo the earlier ones, and only those.
+        var savepoint = Rows.Count > 1;
+        if (savepoint)
+        {
+            await transaction.SaveAsync(Savepoint).ConfigureAwait(false);
+        }
+
+        foreach (var row in Rows)
+        {
+            var outcome = await row.ExecuteAsync(dbContext, connection, transaction).ConfigureAwait(false);
+            if (outcome != SagaWriteOutcome.Written)
+            {
+                if (savepoint)
+                {
+                    await transaction.RollbackAsync(Savepoint).ConfigureAwait(false);
+                }
+
+                return outcome;
+            }
+        }
+
+        if (savepoint)
+        {
+            await transaction.ReleaseAsync(Savepoint).ConfigureAwait(false);
+        }
+
+        if (Outbox.Count > 0)
+        {
+            var statements = SagaRowStatements.For(dbContext, typeof(OutboxMessage));
+            foreach (var staged in Outbox)
+            {
+                await statements.InsertAsync(connection, transaction, staged.Row, checkExisting: false).ConfigureAwait(false);
+            }
+        }
+
+        return SagaWriteOutcome.Written;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Data.Common;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Orchestration.Runs;
+
+namespace SagaWorkflows.Orchestration.Tests.Persistence;
+
+/// <summary>The group-commit writer behind the saga repository, driven directly against a SQLite file.</summary>
+public sealed class SagaStoreWriterTests
+{
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Transitions_waiting_for_the_store_are_committed_together()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var writer = host.Services.GetRequiredService<SagaStoreWriter<CounterDbContext>>();
+        var ids = Enumerable.Range(0, 10).Select(_ => NewId.NextGuid()).ToList();
+
+        List<Task<SagaWriteOutcome>> writes;
+        using (await host.WithDbContext(db => SqliteWriteGate.EnterAsync(db, CancellationToken.None)))
+        {
+            // The store is busy (another writer holds it): every transition that arrives meanwhile waits for one commit.
+            writes = ids.Select(id => writer.WriteAsync(Insert(new CounterSaga { CorrelationId = id, CurrentState = "Counting", Count = 1 }))).ToList();
+            Assert.All(writes, w => Assert.False(w.IsCompleted, "a write completed while the store was locked"));
+        }
+
+        Assert.All(await Task.WhenAll(writes).WaitAsync(Timeout), outcome => Assert.Equal(SagaWriteOutcome.Written, outcome));
+        Assert.Equal(10, writer.Committed);
+        Assert.InRange(writer.Commits, 1, 2); // the one taken before the lock was noticed, then all the others
+        Assert.Equal(10, await host.WithDbContext(db => db.Counters.CountAsync(x => ids.Contains(x.CorrelationId))));
+        Assert.Equal(10, (await host.AllOutboxRows()).Count(r => ids.Contains(r.SagaCorrelationId)));
+    }
+
+    [Fact]
+    public async Task A_stale_transition_fails_alone_and_writes_none_of_its_messages()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var writer = host.Services.GetRequiredService<SagaStoreWriter<CounterDbContext>>();
+        var stale = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting", Count = 1 };
+        Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(Insert(stale)).WaitAsync(Timeout));
+        var fresh = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting", Count = 1 };
+
+        Task<SagaWriteOutcome> staleWrite, freshWrite, duplicateWrite;
+        using (await host.WithDbContext(db => SqliteWriteGate.EnterAsync(db, CancellationToken.None)))
+        {
+            // Loaded at version 1, but someone wrote version 2 meanwhile: this update expects 5.
+            staleWrite = writer.WriteAsync(Write(SagaRowOperation.Update, new CounterSaga { CorrelationId = stale.CorrelationId, CurrentState = "Counting", Count = 99, Version = 6 }, expectedVersion: 5));
+            freshWrite = writer.WriteAsync(Insert(fresh));
+            duplicateWrite = writer.WriteAsync(Insert(new CounterSaga { CorrelationId = stale.CorrelationId, CurrentState = "Counting", Count = 7 }));
+        }
+
+        Assert.Equal(SagaWriteOutcome.Conflict, await staleWrite.WaitAsync(Timeout));
+        Assert.Equal(SagaWriteOutcome.Written, await freshWrite.WaitAsync(Timeout));
+        Assert.Equal(SagaWriteOutcome.Duplicate, await duplicateWrite.WaitAsync(Timeout));
+        Assert.Equal(1, (await host.FindSaga(stale.CorrelationId))?.Count);
+        Assert.NotNull(await host.FindSaga(fresh.CorrelationId));
+        var outbox = await host.AllOutboxRows();
+        Assert.Single(outbox, r => r.SagaCorrelationId == stale.CorrelationId); // its insert's, not the stale update's or the duplicate's
+        Assert.Single(outbox, r => r.SagaCorrelationId == fresh.CorrelationId);
+    }
+
+    [Fact]
+    public async Task A_write_that_breaks_its_batch_fails_alone_and_the_others_commit()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var writer = host.Services.GetRequiredService<SagaStoreWriter<CounterDbContext>>();
+        var good = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" };
+        var broken = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" };
+        var goodWrite = Insert(good);
+
+        Task<SagaWriteOutcome> first, second;
+        using (await host.WithDbContext(db => SqliteWriteGate.EnterAsync(db, CancellationToken.None)))
+        {
+            first = writer.WriteAsync(goodWrite);
+            // An outbox row whose id is taken already: the database refuses the whole statement.
+            second = writer.WriteAsync(new SagaStoreWrite(
+                [new SagaRowWrite(SagaRowOperation.Insert, broken, typeof(CounterSaga), broken.CorrelationId, 0)],
+                [goodWrite.Outbox[0]]));
+        }
+
+        Assert.Equal(SagaWriteOutcome.Written, await first.WaitAsync(Timeout));
+        await Assert.ThrowsAnyAsync<DbException>(() => second.WaitAsync(Timeout));
+        Assert.NotNull(await host.FindSaga(good.CorrelationId));
+        Assert.Null(await host.FindSaga(broken.CorrelationId));
+
+        // The writer keeps serving.
+        var later = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" };
+        Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(Insert(later)).WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Rows_it_writes_read_back_through_ef_with_the_same_values_and_query_by_date()
+    {
+        var directory = Directory.CreateTempSubdirectory("sagawf-writer-").FullName;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDbContextFactory<WorkflowDbContext>(o => o.UseSqliteSagaStore($"Data Source={Path.Combine(directory, "runs.db")};Pooling=False"));
+        services.AddSingleton<SagaStoreWriter<WorkflowDbContext>>();
+        await using (var provider = services.BuildServiceProvider())
+        {
+            await provider.EnsureSagaStoreCreatedAsync<WorkflowDbContext>();
+            var writer = provider.GetRequiredService<SagaStoreWriter<WorkflowDbContext>>();
+            var wakeAt = new DateTime(2026, 11, 24, 3, 4, 5, 678, DateTimeKind.Utc).AddTicks(9);
+            var run = new WorkflowRun
+            {
+                CorrelationId = NewId.NextGuid(), CurrentState = "Running", Version = 1, WorkflowId = "orders", WorkflowVersion = 3,
+                DefinitionJson = """{"id":"orders"}""", StateJson = """{"status":"running","é":"ünïcode"}""", WakeAt = wakeAt,
+                CreatedAt = wakeAt.AddMinutes(-1), UpdatedAt = wakeAt.AddSeconds(-1),
+            };
+
+            Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(
+                new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Insert, run, typeof(WorkflowRun), run.CorrelationId, 0)], [])).WaitAsync(Timeout));
+
+            await using var db = await provider.GetRequiredService<IDbContextFactory<WorkflowDbContext>>().CreateDbContextAsync();
+            var read = await db.Runs.AsNoTracking().SingleAsync(x => x.CorrelationId == run.CorrelationId);
+            Assert.Equivalent(run, read);
+            Assert.Equal([run.CorrelationId], await db.Runs.Where(x => x.WakeAt <= wakeAt).Select(x => x.CorrelationId).ToListAsync());
+            Assert.Empty(await db.Runs.Where(x => x.WakeAt < wakeAt).Select(x => x.CorrelationId).ToListAsync());
+
+            run.WakeAt = null;
+            run.StateJson = "{}";
+            run.Version = 2;
+            Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(
+                new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, 1)], [])).WaitAsync(Timeout));
+            Assert.Equivalent(run, await db.Runs.AsNoTracking().SingleAsync(x => x.CorrelationId == run.CorrelationId));
+        }
+
+        Directory.Delete(directory, recursive: true);
+    }
+
+    static SagaStoreWrite Insert(CounterSaga saga)
+    {
+        saga.Version = 1;
+        return Write(SagaRowOperation.Insert, saga, expectedVersion: 0);
+    }
+
+    static SagaStoreWrite Write(SagaRowOperation operation, CounterSaga saga, int expectedVersion)
+    {
+        var item = new OutboxItem(new CounterStarted(saga.CorrelationId), typeof(CounterStarted), null);
+        return new SagaStoreWrite(
+            [new SagaRowWrite(operation, saga, typeof(CounterSaga), saga.CorrelationId, expectedVersion)],
+            [new StagedOutboxMessage(OutboxMessage.Create(saga.CorrelationId, item, DateTime.UtcNow), item)]);
+    }
+}
