@@ -106,9 +106,16 @@ public sealed class SagaStoreWriterTests
             var wakeAt = new DateTime(2026, 11, 24, 3, 4, 5, 678, DateTimeKind.Utc).AddTicks(9);
             var run = new WorkflowRun
             {
-                CorrelationId = NewId.NextGuid(), CurrentState = "Running", Version = 1, WorkflowId = "orders", WorkflowVersion = 3,
-                DefinitionJson = """{"id":"orders"}""", StateJson = """{"status":"running","é":"ünïcode"}""", WakeAt = wakeAt,
-                CreatedAt = wakeAt.AddMinutes(-1), UpdatedAt = wakeAt.AddSeconds(-1),
+                CorrelationId = NewId.NextGuid(),
+                CurrentState = "Running",
+                Version = 1,
+                WorkflowId = "orders",
+                WorkflowVersion = 3,
+                DefinitionJson = """{"id":"orders"}""",
+                StateJson = """{"status":"running","é":"ünïcode"}""",
+                WakeAt = wakeAt,
+                CreatedAt = wakeAt.AddMinutes(-1),
+                UpdatedAt = wakeAt.AddSeconds(-1),
             };
 
             Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(
