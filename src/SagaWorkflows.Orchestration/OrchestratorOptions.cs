@@ -27,4 +27,10 @@ public sealed class OrchestratorOptions
 
     /// <summary>Saga messages processed at once by this process.</summary>
     public int ConcurrentMessageLimit { get; set; } = 32;
+
+    /// <summary>
+    /// Runs whose last committed row this process keeps in memory, so their next message does not read it back
+    /// (a row another process changed meanwhile is detected by its version and read again). 0: always read.
+    /// </summary>
+    public int CachedRuns { get; set; } = Persistence.SagaRepositoryRegistrationExtensions.DefaultCachedInstances;
 }

@@ -128,7 +128,7 @@ public static class OrchestratorServiceCollectionExtensions
         public void ConfigureRegistrations(IBusRegistrationConfigurator configurator, SagaWorkflowsBusOptions busOptions)
         {
             configurator.AddSagaStateMachine<WorkflowRunStateMachine, WorkflowRun>()
-                .UseEfSagaRepository<WorkflowRun, WorkflowDbContext>()
+                .UseEfSagaRepository<WorkflowRun, WorkflowDbContext>(options.CachedRuns)
                 .Endpoint(e =>
                 {
                     e.Name = QueueNames.WorkflowRuns;

@@ -15,9 +15,9 @@ internal static class DeliveredOutboxRows
     private const int MaxPerDelete = 500;
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> Stores = new(StringComparer.Ordinal);
 
-    public static void Add(DbContext dbContext, IEnumerable<Guid> ids)
+    public static void Add(string storeKey, IEnumerable<Guid> ids)
     {
-        var pending = For(dbContext);
+        var pending = Stores.GetOrAdd(storeKey, _ => new ConcurrentDictionary<Guid, byte>());
         foreach (var id in ids)
         {
             pending.TryAdd(id, 0);
@@ -52,6 +52,9 @@ internal static class DeliveredOutboxRows
         }
     }
 
+    /// <summary>Which store a DbContext writes to.</summary>
+    public static string KeyOf(DbContext dbContext) => dbContext.Database.GetConnectionString() ?? "";
+
     private static ConcurrentDictionary<Guid, byte> For(DbContext dbContext) =>
-        Stores.GetOrAdd(dbContext.Database.GetConnectionString() ?? "", _ => new ConcurrentDictionary<Guid, byte>());
+        Stores.GetOrAdd(KeyOf(dbContext), _ => new ConcurrentDictionary<Guid, byte>());
 }

@@ -9,7 +9,9 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// One consume's view of the saga store. Instances are loaded without change tracking; what the transition
 /// changes (the saga row, checked against the version it was loaded with, and the outbox rows of the messages it
 /// emitted) is collected here and written as one unit by <see cref="SagaStoreWriter{TContext}"/> once the saga
-/// pipe has finished, so either all of it or none of it becomes visible.
+/// pipe has finished, so either all of it or none of it becomes visible. An instance this process committed
+/// last is taken from <see cref="SagaInstanceCache{TSaga}"/> instead of the store; the store is only opened
+/// (one DbContext per consume) when something has to be read from it.
 /// </summary>
 public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     ConsumeContextScope<TMessage>,
@@ -18,17 +20,20 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     where TMessage : class
 {
     private readonly ConsumeContext<TMessage> _consumeContext;
-    private readonly DbContext _dbContext;
-    private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    private readonly Func<Task<DbContext>> _dbContext;
+    private readonly SagaInstanceCache<TSaga> _cache;
+    private readonly ISagaConsumeContextFactory<SagaStoreScope, TSaga> _factory;
     private readonly Dictionary<TSaga, Stored> _instances = new(ReferenceEqualityComparer.Instance);
     private readonly List<SagaRowWrite> _rows = [];
     private readonly List<StagedOutboxMessage> _staged = [];
     private DateTime? _stagedAt;
 
-    internal EfSagaRepositoryContext(DbContext dbContext, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory)
-        : base(consumeContext, dbContext)
+    internal EfSagaRepositoryContext(Func<Task<DbContext>> dbContext, SagaInstanceCache<TSaga> cache, ConsumeContext<TMessage> consumeContext,
+        ISagaConsumeContextFactory<SagaStoreScope, TSaga> factory)
+        : base(consumeContext)
     {
         _dbContext = dbContext;
+        _cache = cache;
         _consumeContext = consumeContext;
         _factory = factory;
     }
@@ -37,6 +42,20 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     internal SagaStoreWrite? TakeWrite()
     {
         return _rows.Count == 0 && _staged.Count == 0 ? null : new SagaStoreWrite(_rows.ToList(), _staged.ToList());
+    }
+
+    /// <summary>After the commit: the instances it wrote (or loaded and left unchanged) are what the store holds now.</summary>
+    internal void CacheCommitted()
+    {
+        foreach (var row in _rows.Where(r => r.Operation == SagaRowOperation.Delete))
+        {
+            _cache.Remove(row.CorrelationId);
+        }
+
+        foreach (var instance in _instances.Keys)
+        {
+            _cache.Put(instance);
+        }
     }
 
     /// <summary>Instances loaded by a query, to be written back by this context.</summary>
@@ -51,7 +70,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance)
     {
         _instances[instance] = new Stored(IsNew: true, 0);
-        return _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Add);
+        return _factory.CreateSagaConsumeContext(SagaStoreScope.Instance, _consumeContext, instance, SagaConsumeContextMode.Add);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
@@ -59,25 +78,31 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
         // The row is written with the transition's outcome, not before it. A duplicate is recognised here (the
         // caller then loads the existing instance) or, if two starts race, by the writer, whose conflict makes this
         // message retry and come here again.
-        if (await SagaQueries<TSaga>.Exists(_dbContext, instance.CorrelationId, CancellationToken).ConfigureAwait(false))
+        if (_cache.Contains(instance.CorrelationId)
+            || await SagaQueries<TSaga>.Exists(await _dbContext().ConfigureAwait(false), instance.CorrelationId, CancellationToken).ConfigureAwait(false))
         {
             return null!;
         }
 
         _instances[instance] = new Stored(IsNew: true, 0);
-        return await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Insert).ConfigureAwait(false);
+        return await _factory.CreateSagaConsumeContext(SagaStoreScope.Instance, _consumeContext, instance, SagaConsumeContextMode.Insert).ConfigureAwait(false);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await SagaQueries<TSaga>.Load(_dbContext, correlationId, CancellationToken).ConfigureAwait(false);
-        if (instance is null)
+        if (!_cache.TryTake(correlationId, out var instance))
         {
-            return null!;
+            var loaded = await SagaQueries<TSaga>.Load(await _dbContext().ConfigureAwait(false), correlationId, CancellationToken).ConfigureAwait(false);
+            if (loaded is null)
+            {
+                return null!;
+            }
+
+            instance = loaded;
         }
 
         _instances[instance] = new Stored(IsNew: false, instance.Version);
-        return await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Load).ConfigureAwait(false);
+        return await _factory.CreateSagaConsumeContext(SagaStoreScope.Instance, _consumeContext, instance, SagaConsumeContextMode.Load).ConfigureAwait(false);
     }
 
     public Task Save(SagaConsumeContext<TSaga> context)
@@ -127,7 +152,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
         where T : class
     {
-        return _factory.CreateSagaConsumeContext(_dbContext, consumeContext, instance, mode);
+        return _factory.CreateSagaConsumeContext(SagaStoreScope.Instance, consumeContext, instance, mode);
     }
 
     private void Stage(TSaga saga, bool deleted)
@@ -176,6 +201,16 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     }
 
     private readonly record struct Stored(bool IsNew, int Version);
+}
+
+/// <summary>The store context type of the saga consume contexts (MassTransit's factory does not use it).</summary>
+public sealed class SagaStoreScope
+{
+    internal static readonly SagaStoreScope Instance = new();
+
+    private SagaStoreScope()
+    {
+    }
 }
 
 /// <summary>The two reads of the hot path, compiled once per saga type.</summary>

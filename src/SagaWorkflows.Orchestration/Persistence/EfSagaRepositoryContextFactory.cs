@@ -19,17 +19,19 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     where TSaga : class, IDurableSaga
     where TContext : DbContext
 {
-    readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
+    readonly ISagaConsumeContextFactory<SagaStoreScope, TSaga> _consumeContextFactory;
     readonly IDbContextFactory<TContext> _dbContextFactory;
     readonly SagaStoreWriter<TContext> _writer;
+    readonly SagaInstanceCache<TSaga> _cache;
     readonly ILogger _logger;
 
-    public EfSagaRepositoryContextFactory(IDbContextFactory<TContext> dbContextFactory, ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-        SagaStoreWriter<TContext> writer, ILogger<EfSagaRepositoryContextFactory<TSaga, TContext>>? logger = null)
+    public EfSagaRepositoryContextFactory(IDbContextFactory<TContext> dbContextFactory, ISagaConsumeContextFactory<SagaStoreScope, TSaga> consumeContextFactory,
+        SagaStoreWriter<TContext> writer, SagaInstanceCache<TSaga> cache, ILogger<EfSagaRepositoryContextFactory<TSaga, TContext>>? logger = null)
     {
         _dbContextFactory = dbContextFactory;
         _consumeContextFactory = consumeContextFactory;
         _writer = writer;
+        _cache = cache;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -44,12 +46,11 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
-        await using var dbContext = await _dbContextFactory.CreateDbContextAsync(context.CancellationToken).ConfigureAwait(false);
-        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+        await using var store = new LazyDbContext(_dbContextFactory, context.CancellationToken);
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, context, _consumeContextFactory);
         await next.Send(repositoryContext).ConfigureAwait(false);
-        var write = repositoryContext.TakeWrite();
 
-        await CommitAndDeliver(context, dbContext, write).ConfigureAwait(false);
+        await CommitAndDeliver(context, repositoryContext).ConfigureAwait(false);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
@@ -57,23 +58,32 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     {
         ArgumentNullException.ThrowIfNull(query);
 
-        await using var dbContext = await _dbContextFactory.CreateDbContextAsync(context.CancellationToken).ConfigureAwait(false);
-        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(dbContext, context, _consumeContextFactory);
+        await using var store = new LazyDbContext(_dbContextFactory, context.CancellationToken);
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, context, _consumeContextFactory);
+        var dbContext = await store.GetAsync().ConfigureAwait(false);
         List<TSaga> instances = await dbContext.Set<TSaga>().AsNoTracking()
             .Where(query.FilterExpression)
             .ToListAsync(context.CancellationToken).ConfigureAwait(false);
+
+        // Whatever this process holds for them is older than what was just read.
+        foreach (var instance in instances)
+            _cache.Remove(instance.CorrelationId);
         repositoryContext.Track(instances);
 
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);
-        var write = repositoryContext.TakeWrite();
 
-        await CommitAndDeliver(context, dbContext, write).ConfigureAwait(false);
+        await CommitAndDeliver(context, repositoryContext).ConfigureAwait(false);
     }
 
-    async Task CommitAndDeliver(ConsumeContext context, DbContext dbContext, SagaStoreWrite? write)
+    async Task CommitAndDeliver<T>(ConsumeContext context, EfSagaRepositoryContext<TSaga, T> repositoryContext)
+        where T : class
     {
+        var write = repositoryContext.TakeWrite();
         if (write is null)
+        {
+            repositoryContext.CacheCommitted();
             return;
+        }
 
         // Not cancellable: once the transition succeeded, abandoning the commit would only force a redelivery.
         var outcome = await _writer.WriteAsync(write).ConfigureAwait(false);
@@ -87,7 +97,8 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
             throw exception;
         }
 
-        await DeliverCommitted(context, dbContext, write.Outbox).ConfigureAwait(false);
+        repositoryContext.CacheCommitted();
+        await DeliverCommitted(context, write.Outbox).ConfigureAwait(false);
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
@@ -115,7 +126,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     /// queues) go out alongside, since each waits for its own broker confirm and their order does not
     /// matter. Delivered rows are deleted later with other work, see <see cref="DeliveredOutboxRows"/>.
     /// </summary>
-    async Task DeliverCommitted(ConsumeContext context, DbContext dbContext, IReadOnlyList<StagedOutboxMessage> staged)
+    async Task DeliverCommitted(ConsumeContext context, IReadOnlyList<StagedOutboxMessage> staged)
     {
         if (staged.Count == 0)
             return;
@@ -125,7 +136,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
 
         var results = await Task.WhenAll(sends.Select(x => Deliver(context, x)).Append(DeliverInOrder(context, publishes))).ConfigureAwait(false);
 
-        DeliveredOutboxRows.Add(dbContext, results.SelectMany(ids => ids));
+        DeliveredOutboxRows.Add(_writer.StoreKey, results.SelectMany(ids => ids));
     }
 
     async Task<IReadOnlyList<Guid>> DeliverInOrder(ConsumeContext context, List<StagedOutboxMessage> staged)
@@ -162,6 +173,22 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
             _logger.LogWarning(exception, "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry",
                 row.MessageType, row.Id, row.SagaCorrelationId);
             return [];
+        }
+    }
+
+    /// <summary>The consume's DbContext, created only if something has to be read from the store.</summary>
+    sealed class LazyDbContext(IDbContextFactory<TContext> factory, CancellationToken cancellationToken) : IAsyncDisposable
+    {
+        TContext? _dbContext;
+
+        public async Task<DbContext> GetAsync()
+        {
+            return _dbContext ??= await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            return _dbContext?.DisposeAsync() ?? ValueTask.CompletedTask;
         }
     }
 }

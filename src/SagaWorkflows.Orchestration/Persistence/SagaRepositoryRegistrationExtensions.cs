@@ -10,6 +10,8 @@ namespace SagaWorkflows.Orchestration.Persistence;
 
 public static class SagaRepositoryRegistrationExtensions
 {
+    public const int DefaultCachedInstances = 1024;
+
     /// <summary>
     /// Stores <typeparamref name="TSaga"/> with <see cref="EfSagaRepositoryContextFactory{TSaga,TContext}"/>:
     /// <code>
@@ -43,7 +45,10 @@ public static class SagaRepositoryRegistrationExtensions
     /// provider's retrying execution strategy (e.g. <c>EnableRetryOnFailure</c>): the repository opens its own
     /// transaction, and retries belong to the endpoint.
     /// </summary>
-    public static ISagaRegistrationConfigurator<TSaga> UseEfSagaRepository<TSaga, TContext>(this ISagaRegistrationConfigurator<TSaga> configurator)
+    /// <param name="cachedInstances">How many recently committed instances this process keeps to skip reading them
+    /// back (see <see cref="SagaInstanceCache{TSaga}"/>); 0 reads every instance from the store.</param>
+    public static ISagaRegistrationConfigurator<TSaga> UseEfSagaRepository<TSaga, TContext>(this ISagaRegistrationConfigurator<TSaga> configurator,
+        int cachedInstances = DefaultCachedInstances)
         where TSaga : class, IDurableSaga
         where TContext : DbContext
     {
@@ -52,9 +57,10 @@ public static class SagaRepositoryRegistrationExtensions
         configurator.Repository(services =>
         {
             services.TryAddSingleton<SagaStoreWriter<TContext>>();
+            services.TryAddSingleton(new SagaInstanceCache<TSaga>(cachedInstances));
             services.RegisterLoadSagaRepository<TSaga, EfSagaRepositoryContextFactory<TSaga, TContext>>();
             services.RegisterQuerySagaRepository<TSaga, EfSagaRepositoryContextFactory<TSaga, TContext>>();
-            services.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, EfSagaRepositoryContextFactory<TSaga, TContext>>();
+            services.RegisterSagaRepository<TSaga, SagaStoreScope, SagaConsumeContextFactory<SagaStoreScope, TSaga>, EfSagaRepositoryContextFactory<TSaga, TContext>>();
         });
 
         return configurator;

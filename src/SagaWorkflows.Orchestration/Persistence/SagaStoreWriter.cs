@@ -26,21 +26,26 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
     private readonly Channel<SagaStoreWrite> _queue = Channel.CreateUnbounded<SagaStoreWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lazy<Task> _loop;
     private TContext? _dbContext;
+    private long _committed;
+    private long _commits;
 
     public SagaStoreWriter(IDbContextFactory<TContext> factory, ILogger<SagaStoreWriter<TContext>>? logger = null)
     {
         _factory = factory;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+        using var probe = factory.CreateDbContext();
+        StoreKey = DeliveredOutboxRows.KeyOf(probe);
     }
 
-    /// <summary>Transitions committed so far, and the transactions that committed them (for the benchmark and tests).</summary>
+    /// <summary>The store it writes to (its connection string).</summary>
+    internal string StoreKey { get; }
+
+    /// <summary>Transitions committed so far (for the benchmark and tests).</summary>
     public long Committed => Interlocked.Read(ref _committed);
 
+    /// <summary>The transactions that committed them.</summary>
     public long Commits => Interlocked.Read(ref _commits);
-
-    private long _committed;
-    private long _commits;
 
     internal Task<SagaWriteOutcome> WriteAsync(SagaStoreWrite write)
     {

@@ -193,4 +193,63 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal([id], await sagaHarness.Match(x => x.CorrelationId == id && x.Count == 0));
         Assert.Equal([id], await sagaHarness.Exists(x => x.CorrelationId == id, machine => machine.Counting));
     }
+
+    [Fact]
+    public async Task The_next_message_of_a_saga_uses_what_this_process_committed_without_reading_it_back()
+    {
+        var reads = new CountingInterceptor();
+        await using var host = await SagaStoreTestHost.StartAsync(interceptor: reads);
+        var id = NewId.NextGuid();
+        await host.Harness.Bus.Publish(new StartCounter(id));
+        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        reads.Reset();
+
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+        Assert.Equal(2, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, count: 2));
+
+        Assert.Equal(0, reads.Selects);
+        Assert.Equal(2, (await host.FindSaga(id))?.Count);
+    }
+
+    [Fact]
+    public async Task A_row_another_process_changed_behind_this_process_is_read_again_and_nothing_is_lost()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+        await host.Harness.Bus.Publish(new StartCounter(id));
+        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+
+        // Another orchestrator process counted to 10 meanwhile: this process still holds version 1.
+        await host.WithDbContext(db => db.Counters.Where(x => x.CorrelationId == id)
+            .ExecuteUpdateAsync(x => x.SetProperty(c => c.Count, 10).SetProperty(c => c.Version, 2)));
+
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+
+        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        var saga = await host.FindSaga(id);
+        Assert.Equal(11, saga?.Count);
+        Assert.Equal(3, saga?.Version);
+        Assert.Single(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id));
+        Assert.Single(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id && m.Count == 11));
+    }
+
+    sealed class CountingInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        int _selects;
+
+        public int Selects => Volatile.Read(ref _selects);
+
+        public void Reset() => Interlocked.Exchange(ref _selects, 0);
+
+        public override ValueTask<System.Data.Common.DbDataReader> ReaderExecutedAsync(System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, System.Data.Common.DbDataReader result,
+            CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("\"Counters\"", StringComparison.Ordinal))
+                Interlocked.Increment(ref _selects);
+            return base.ReaderExecutedAsync(command, eventData, result, cancellationToken);
+        }
+    }
 }

@@ -32,15 +32,21 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
     /// <param name="insertOnInitial">Use the machine whose initiating event pre-inserts the instance.</param>
     /// <param name="relay">Adds the outbox relay with these options.</param>
     /// <param name="seed">Runs against the created store before the bus starts.</param>
+    /// <param name="interceptor">Sees every command EF runs (loads, queries; not the writer's own statements).</param>
     public static async Task<SagaStoreTestHost> StartAsync(bool insertOnInitial = false, Action<SagaOutboxOptions>? relay = null,
-        Func<CounterDbContext, Task>? seed = null)
+        Func<CounterDbContext, Task>? seed = null, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? interceptor = null)
     {
         var directory = Directory.CreateTempSubdirectory("sagawf-store-").FullName;
         var connectionString = $"Data Source={Path.Combine(directory, "sagas.db")}";
 
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContextFactory<CounterDbContext>(options => options.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(10)));
+        services.AddDbContextFactory<CounterDbContext>(options =>
+        {
+            options.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(10));
+            if (interceptor is not null)
+                options.AddInterceptors(interceptor);
+        });
 
         services.AddMassTransitTestHarness(x =>
         {
