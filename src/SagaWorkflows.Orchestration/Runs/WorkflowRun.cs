@@ -27,4 +27,12 @@ public sealed class WorkflowRun : IDurableSaga
     public DateTime UpdatedAt { get; set; }
 
     public List<OutboxItem> PendingMessages { get; } = [];
+
+    // Not stored (fields are not mapped): the objects this process decoded or produced for StateJson and
+    // DefinitionJson, valid while those strings are the very ones they were decoded from. An instance kept in
+    // the saga instance cache thus skips parsing its state and its definition on the next message.
+    internal Core.Engine.RunState? DecodedState;
+    internal string? DecodedStateJson;
+    internal Core.Definitions.DefinitionParseResult? DecodedDefinition;
+    internal string? DecodedDefinitionJson;
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Orchestration.Compensation;
 using SagaWorkflows.Orchestration.Definitions;
@@ -58,9 +59,14 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
     public RunTransition Handle(WorkflowRun run, RunEvent @event)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var state = JsonSerializer.Deserialize<RunState>(run.StateJson, CoreJson.Options)
-            ?? throw new InvalidOperationException($"run {run.CorrelationId} has no state");
-        var parsed = run.DefinitionJson.Length == 0 ? null : definitions.Get(run.DefinitionJson);
+        var state = DecodeState(run);
+        DefinitionParseResult? parsed = null;
+        if (run.DefinitionJson.Length > 0)
+        {
+            parsed = run.DecodedDefinition is { } known && ReferenceEquals(run.DecodedDefinitionJson, run.DefinitionJson) ? known : definitions.Get(run.DefinitionJson);
+            (run.DecodedDefinition, run.DecodedDefinitionJson) = (parsed, run.DefinitionJson);
+        }
+
         if (parsed?.Definition is not { } definition)
         {
             // Rejected at start: nothing can happen to it any more, but a signal still deserves an answer.
@@ -75,9 +81,20 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
         return Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time);
     }
 
+    /// <summary>The run's state: the object this process produced for it if the row still holds that very JSON, else parsed.</summary>
+    internal static RunState DecodeState(WorkflowRun run)
+    {
+        return run.DecodedState is { } decoded && ReferenceEquals(run.DecodedStateJson, run.StateJson)
+            ? decoded
+            : JsonSerializer.Deserialize<RunState>(run.StateJson, CoreJson.Options) ?? throw new InvalidOperationException($"run {run.CorrelationId} has no state");
+    }
+
     private static RunTransition Apply(WorkflowRun run, EngineResult result, ILogger logger, TimeProvider time)
     {
         run.StateJson = JsonSerializer.Serialize(result.State, CoreJson.Options);
+
+        // The engine owns the state object from here on: the next message of this run may reuse it instead of parsing StateJson.
+        (run.DecodedState, run.DecodedStateJson) = (result.State, run.StateJson);
         run.WakeAt = result.WakeAt?.UtcDateTime;
         run.UpdatedAt = time.GetUtcNow().UtcDateTime;
         var wakes = new List<DateTimeOffset>();
