@@ -1,8 +1,11 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using SagaWorkflows.Benchmarks.Messages;
 using SagaWorkflows.Benchmarks.Reporting;
 using SagaWorkflows.Benchmarks.Workflows;
@@ -15,10 +18,12 @@ using SagaWorkflows.Orchestration.Runs;
 namespace SagaWorkflows.Benchmarks.Scenarios;
 
 /// <summary>
-/// A profile of one saga transition without the bus, built from the orchestrator's own public pieces:
-/// what WorkflowRunner does per message (state JSON in and out, definition lookup, engine), what the EF
-/// repository does (load, save with outbox rows, commit, delete the delivered rows), and what delivering
-/// a step's three messages costs with publisher confirms, one after another versus together.
+/// A profile of one saga transition without the bus, built from the orchestrator's own pieces:
+/// what WorkflowRunner does per message (state JSON in and out, definition lookup, engine), what the saga
+/// store does as shipped (a load on a cache miss through a pooled WorkflowDbContext and the compiled
+/// no-tracking query; the transition's versioned row update and outbox rows committed by SagaStoreWriter,
+/// one transition per commit versus 16 concurrent ones grouped), and what delivering a step's three
+/// messages costs with publisher confirms, one after another versus together.
 /// </summary>
 public static class HotPathScenario
 {
@@ -29,7 +34,10 @@ public static class HotPathScenario
         var options = context.Options;
         var result = new ScenarioResult(ScenarioIds.HotPath, "Hot path of one step, in-process");
         result.Notes.Add($"engine + JSON: every transition of a {options.ShortRunSteps}-step run, a {options.LongRunSteps}-step run and a foreach of {options.ForeachItems} items; " +
-            $"store: {options.HotPathIterations} transactions per variant on a temporary SQLite file (WAL) through WorkflowDbContext; " +
+            $"store: the shipped path (pooled WorkflowDbContext, SagaQueries.Load, SagaStoreWriter) on a temporary SQLite file (WAL) per state size and variant: " +
+            $"{options.HotPathIterations} loads, {options.HotPathIterations} transitions alone, {options.HotPathIterations} rounds of {ConcurrentTransitions} concurrent transitions " +
+            "(each a versioned UPDATE of the run row with the peak state + the transition's 3 outbox rows + the delete of the previous transition's delivered rows; " +
+            "outbox rows are built before the clock starts, their cost is the outbox rows figure above; process CPU includes the writer's thread and any background JIT/GC); " +
             $"confirms: {options.HotPathIterations} batches of 3 persistent sends (a step's step-complete, step-start, ExecuteTool)");
 
         var shortDefinition = BenchmarkWorkflows.Sequential(options.ShortRunSteps);
@@ -64,26 +72,35 @@ public static class HotPathScenario
                 .Add($"{name}LargestStateBytes", $"{shape}: largest state JSON", costs.LargestState.Length, "B");
         }
 
-        var store = Path.Combine(context.WorkDirectory, "hot-path.db");
-        var dbOptions = new DbContextOptionsBuilder<WorkflowDbContext>().UseSqliteSagaStore($"Data Source={store}").Options;
-        await using (var db = new WorkflowDbContext(dbOptions))
-        {
-            await db.EnsureSagaStoreCreatedAsync(cancellationToken);
-        }
-
+        result.Notes.Add($"store: outbox rows per transition: {Describe(shortRun.StepMessages)} ({options.ShortRunSteps}-step run), {Describe(longRun.StepMessages)} ({options.LongRunSteps}-step run); " +
+            $"the run row holds the largest state JSON and the definition JSON ({shortRun.DefinitionBytes} B and {longRun.DefinitionBytes} B), both rewritten by every versioned UPDATE (it writes every column)");
+        var synchronousReadBack = new List<string>();
         foreach (var (name, costs) in new[] { ("short", shortRun), ("long", longRun) })
         {
-            foreach (var synchronous in new[] { "FULL", "NORMAL" })
+            var steps = name == "short" ? options.ShortRunSteps : options.LongRunSteps;
+            foreach (var normal in new[] { false, true })
             {
-                var timing = await StoreTransactions(dbOptions, costs, synchronous, options.HotPathIterations, cancellationToken);
-                var key = $"{name}Store{(synchronous == "FULL" ? "" : "SyncNormal")}";
-                var label = $"{(name == "short" ? options.ShortRunSteps : options.LongRunSteps)}-step state, synchronous={synchronous}{(synchronous == "FULL" ? " (as shipped)" : "")}";
-                result.Add($"{key}LoadMs", $"store, {label}: begin + load", timing.Load, "ms")
-                    .Add($"{key}SaveCommitMs", $"store, {label}: save + 3 outbox rows + commit", timing.SaveCommit, "ms")
-                    .Add($"{key}DeleteMs", $"store, {label}: delete delivered outbox rows", timing.Delete, "ms")
-                    .Add($"{key}CpuMs", $"store, {label}: process CPU meanwhile (EF Core + SQLite, plus any background JIT/GC)", timing.Cpu, "ms");
+                var file = Path.Combine(context.WorkDirectory, $"hot-path-{name}-{(normal ? "normal" : "full")}.db");
+                var timing = await StoreTransitions(file, costs, normal, options.HotPathIterations, cancellationToken);
+                var key = $"{name}Store{(normal ? "SyncNormal" : "")}";
+                var label = $"store, {steps}-step state{(normal ? ", synchronous=NORMAL" : "")}";
+                synchronousReadBack.Add($"{steps}-step {(normal ? "variant" : "as shipped")}: {timing.Synchronous}");
+                if (!normal)
+                {
+                    // Reads do not depend on synchronous: measured once, as shipped.
+                    result.Add($"{key}LoadMs", $"{label}: load (cache miss)", timing.Load, "ms");
+                }
+
+                result.Add($"{key}CommitAloneMs", $"{label}: commit of one transition alone (fsync each)", timing.Alone, "ms")
+                    .Add($"{key}CommitAloneCpuMs", $"{label}: commit alone, process CPU per transition", timing.AloneCpu, "ms")
+                    .Add($"{key}GroupCommitMs", $"{label}: group commit of {ConcurrentTransitions} concurrent transitions, per transition", timing.Group, "ms")
+                    .Add($"{key}GroupTransitionsPerCommit", $"{label}: group commit, transitions per commit", timing.TransitionsPerCommit, "")
+                    .Add($"{key}GroupCpuMs", $"{label}: group commit, process CPU per transition", timing.GroupCpu, "ms");
             }
         }
+
+        result.Notes.Add($"store: PRAGMA synchronous read back through the store's DbContext factory: {string.Join(", ", synchronousReadBack)} " +
+            "(the synchronous=NORMAL variant sets it with a connection interceptor, on the writer's connection too)");
 
         var (sequential, parallel) = await Confirms(context, options.HotPathIterations, cancellationToken);
         result.Add("confirmSequentialMs", "3 sends awaited one after another (as the saga delivers)", sequential, "ms")
@@ -171,35 +188,68 @@ public static class HotPathScenario
         _ => null,
     };
 
-    private sealed record StoreTiming(double Load, double SaveCommit, double Delete, double Cpu);
+    /// <summary>Runs written at the same time in the group-commit part: as many consumes as the saga endpoint runs at once.</summary>
+    private const int ConcurrentTransitions = 16;
 
-    /// <summary>The EF repository's write path for one message: its transaction, then the outbox clean-up.</summary>
-    private static async Task<StoreTiming> StoreTransactions(DbContextOptions<WorkflowDbContext> dbOptions, TransitionCosts costs, string synchronous,
-        int iterations, CancellationToken cancellationToken)
+    private static string Describe(IReadOnlyList<OutboxItem> messages) =>
+        string.Join(" + ", messages.GroupBy(m => m.Message.GetType().Name).Select(g => $"{g.Count()} {g.Key}"));
+
+    private sealed record StoreTiming(string Synchronous, double Load, double Alone, double AloneCpu, double Group, double TransitionsPerCommit, double GroupCpu);
+
+    /// <summary>
+    /// The saga store's path for one message as shipped (EfSagaRepositoryContextFactory): a load on a cache miss
+    /// through a pooled DbContext, then the transition's versioned row update and outbox rows handed to the
+    /// group-commit writer, which also deletes the outbox rows delivered since its last commit.
+    /// </summary>
+    private static async Task<StoreTiming> StoreTransitions(string file, TransitionCosts costs, bool synchronousNormal, int iterations,
+        CancellationToken cancellationToken)
     {
-        var runId = NewId.NextGuid();
-        await using (var db = new WorkflowDbContext(dbOptions))
+        var services = new ServiceCollection();
+        services.AddPooledDbContextFactory<WorkflowDbContext>(o =>
         {
-            db.Runs.Add(new WorkflowRun
+            o.UseSqliteSagaStore($"Data Source={file}");
+            if (synchronousNormal)
             {
-                CorrelationId = runId,
-                CurrentState = "Running",
-                Version = 1,
-                WorkflowId = "bench",
-                WorkflowVersion = 1,
-                DefinitionJson = costs.Definition,
-                StateJson = costs.LargestState,
-                CreatedAt = Now.UtcDateTime,
-                UpdatedAt = Now.UtcDateTime,
-            });
-            await db.SaveChangesAsync(cancellationToken);
+                o.AddInterceptors(new SynchronousNormalInterceptor());
+            }
+        });
+        await using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IDbContextFactory<WorkflowDbContext>>();
+        string synchronous;
+        await using (var db = await factory.CreateDbContextAsync(cancellationToken))
+        {
+            await db.EnsureSagaStoreCreatedAsync(cancellationToken);
+            synchronous = await Synchronous(db, cancellationToken);
         }
 
-        // EF only writes columns that changed: alternate between two states of (almost) the same size.
-        var states = new[] { costs.LargestState, costs.LargestState + " " };
-        long load = 0, save = 0, delete = 0;
+        await using var writer = new SagaStoreWriter<WorkflowDbContext>(factory);
+        var alone = NewRun(costs);
+        var group = Enumerable.Range(0, ConcurrentTransitions).Select(_ => NewRun(costs)).ToArray();
+        var seed = new SagaStoreWrite(group.Prepend(alone).Select(r => new SagaRowWrite(SagaRowOperation.Insert, r, typeof(WorkflowRun), r.CorrelationId, 0)).ToList(), []);
+        Written(await writer.WriteAsync(seed));
+
+        // 1. Load on a cache miss: rent a pooled DbContext, run the compiled no-tracking query, return the context.
         const int warmup = 30;
+        long load = 0;
+        for (var i = -warmup; i < iterations; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await using (var db = await factory.CreateDbContextAsync(cancellationToken))
+            {
+                _ = await SagaQueries<WorkflowRun>.Load(db, alone.CorrelationId, cancellationToken) ?? throw new InvalidOperationException("the stored run was not found");
+            }
+
+            if (i >= 0)
+            {
+                load += Stopwatch.GetTimestamp() - t0;
+            }
+        }
+
+        // 2. One transition at a time: every commit (and fsync) carries exactly one.
+        var rows = Outbox(alone.CorrelationId, costs, warmup + iterations);
+        long aloneTicks = 0;
         var cpuBefore = TimeSpan.Zero;
+        IReadOnlyList<Guid> delivered = [];
         for (var i = -warmup; i < iterations; i++)
         {
             if (i == 0)
@@ -207,41 +257,134 @@ public static class HotPathScenario
                 cpuBefore = ProcessCpu();
             }
 
-            await using var db = new WorkflowDbContext(dbOptions);
-            if (synchronous == "NORMAL")
-            {
-                // Per connection: keep this one open for the whole transaction.
-                await db.Database.OpenConnectionAsync(cancellationToken);
-                await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = NORMAL;", cancellationToken);
-            }
-
+            // As after a delivery: the previous transition's rows are deleted with this commit.
+            DeliveredOutboxRows.Add(writer.StoreKey, delivered);
+            var write = Transition(alone, rows[i + warmup]);
             var t0 = Stopwatch.GetTimestamp();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var run = await db.Runs.AsTracking().SingleAsync(r => r.CorrelationId == runId, cancellationToken);
-            var t1 = Stopwatch.GetTimestamp();
-            run.StateJson = states[(i + warmup) % 2];
-            run.Version++;
-            run.UpdatedAt = DateTime.UtcNow;
-            var rows = costs.StepMessages.Select((m, n) => OutboxMessage.Create(runId, m, DateTime.UtcNow, n)).ToList();
-            db.AddRange(rows);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            var t2 = Stopwatch.GetTimestamp();
-            var ids = rows.Select(r => r.Id).ToList();
-            await db.Set<OutboxMessage>().Where(x => ids.Contains(x.Id)).ExecuteDeleteAsync(cancellationToken);
-            var t3 = Stopwatch.GetTimestamp();
-            if (i < 0)
+            Written(await writer.WriteAsync(write));
+            if (i >= 0)
             {
-                continue;
+                aloneTicks += Stopwatch.GetTimestamp() - t0;
             }
 
-            load += t1 - t0;
-            save += t2 - t1;
-            delete += t3 - t2;
+            delivered = write.Outbox.Select(x => x.Row.Id).ToList();
         }
 
-        double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency / iterations;
-        return new StoreTiming(Ms(load), Ms(save), Ms(delete), (ProcessCpu() - cpuBefore).TotalMilliseconds / iterations);
+        var aloneCpu = (ProcessCpu() - cpuBefore).TotalMilliseconds / iterations;
+        DeliveredOutboxRows.Add(writer.StoreKey, delivered);
+
+        // 3. Group commit: each round hands the writer one transition of each of the runs at once, as concurrent consumes do.
+        const int groupWarmup = 5;
+        var groupRows = group.Select(r => Outbox(r.CorrelationId, costs, groupWarmup + iterations)).ToArray();
+        long groupTicks = 0, committed = 0, commits = 0;
+        for (var round = -groupWarmup; round < iterations; round++)
+        {
+            if (round == 0)
+            {
+                cpuBefore = ProcessCpu();
+                committed = writer.Committed;
+                commits = writer.Commits;
+            }
+
+            var writes = group.Select((r, n) => Transition(r, groupRows[n][round + groupWarmup])).ToList();
+            var t0 = Stopwatch.GetTimestamp();
+            var outcomes = await Task.WhenAll(writes.Select(writer.WriteAsync));
+            if (round >= 0)
+            {
+                groupTicks += Stopwatch.GetTimestamp() - t0;
+            }
+
+            Array.ForEach(outcomes, Written);
+            DeliveredOutboxRows.Add(writer.StoreKey, writes.SelectMany(w => w.Outbox).Select(x => x.Row.Id));
+        }
+
+        var transitions = iterations * ConcurrentTransitions;
+        var groupCpu = (ProcessCpu() - cpuBefore).TotalMilliseconds / transitions;
+        var perCommit = (double)(writer.Committed - committed) / Math.Max(1, writer.Commits - commits);
+
+        double Ms(long ticks, int count) => ticks * 1000.0 / Stopwatch.Frequency / count;
+        return new StoreTiming(synchronous, Ms(load, iterations), Ms(aloneTicks, iterations), aloneCpu, Ms(groupTicks, transitions), perCommit, groupCpu);
+    }
+
+    private static WorkflowRun NewRun(TransitionCosts costs) => new()
+    {
+        CorrelationId = NewId.NextGuid(),
+        CurrentState = "Running",
+        Version = 1,
+        WorkflowId = "bench",
+        WorkflowVersion = 1,
+        DefinitionJson = costs.Definition,
+        StateJson = costs.LargestState,
+        CreatedAt = Now.UtcDateTime,
+        UpdatedAt = Now.UtcDateTime,
+    };
+
+    /// <summary>A transition's outbox rows as the saga builds them, for <paramref name="count"/> transitions (built before any clock starts).</summary>
+    private static List<StagedOutboxMessage>[] Outbox(Guid runId, TransitionCosts costs, int count) =>
+        Enumerable.Range(0, count).Select(_ =>
+        {
+            var now = DateTime.UtcNow;
+            return costs.StepMessages.Select((item, n) => new StagedOutboxMessage(OutboxMessage.Create(runId, item, now, n), item)).ToList();
+        }).ToArray();
+
+    /// <summary>What the repository hands the writer for a loaded run: its row checked against the version it was loaded with.</summary>
+    private static SagaStoreWrite Transition(WorkflowRun run, List<StagedOutboxMessage> outbox)
+    {
+        var expected = run.Version;
+        run.Version = expected + 1;
+        run.UpdatedAt = DateTime.UtcNow;
+        return new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, expected)], outbox);
+    }
+
+    private static void Written(SagaWriteOutcome outcome)
+    {
+        if (outcome != SagaWriteOutcome.Written)
+        {
+            throw new InvalidOperationException($"the store write failed: {outcome}");
+        }
+    }
+
+    private static async Task<string> Synchronous(WorkflowDbContext db, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous;";
+            return await command.ExecuteScalarAsync(cancellationToken) switch
+            {
+                0L => "OFF",
+                1L => "NORMAL",
+                2L => "FULL",
+                3L => "EXTRA",
+                var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? "?",
+            };
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>synchronous is per connection: set on every connection the store's DbContexts open, the writer's included.</summary>
+    private sealed class SynchronousNormalInterceptor : DbConnectionInterceptor
+    {
+        private const string Pragma = "PRAGMA synchronous = NORMAL;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Pragma;
+            command.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Pragma;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     private static TimeSpan ProcessCpu()
