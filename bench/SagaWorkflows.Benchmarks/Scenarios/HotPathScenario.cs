@@ -327,14 +327,26 @@ public static class HotPathScenario
             return costs.StepMessages.Select((item, n) => new StagedOutboxMessage(OutboxMessage.Create(runId, item, now, n), item)).ToList();
         }).ToArray();
 
-    /// <summary>What the repository hands the writer for a loaded run: its row checked against the version it was loaded with.</summary>
+    /// <summary>
+    /// What the repository hands the writer for a loaded run: its row checked against the version it was loaded
+    /// with, and the values it was loaded with, so only the changed columns (state, version, time) are written.
+    /// </summary>
     private static SagaStoreWrite Transition(WorkflowRun run, List<StagedOutboxMessage> outbox)
     {
+        var stored = Statements.Value.Snapshot(run);
         var expected = run.Version;
         run.Version = expected + 1;
         run.UpdatedAt = DateTime.UtcNow;
-        return new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, expected)], outbox);
+        // A new state every step, of the same size: the JSON with or without a trailing space.
+        run.StateJson = run.StateJson.EndsWith(' ') ? run.StateJson[..^1] : run.StateJson + " ";
+        return new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, expected, stored)], outbox);
     }
+
+    private static readonly Lazy<SagaRowStatements> Statements = new(() =>
+    {
+        using var db = new WorkflowDbContext(new DbContextOptionsBuilder<WorkflowDbContext>().UseSqlite("Data Source=:memory:").Options);
+        return SagaRowStatements.For(db, typeof(WorkflowRun));
+    });
 
     private static void Written(SagaWriteOutcome outcome)
     {

@@ -23,15 +23,17 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     private readonly Func<Task<DbContext>> _dbContext;
     private readonly SagaInstanceCache<TSaga> _cache;
     private readonly ISagaConsumeContextFactory<SagaStoreScope, TSaga> _factory;
+    private readonly SagaRowStatements _statements;
     private readonly Dictionary<TSaga, Stored> _instances = new(ReferenceEqualityComparer.Instance);
     private readonly List<SagaRowWrite> _rows = [];
     private readonly List<StagedOutboxMessage> _staged = [];
     private DateTime? _stagedAt;
 
-    internal EfSagaRepositoryContext(Func<Task<DbContext>> dbContext, SagaInstanceCache<TSaga> cache, ConsumeContext<TMessage> consumeContext,
-        ISagaConsumeContextFactory<SagaStoreScope, TSaga> factory)
+    internal EfSagaRepositoryContext(Func<Task<DbContext>> dbContext, SagaInstanceCache<TSaga> cache, SagaRowStatements statements,
+        ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<SagaStoreScope, TSaga> factory)
         : base(consumeContext)
     {
+        _statements = statements;
         _dbContext = dbContext;
         _cache = cache;
         _consumeContext = consumeContext;
@@ -63,13 +65,13 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     {
         foreach (var instance in instances)
         {
-            _instances[instance] = new Stored(IsNew: false, instance.Version);
+            _instances[instance] = new Stored(IsNew: false, instance.Version, _statements.Snapshot(instance));
         }
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance)
     {
-        _instances[instance] = new Stored(IsNew: true, 0);
+        _instances[instance] = new Stored(IsNew: true, 0, null);
         return _factory.CreateSagaConsumeContext(SagaStoreScope.Instance, _consumeContext, instance, SagaConsumeContextMode.Add);
     }
 
@@ -84,7 +86,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
             return null!;
         }
 
-        _instances[instance] = new Stored(IsNew: true, 0);
+        _instances[instance] = new Stored(IsNew: true, 0, null);
         return await _factory.CreateSagaConsumeContext(SagaStoreScope.Instance, _consumeContext, instance, SagaConsumeContextMode.Insert).ConfigureAwait(false);
     }
 
@@ -101,7 +103,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
             instance = loaded;
         }
 
-        _instances[instance] = new Stored(IsNew: false, instance.Version);
+        _instances[instance] = new Stored(IsNew: false, instance.Version, _statements.Snapshot(instance));
         return await _factory.CreateSagaConsumeContext(SagaStoreScope.Instance, _consumeContext, instance, SagaConsumeContextMode.Load).ConfigureAwait(false);
     }
 
@@ -157,14 +159,14 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
 
     private void Stage(TSaga saga, bool deleted)
     {
-        var stored = _instances.GetValueOrDefault(saga, new Stored(IsNew: true, 0));
+        var stored = _instances.GetValueOrDefault(saga, new Stored(IsNew: true, 0, null));
         if (stored.IsNew)
         {
             if (!deleted)
             {
                 saga.Version = 1;
                 _rows.Add(new SagaRowWrite(SagaRowOperation.Insert, saga, typeof(TSaga), saga.CorrelationId, 0));
-                _instances[saga] = new Stored(IsNew: false, saga.Version);
+                _instances[saga] = new Stored(IsNew: false, saga.Version, _statements.Snapshot(saga));
             }
         }
         else if (deleted)
@@ -176,8 +178,8 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
         {
             // A concurrent writer makes the versioned UPDATE miss: a conflict, which the endpoint's retry replays from a fresh load.
             saga.Version = stored.Version + 1;
-            _rows.Add(new SagaRowWrite(SagaRowOperation.Update, saga, typeof(TSaga), saga.CorrelationId, stored.Version));
-            _instances[saga] = new Stored(IsNew: false, saga.Version);
+            _rows.Add(new SagaRowWrite(SagaRowOperation.Update, saga, typeof(TSaga), saga.CorrelationId, stored.Version, stored.Values));
+            _instances[saga] = new Stored(IsNew: false, saga.Version, _statements.Snapshot(saga));
         }
 
         StageOutbox(saga);
@@ -200,7 +202,8 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
         saga.PendingMessages.Clear();
     }
 
-    private readonly record struct Stored(bool IsNew, int Version);
+    /// <param name="Values">The row's column values as the store holds them (null for a new instance).</param>
+    private readonly record struct Stored(bool IsNew, int Version, object?[]? Values);
 }
 
 /// <summary>The store context type of the saga consume contexts (MassTransit's factory does not use it).</summary>

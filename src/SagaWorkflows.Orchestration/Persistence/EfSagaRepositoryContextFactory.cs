@@ -23,6 +23,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     readonly IDbContextFactory<TContext> _dbContextFactory;
     readonly SagaStoreWriter<TContext> _writer;
     readonly SagaInstanceCache<TSaga> _cache;
+    readonly Lazy<SagaRowStatements> _statements;
     readonly ILogger _logger;
 
     public EfSagaRepositoryContextFactory(IDbContextFactory<TContext> dbContextFactory, ISagaConsumeContextFactory<SagaStoreScope, TSaga> consumeContextFactory,
@@ -32,6 +33,11 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         _consumeContextFactory = consumeContextFactory;
         _writer = writer;
         _cache = cache;
+        _statements = new Lazy<SagaRowStatements>(() =>
+        {
+            using var dbContext = dbContextFactory.CreateDbContext();
+            return SagaRowStatements.For(dbContext, typeof(TSaga));
+        });
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -47,7 +53,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         where T : class
     {
         await using var store = new LazyDbContext(_dbContextFactory, context.CancellationToken);
-        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, context, _consumeContextFactory);
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, _statements.Value, context, _consumeContextFactory);
         await next.Send(repositoryContext).ConfigureAwait(false);
 
         await CommitAndDeliver(context, repositoryContext).ConfigureAwait(false);
@@ -59,7 +65,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         ArgumentNullException.ThrowIfNull(query);
 
         await using var store = new LazyDbContext(_dbContextFactory, context.CancellationToken);
-        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, context, _consumeContextFactory);
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, _statements.Value, context, _consumeContextFactory);
         var dbContext = await store.GetAsync().ConfigureAwait(false);
         List<TSaga> instances = await dbContext.Set<TSaga>().AsNoTracking()
             .Where(query.FilterExpression)

@@ -25,11 +25,13 @@ internal sealed class SagaRowStatements
     private readonly string _update;
     private readonly string _delete;
     private readonly string _exists;
+    private readonly string _tableName;
+    private readonly ConcurrentDictionary<ulong, string> _partialUpdates = new();
 
     private SagaRowStatements(IEntityType entityType, ISqlGenerationHelper sql)
     {
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
-        var tableName = sql.DelimitIdentifier(table.Name, table.Schema);
+        var tableName = _tableName = sql.DelimitIdentifier(table.Name, table.Schema);
         var key = entityType.FindPrimaryKey()?.Properties is [var keyProperty]
             ? keyProperty
             : throw new InvalidOperationException($"{entityType.DisplayName()} needs a single-column primary key to be stored by the saga repository.");
@@ -55,11 +57,26 @@ internal sealed class SagaRowStatements
         }
 
         _update = update.ToString();
+        _whereVersioned = _update[_update.LastIndexOf(" WHERE ", StringComparison.Ordinal)..];
         _delete = delete.ToString();
         _exists = $"SELECT COUNT(*) FROM {tableName} WHERE {_key.Name} = {_key.Parameter}";
     }
 
+    private readonly string _whereVersioned;
+
     private string ExpectedVersionParameter { get; }
+
+    /// <summary>The row's column values as they are now; pass it to <see cref="UpdateAsync"/> to write only what changed since.</summary>
+    public object?[] Snapshot(object entity)
+    {
+        var values = new object?[_columns.Length];
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            values[i] = _columns[i].Snapshot(entity);
+        }
+
+        return values;
+    }
 
     public static SagaRowStatements For(DbContext dbContext, Type entityClrType)
     {
@@ -96,17 +113,62 @@ internal sealed class SagaRowStatements
         return await insert.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
     }
 
-    /// <summary>Writes every column; false when the stored version is no longer <paramref name="expectedVersion"/>.</summary>
-    public async Task<bool> UpdateAsync(DbConnection connection, DbTransaction transaction, object entity, int expectedVersion)
+    /// <summary>
+    /// Writes the columns that differ from <paramref name="stored"/> (every column without it) and the version;
+    /// false when the stored version is no longer <paramref name="expectedVersion"/>. Unchanged columns — a run's
+    /// definition, for instance — are not rewritten with every transition.
+    /// </summary>
+    public async Task<bool> UpdateAsync(DbConnection connection, DbTransaction transaction, object entity, int expectedVersion, object?[]? stored = null)
     {
-        await using var update = Command(connection, transaction, _update);
-        foreach (var column in _columns)
+        var changed = ChangedColumns(entity, stored);
+        await using var update = Command(connection, transaction, UpdateText(changed));
+        for (var i = 0; i < _columns.Length; i++)
         {
-            column.Bind(update, entity);
+            if (_columns[i] == _key || (changed & (1UL << i)) != 0)
+            {
+                _columns[i].Bind(update, entity);
+            }
         }
 
         BindExpected(update, expectedVersion);
         return await update.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>The UPDATE <see cref="UpdateAsync"/> runs for this entity and snapshot.</summary>
+    internal string UpdateText(object entity, object?[]? stored) => UpdateText(ChangedColumns(entity, stored));
+
+    private string UpdateText(ulong changed) => changed == ulong.MaxValue ? _update : PartialUpdate(changed);
+
+    /// <summary>A bit per column to write; all of them without a snapshot (or with more than 64 columns).</summary>
+    private ulong ChangedColumns(object entity, object?[]? stored)
+    {
+        if (stored is null || _columns.Length > 64)
+        {
+            return ulong.MaxValue;
+        }
+
+        var changed = 0UL;
+        var any = false;
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            if (_columns[i] != _key && (_columns[i] == _version || !_columns[i].Unchanged(entity, stored[i])))
+            {
+                changed |= 1UL << i;
+                any = true;
+            }
+        }
+
+        // Nothing to SET: write the row as it is, which still checks the version.
+        return any ? changed : ulong.MaxValue;
+    }
+
+    private string PartialUpdate(ulong changed)
+    {
+        return _partialUpdates.GetOrAdd(changed, mask =>
+        {
+            var set = _columns.Where((c, i) => c != _key && (mask & (1UL << i)) != 0).Select(c => $"{c.Name} = {c.Parameter}");
+            return $"UPDATE {_tableName} SET {string.Join(", ", set)}{_whereVersioned}";
+        });
     }
 
     /// <summary>Deletes the row; false when the stored version is no longer <paramref name="expectedVersion"/>.</summary>
@@ -137,15 +199,23 @@ internal sealed class SagaRowStatements
     private sealed class Column(IProperty property, string name, string parameter)
     {
         private readonly IClrPropertyGetter _getter = property.GetGetter();
+        private readonly Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer _comparer = property.GetValueComparer();
 
         public IProperty Property { get; } = property;
         public string Name { get; } = name;
         public string Parameter { get; } = parameter;
         public RelationalTypeMapping Mapping { get; } = property.GetRelationalTypeMapping();
 
+        public object? Get(object entity) => _getter.GetClrValue(entity);
+
+        /// <summary>A copy EF's value comparer considers safe to compare later (mutable values are copied).</summary>
+        public object? Snapshot(object entity) => _comparer.Snapshot(Get(entity));
+
+        public bool Unchanged(object entity, object? snapshot) => _comparer.Equals(Get(entity), snapshot);
+
         public void Bind(DbCommand command, object entity)
         {
-            command.Parameters.Add(Mapping.CreateParameter(command, Parameter, _getter.GetClrValue(entity), Property.IsNullable));
+            command.Parameters.Add(Mapping.CreateParameter(command, Parameter, Get(entity), Property.IsNullable));
         }
     }
 }

@@ -21,8 +21,11 @@ internal enum SagaRowOperation
     Delete,
 }
 
-/// <summary>One saga row change, checked against the version the instance was loaded with.</summary>
-internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Type SagaType, Guid CorrelationId, int ExpectedVersion)
+/// <summary>
+/// One saga row change, checked against the version the instance was loaded with. <paramref name="Stored"/>: the
+/// row's values as loaded (<see cref="SagaRowStatements.Snapshot"/>), so an update writes only what changed.
+/// </summary>
+internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Type SagaType, Guid CorrelationId, int ExpectedVersion, object?[]? Stored = null)
 {
     public async Task<SagaWriteOutcome> ExecuteAsync(DbContext dbContext, DbConnection connection, DbTransaction transaction)
     {
@@ -32,7 +35,7 @@ internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Typ
             SagaRowOperation.Insert => await statements.InsertAsync(connection, transaction, Saga, checkExisting: true).ConfigureAwait(false)
                 ? SagaWriteOutcome.Written
                 : SagaWriteOutcome.Duplicate,
-            SagaRowOperation.Update => await statements.UpdateAsync(connection, transaction, Saga, ExpectedVersion).ConfigureAwait(false)
+            SagaRowOperation.Update => await statements.UpdateAsync(connection, transaction, Saga, ExpectedVersion, Stored).ConfigureAwait(false)
                 ? SagaWriteOutcome.Written
                 : SagaWriteOutcome.Conflict,
             _ => await statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion).ConfigureAwait(false)

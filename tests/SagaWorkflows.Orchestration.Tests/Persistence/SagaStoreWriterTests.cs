@@ -127,11 +127,27 @@ public sealed class SagaStoreWriterTests
             Assert.Equal([run.CorrelationId], await db.Runs.Where(x => x.WakeAt <= wakeAt).Select(x => x.CorrelationId).ToListAsync());
             Assert.Empty(await db.Runs.Where(x => x.WakeAt < wakeAt).Select(x => x.CorrelationId).ToListAsync());
 
+            // An update writes what changed since the snapshot (and the version), nothing else: not the definition.
+            var statements = SagaRowStatements.For(db, typeof(WorkflowRun));
+            var stored = statements.Snapshot(run);
             run.WakeAt = null;
             run.StateJson = "{}";
             run.Version = 2;
+            var sql = statements.UpdateText(run, stored);
+            Assert.DoesNotContain("DefinitionJson", sql, StringComparison.Ordinal);
+            Assert.DoesNotContain("CreatedAt", sql, StringComparison.Ordinal);
+            Assert.Contains("\"StateJson\"", sql, StringComparison.Ordinal);
+            Assert.Contains("\"WakeAt\"", sql, StringComparison.Ordinal);
+            Assert.Contains("\"Version\"", sql, StringComparison.Ordinal);
             Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(
-                new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, 1)], [])).WaitAsync(Timeout));
+                new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, 1, stored)], [])).WaitAsync(Timeout));
+            Assert.Equivalent(run, await db.Runs.AsNoTracking().SingleAsync(x => x.CorrelationId == run.CorrelationId));
+
+            // Without a snapshot every column is written.
+            run.Version = 3;
+            Assert.Contains("DefinitionJson", statements.UpdateText(run, null), StringComparison.Ordinal);
+            Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(
+                new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, 2)], [])).WaitAsync(Timeout));
             Assert.Equivalent(run, await db.Runs.AsNoTracking().SingleAsync(x => x.CorrelationId == run.CorrelationId));
         }
 
