@@ -19,6 +19,9 @@ public class WorkflowSystem : IAsyncLifetime
     public EventLog Events { get; } = new();
     public HostProcess? Orchestrator { get; private set; }
     public HostProcess? Worker { get; private set; }
+
+    /// <summary>A second orchestrator on the same store and queues, when a test starts one.</summary>
+    public HostProcess? SecondOrchestrator { get; private set; }
     public IBus Bus => _bus ?? throw new InvalidOperationException("not started");
 
     public string DatabasePath => Path.Combine(_directory, "workflows.db");
@@ -73,6 +76,31 @@ public class WorkflowSystem : IAsyncLifetime
         await WaitForConsumer(QueueNames.WorkflowRuns, Orchestrator);
     }
 
+    /// <summary>
+    /// Another orchestrator process on the same workflow store, consuming the same runs queue (its scheduler
+    /// gets a store of its own: Quartz on SQLite is not clustered).
+    /// </summary>
+    public async Task StartSecondOrchestratorAsync()
+    {
+        var environment = new Dictionary<string, string>(Environment)
+        {
+            ["SagaWorkflows__Orchestrator__SchedulerConnectionString"] = $"Data Source={Path.Combine(_directory, "scheduler-2.db")}",
+            ["Logging__LogLevel__SagaWorkflows.Orchestration.Persistence"] = "Debug",
+        };
+        SecondOrchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", environment, _directory);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await Broker.QueueInfoAsync(VirtualHost, QueueNames.WorkflowRuns) is not { Consumers: >= 2 })
+        {
+            if (SecondOrchestrator.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"the second orchestrator did not start consuming:\n{Tail(SecondOrchestrator.Output)}");
+            }
+
+            // Polling the broker is the only readiness signal a separate process gives us.
+            await Task.Delay(100);
+        }
+    }
+
     public async Task StartWorkerAsync()
     {
         Worker = HostProcess.Start("SagaWorkflows.Worker", Environment, _directory);
@@ -92,7 +120,8 @@ public class WorkflowSystem : IAsyncLifetime
     }
 
     public string Diagnostics() =>
-        $"--- orchestrator ---\n{Tail(Orchestrator?.Output)}\n--- worker ---\n{Tail(Worker?.Output)}";
+        $"--- orchestrator ---\n{Tail(Orchestrator?.Output)}\n--- worker ---\n{Tail(Worker?.Output)}" +
+        (SecondOrchestrator is null ? "" : $"\n--- second orchestrator ---\n{Tail(SecondOrchestrator.Output)}");
 
     public async Task WaitForConsumer(string queue, HostProcess host)
     {
@@ -121,6 +150,11 @@ public class WorkflowSystem : IAsyncLifetime
         if (Orchestrator is not null)
         {
             await Orchestrator.DisposeAsync();
+        }
+
+        if (SecondOrchestrator is not null)
+        {
+            await SecondOrchestrator.DisposeAsync();
         }
 
         if (Worker is not null)
