@@ -29,15 +29,7 @@ public static class SequentialWorkflowScenario
         var stepsPerSecond = usage.Wall.TotalSeconds > 0 ? usage.Work / usage.Wall.TotalSeconds : 0;
         var (rss, peak) = context.Deployment.Orchestrator!.Memory();
         var (_, workerPeak) = context.Deployment.Worker!.Memory();
-        result.Add("stepsPerSecond", "steps/s (tool steps completed in the window)", stepsPerSecond, "1/s")
-            .Add("runsPerSecond", "runs/s (steps/s / N)", stepsPerSecond / options.Steps, "1/s")
-            .Add("costPerStepMs", "wall time per step at this load (1/throughput)", stepsPerSecond > 0 ? 1000 / stepsPerSecond : 0, "ms")
-            .Add("stepLatencyP50Ms", "step p50", steps.P50, "ms")
-            .Add("stepLatencyP95Ms", "step p95", steps.P95, "ms")
-            .Add("stepLatencyP99Ms", "step p99", steps.P99, "ms")
-            .Add("runLatencyP50Ms", "run p50", load.Latency.P50, "ms")
-            .Add("runLatencyP95Ms", "run p95", load.Latency.P95, "ms")
-            .Add("runLatencyP99Ms", "run p99", load.Latency.P99, "ms");
+        AddThroughput(result, "steps/s (tool steps completed in the window)", stepsPerSecond, options.Steps, steps, load.Latency);
         AddCpu(result, usage, stepCount, "step");
         result.Add("orchestratorPeakRssMiB", "orchestrator peak memory (VmHWM, since its start)", Mib(peak), "MiB")
             .Add("orchestratorRssMiB", "orchestrator memory now (VmRSS)", Mib(rss), "MiB")
@@ -47,6 +39,21 @@ public static class SequentialWorkflowScenario
         result.FailIf(load.CompletedOverall == 0, "no run completed");
         result.FailIf(load.Failed > 0, $"{load.Failed} runs failed: {load.FirstError}");
         return result;
+    }
+
+    /// <summary>Throughput and latency of a closed loop of runs: the figures (3) and (3f) share.</summary>
+    internal static ScenarioResult AddThroughput(ScenarioResult result, string stepsLabel, double stepsPerSecond, int stepsPerRun,
+        LatencySummary steps, LatencySummary runs)
+    {
+        return result.Add("stepsPerSecond", stepsLabel, stepsPerSecond, "1/s")
+            .Add("runsPerSecond", "runs/s (steps/s / N)", stepsPerSecond / stepsPerRun, "1/s")
+            .Add("costPerStepMs", "wall time per step at this load (1/throughput)", stepsPerSecond > 0 ? 1000 / stepsPerSecond : 0, "ms")
+            .Add("stepLatencyP50Ms", "step p50", steps.P50, "ms")
+            .Add("stepLatencyP95Ms", "step p95", steps.P95, "ms")
+            .Add("stepLatencyP99Ms", "step p99", steps.P99, "ms")
+            .Add("runLatencyP50Ms", "run p50", runs.P50, "ms")
+            .Add("runLatencyP95Ms", "run p95", runs.P95, "ms")
+            .Add("runLatencyP99Ms", "run p99", runs.P99, "ms");
     }
 
     internal static void AddCpu(ScenarioResult result, CpuUsage usage, int steps, string unit)

@@ -100,15 +100,7 @@ public static class StepFloorScenario
             var steps = LatencySummary.Of(load.Details.SelectMany(s => s));
             var stepCount = (int)usage.Work;
             var stepsPerSecond = usage.Wall.TotalSeconds > 0 ? usage.Work / usage.Wall.TotalSeconds : 0;
-            result.Add("stepsPerSecond", "steps/s (steps completed in the window)", stepsPerSecond, "1/s")
-                .Add("runsPerSecond", "runs/s (steps/s / N)", stepsPerSecond / options.Steps, "1/s")
-                .Add("costPerStepMs", "wall time per step at this load (1/throughput)", stepsPerSecond > 0 ? 1000 / stepsPerSecond : 0, "ms")
-                .Add("stepLatencyP50Ms", "step p50", steps.P50, "ms")
-                .Add("stepLatencyP95Ms", "step p95", steps.P95, "ms")
-                .Add("stepLatencyP99Ms", "step p99", steps.P99, "ms")
-                .Add("runLatencyP50Ms", "run p50", load.Latency.P50, "ms")
-                .Add("runLatencyP95Ms", "run p95", load.Latency.P95, "ms")
-                .Add("runLatencyP99Ms", "run p99", load.Latency.P99, "ms")
+            SequentialWorkflowScenario.AddThroughput(result, "steps/s (steps completed in the window)", stepsPerSecond, options.Steps, steps, load.Latency)
                 .Add("messagesPerStep", "messages through the broker per step (a round trip of (1) is 2)", messagesPerRun / (double)options.Steps, "")
                 .Add("cpuBenchmarkMsPerStep", "CPU, benchmark (orchestrator, worker and event consumers), per step", RequestResponseScenario.PerOp(usage.Benchmark, stepCount), "ms")
                 .Add("cpuBrokerMsPerStep", "CPU, broker, per step", RequestResponseScenario.PerOp(usage.Broker, stepCount), "ms")
