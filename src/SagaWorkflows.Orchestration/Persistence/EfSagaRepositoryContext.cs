@@ -94,10 +94,16 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     {
         if (!_cache.TryTake(correlationId, out var instance))
         {
-            var loaded = await SagaQueries<TSaga>.Load(await _dbContext().ConfigureAwait(false), correlationId, CancellationToken).ConfigureAwait(false);
+            var dbContext = await _dbContext().ConfigureAwait(false);
+            var loaded = await SagaQueries<TSaga>.Load(dbContext, correlationId, CancellationToken).ConfigureAwait(false);
             if (loaded is null)
             {
                 return null!;
+            }
+
+            if (loaded is IDurableSagaDependents dependents)
+            {
+                await dependents.LoadDependentsAsync(dbContext, CancellationToken).ConfigureAwait(false);
             }
 
             instance = loaded;
@@ -138,6 +144,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
             StageOutbox(context.Saga);
         }
 
+        StageDependents(context.Saga, discard: true);
         context.Saga.PendingMessages.Clear();
         return Task.CompletedTask;
     }
@@ -147,6 +154,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
         ArgumentNullException.ThrowIfNull(context);
 
         // The state is left as stored; messages the transition emitted still leave.
+        StageDependents(context.Saga, discard: true);
         StageOutbox(context.Saga);
         return Task.CompletedTask;
     }
@@ -182,7 +190,26 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
             _instances[saga] = new Stored(IsNew: false, saga.Version, _statements.Snapshot(saga));
         }
 
+        StageDependents(saga, discard: stored.IsNew && deleted); // never stored: nothing of it to write
         StageOutbox(saga);
+    }
+
+    /// <summary>The rows the saga keeps in other tables follow its row, in the same unit (so a conflict on the saga row discards them too).</summary>
+    private void StageDependents(TSaga saga, bool discard)
+    {
+        if (saga is not IDurableSagaDependents dependents)
+        {
+            return;
+        }
+
+        foreach (var change in dependents.TakeDependentChanges())
+        {
+            if (!discard)
+            {
+                _rows.Add(new SagaRowWrite(change.Delete ? SagaRowOperation.DeleteDependent : SagaRowOperation.WriteDependent, change.Entity,
+                    change.Entity.GetType(), saga.CorrelationId, 0));
+            }
+        }
     }
 
     private void StageOutbox(TSaga saga)

@@ -73,7 +73,12 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
 
         // Whatever this process holds for them is older than what was just read.
         foreach (var instance in instances)
+        {
             _cache.Remove(instance.CorrelationId);
+            if (instance is IDurableSagaDependents dependents)
+                await dependents.LoadDependentsAsync(dbContext, context.CancellationToken).ConfigureAwait(false);
+        }
+
         repositoryContext.Track(instances);
 
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);

@@ -19,7 +19,7 @@ internal sealed class SagaRowStatements
     private static readonly ConcurrentDictionary<(IModel, Type), SagaRowStatements> Cache = new();
 
     private readonly Column[] _columns;
-    private readonly Column _key;
+    private readonly Column[] _keys;
     private readonly Column? _version;
     private readonly string _insert;
     private readonly string _update;
@@ -32,14 +32,14 @@ internal sealed class SagaRowStatements
     {
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
         var tableName = _tableName = sql.DelimitIdentifier(table.Name, table.Schema);
-        var key = entityType.FindPrimaryKey()?.Properties is [var keyProperty]
-            ? keyProperty
-            : throw new InvalidOperationException($"{entityType.DisplayName()} needs a single-column primary key to be stored by the saga repository.");
+        var key = entityType.FindPrimaryKey()?.Properties
+            ?? throw new InvalidOperationException($"{entityType.DisplayName()} needs a primary key to be stored by the saga repository.");
 
         _columns = entityType.GetProperties()
             .Select((property, index) => new Column(property, sql.DelimitIdentifier(property.GetColumnName(table)!), sql.GenerateParameterName("p" + index)))
             .ToArray();
-        _key = _columns.Single(c => c.Property == key);
+        _keys = _columns.Where(c => key.Contains(c.Property)).ToArray();
+        var whereKey = string.Join(" AND ", _keys.Select(k => $"{k.Name} = {k.Parameter}"));
         _version = _columns.SingleOrDefault(c => c.Property.IsConcurrencyToken);
         const string Expected = "expected";
         ExpectedVersionParameter = sql.GenerateParameterName(Expected);
@@ -47,9 +47,9 @@ internal sealed class SagaRowStatements
         _insert = $"INSERT INTO {tableName} ({string.Join(", ", _columns.Select(c => c.Name))}) VALUES ({string.Join(", ", _columns.Select(c => c.Parameter))})";
 
         var update = new StringBuilder($"UPDATE {tableName} SET ");
-        update.AppendJoin(", ", _columns.Where(c => c != _key).Select(c => $"{c.Name} = {c.Parameter}"));
-        update.Append($" WHERE {_key.Name} = {_key.Parameter}");
-        var delete = new StringBuilder($"DELETE FROM {tableName} WHERE {_key.Name} = {_key.Parameter}");
+        update.AppendJoin(", ", _columns.Where(c => !IsKey(c)).Select(c => $"{c.Name} = {c.Parameter}"));
+        update.Append($" WHERE {whereKey}");
+        var delete = new StringBuilder($"DELETE FROM {tableName} WHERE {whereKey}");
         if (_version is not null)
         {
             update.Append($" AND {_version.Name} = {ExpectedVersionParameter}");
@@ -59,7 +59,7 @@ internal sealed class SagaRowStatements
         _update = update.ToString();
         _whereVersioned = _update[_update.LastIndexOf(" WHERE ", StringComparison.Ordinal)..];
         _delete = delete.ToString();
-        _exists = $"SELECT COUNT(*) FROM {tableName} WHERE {_key.Name} = {_key.Parameter}";
+        _exists = $"SELECT COUNT(*) FROM {tableName} WHERE {whereKey}";
     }
 
     private readonly string _whereVersioned;
@@ -97,7 +97,7 @@ internal sealed class SagaRowStatements
         if (checkExisting)
         {
             await using var exists = Command(connection, transaction, _exists);
-            _key.Bind(exists, entity);
+            BindKeys(exists, entity);
             if (Convert.ToInt64(await exists.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0)
             {
                 return false;
@@ -124,7 +124,7 @@ internal sealed class SagaRowStatements
         await using var update = Command(connection, transaction, UpdateText(changed));
         for (var i = 0; i < _columns.Length; i++)
         {
-            if (_columns[i] == _key || (changed & (1UL << i)) != 0)
+            if (IsKey(_columns[i]) || (changed & (1UL << i)) != 0)
             {
                 _columns[i].Bind(update, entity);
             }
@@ -151,7 +151,7 @@ internal sealed class SagaRowStatements
         var any = false;
         for (var i = 0; i < _columns.Length; i++)
         {
-            if (_columns[i] != _key && (_columns[i] == _version || !_columns[i].Unchanged(entity, stored[i])))
+            if (!IsKey(_columns[i]) && (_columns[i] == _version || !_columns[i].Unchanged(entity, stored[i])))
             {
                 changed |= 1UL << i;
                 any = true;
@@ -166,7 +166,7 @@ internal sealed class SagaRowStatements
     {
         return _partialUpdates.GetOrAdd(changed, mask =>
         {
-            var set = _columns.Where((c, i) => c != _key && (mask & (1UL << i)) != 0).Select(c => $"{c.Name} = {c.Parameter}");
+            var set = _columns.Where((c, i) => !IsKey(c) && (mask & (1UL << i)) != 0).Select(c => $"{c.Name} = {c.Parameter}");
             return $"UPDATE {_tableName} SET {string.Join(", ", set)}{_whereVersioned}";
         });
     }
@@ -175,9 +175,38 @@ internal sealed class SagaRowStatements
     public async Task<bool> DeleteAsync(DbConnection connection, DbTransaction transaction, object entity, int expectedVersion)
     {
         await using var delete = Command(connection, transaction, _delete);
-        _key.Bind(delete, entity);
+        BindKeys(delete, entity);
         BindExpected(delete, expectedVersion);
         return await delete.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Writes the row whether or not it exists (for rows without a version: a saga's dependent rows).</summary>
+    public async Task UpsertAsync(DbConnection connection, DbTransaction transaction, object entity)
+    {
+        await using (var update = Command(connection, transaction, _update))
+        {
+            foreach (var column in _columns)
+            {
+                column.Bind(update, entity);
+            }
+
+            if (await update.ExecuteNonQueryAsync().ConfigureAwait(false) == 1)
+            {
+                return;
+            }
+        }
+
+        await InsertAsync(connection, transaction, entity, checkExisting: false).ConfigureAwait(false);
+    }
+
+    private bool IsKey(Column column) => Array.IndexOf(_keys, column) >= 0;
+
+    private void BindKeys(DbCommand command, object entity)
+    {
+        foreach (var key in _keys)
+        {
+            key.Bind(command, entity);
+        }
     }
 
     private void BindExpected(DbCommand command, int expectedVersion)

@@ -2,6 +2,9 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,7 +37,15 @@ public static class SagaStoreSchema
 
         var tableCount = TablesOf(dbContext).Count;
         if (missing.Count < tableCount)
-            throw PartialSchema(dbContext, missing);
+        {
+            // A store of an earlier version: tables added since then are created; anything else is not patched.
+            var later = TablesOf(dbContext).Where(t => AddedLater(dbContext, t.Name)).Select(t => Delimit(dbContext, t)).ToHashSet(StringComparer.Ordinal);
+            if (!missing.All(later.Contains))
+                throw PartialSchema(dbContext, missing);
+
+            await CreateTablesAsync(dbContext, missing, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
         try
         {
@@ -58,6 +69,43 @@ public static class SagaStoreSchema
         await using var dbContext = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 
         await dbContext.EnsureSagaStoreCreatedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Marks a table as added after the first release of the store: <see cref="EnsureSagaStoreCreatedAsync(DbContext,CancellationToken)"/>
+    /// creates it in an existing store that lacks it (and refuses to patch any other missing table).
+    /// </summary>
+    public static EntityTypeBuilder<TEntity> AddedToExistingStores<TEntity>(this EntityTypeBuilder<TEntity> entity)
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return entity.HasAnnotation(AddedLaterAnnotation, true);
+    }
+
+    const string AddedLaterAnnotation = "SagaWorkflows:AddedToExistingStores";
+
+    static bool AddedLater(DbContext dbContext, string table) =>
+        dbContext.Model.GetEntityTypes().Any(e => e.GetTableName() == table && e.FindAnnotation(AddedLaterAnnotation)?.Value is true);
+
+    static string Delimit(DbContext dbContext, (string Name, string? Schema) table) =>
+        dbContext.GetService<ISqlGenerationHelper>().DelimitIdentifier(table.Name, table.Schema);
+
+    /// <summary>Creates these tables (delimited names) and their indexes, as EF would in a new store.</summary>
+    static async Task CreateTablesAsync(DbContext dbContext, List<string> tables, CancellationToken cancellationToken)
+    {
+        var sql = dbContext.GetService<ISqlGenerationHelper>();
+        var model = dbContext.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
+        var operations = dbContext.GetService<IMigrationsModelDiffer>().GetDifferences(null, model.GetRelationalModel())
+            .Where(operation => operation switch
+            {
+                CreateTableOperation create => tables.Contains(sql.DelimitIdentifier(create.Name, create.Schema)),
+                CreateIndexOperation index => tables.Contains(sql.DelimitIdentifier(index.Table, index.Schema)),
+                _ => false,
+            })
+            .ToList();
+        var commands = dbContext.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
+        await dbContext.GetService<IMigrationCommandExecutor>()
+            .ExecuteNonQueryAsync(commands, dbContext.GetService<IRelationalConnection>(), cancellationToken).ConfigureAwait(false);
     }
 
     static List<(string Name, string? Schema)> TablesOf(DbContext dbContext)

@@ -19,6 +19,12 @@ internal enum SagaRowOperation
     Insert,
     Update,
     Delete,
+
+    /// <summary>A dependent row (<see cref="IDurableSagaDependents"/>): written whether or not it exists.</summary>
+    WriteDependent,
+
+    /// <summary>A dependent row: deleted if it exists.</summary>
+    DeleteDependent,
 }
 
 /// <summary>
@@ -38,10 +44,18 @@ internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Typ
             SagaRowOperation.Update => await statements.UpdateAsync(connection, transaction, Saga, ExpectedVersion, Stored).ConfigureAwait(false)
                 ? SagaWriteOutcome.Written
                 : SagaWriteOutcome.Conflict,
-            _ => await statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion).ConfigureAwait(false)
+            SagaRowOperation.Delete => await statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion).ConfigureAwait(false)
                 ? SagaWriteOutcome.Written
                 : SagaWriteOutcome.Conflict,
+            SagaRowOperation.WriteDependent => await Written(statements.UpsertAsync(connection, transaction, Saga)).ConfigureAwait(false),
+            _ => await Written(statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion)).ConfigureAwait(false),
         };
+    }
+
+    private static async Task<SagaWriteOutcome> Written(Task write)
+    {
+        await write.ConfigureAwait(false);
+        return SagaWriteOutcome.Written;
     }
 }
 

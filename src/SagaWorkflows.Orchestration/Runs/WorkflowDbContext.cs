@@ -17,6 +17,13 @@ public sealed class WorkflowDbContext(DbContextOptions<WorkflowDbContext> option
             entity.Property(x => x.WorkflowId).HasMaxLength(256);
             entity.HasIndex(x => x.WakeAt);
         });
+        modelBuilder.Entity<WorkflowRunPart>(entity =>
+        {
+            entity.ToTable("WorkflowRunParts");
+            entity.AddedToExistingStores();
+            entity.HasKey(x => new { x.RunId, x.Key });
+            entity.Property(x => x.Key).HasMaxLength(1024);
+        });
         modelBuilder.AddSagaOutbox();
     }
 }

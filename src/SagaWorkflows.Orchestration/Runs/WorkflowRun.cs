@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using SagaWorkflows.Orchestration.Persistence;
 
 namespace SagaWorkflows.Orchestration.Runs;
@@ -6,7 +8,7 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// The saga row of one run (CorrelationId = RunId). The engine's state travels as JSON; the columns
 /// beside it are what queries need: the supervisor's due timers and the run's status.
 /// </summary>
-public sealed class WorkflowRun : IDurableSaga
+public sealed class WorkflowRun : IDurableSaga, IDurableSagaDependents
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = "";
@@ -35,4 +37,24 @@ public sealed class WorkflowRun : IDurableSaga
     internal string? DecodedStateJson;
     internal Core.Definitions.DefinitionParseResult? DecodedDefinition;
     internal string? DecodedDefinitionJson;
+
+    // The parts of the state kept in WorkflowRunParts (RunStateCodec): as read from the store (until decoded),
+    // as the store holds them now (the node references each part was written from), and this transition's changes.
+    internal Dictionary<string, string>? StoredParts;
+    internal readonly Dictionary<string, JsonNode?[]> WrittenParts = new(StringComparer.Ordinal);
+    internal readonly List<DependentRowChange> PartChanges = [];
+
+    IReadOnlyList<DependentRowChange> IDurableSagaDependents.TakeDependentChanges()
+    {
+        var changes = PartChanges.ToList();
+        PartChanges.Clear();
+        return changes;
+    }
+
+    async Task IDurableSagaDependents.LoadDependentsAsync(DbContext dbContext, CancellationToken cancellationToken)
+    {
+        StoredParts = await dbContext.Set<WorkflowRunPart>().AsNoTracking()
+            .Where(p => p.RunId == CorrelationId)
+            .ToDictionaryAsync(p => p.Key, p => p.Json, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+    }
 }

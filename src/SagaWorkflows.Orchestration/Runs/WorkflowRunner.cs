@@ -86,12 +86,12 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
     {
         return run.DecodedState is { } decoded && ReferenceEquals(run.DecodedStateJson, run.StateJson)
             ? decoded
-            : JsonSerializer.Deserialize<RunState>(run.StateJson, CoreJson.Options) ?? throw new InvalidOperationException($"run {run.CorrelationId} has no state");
+            : RunStateCodec.Decode(run);
     }
 
     private static RunTransition Apply(WorkflowRun run, EngineResult result, ILogger logger, TimeProvider time)
     {
-        run.StateJson = JsonSerializer.Serialize(result.State, CoreJson.Options);
+        run.StateJson = RunStateCodec.Encode(result.State, run);
 
         // The engine owns the state object from here on: the next message of this run may reuse it instead of parsing StateJson.
         (run.DecodedState, run.DecodedStateJson) = (result.State, run.StateJson);

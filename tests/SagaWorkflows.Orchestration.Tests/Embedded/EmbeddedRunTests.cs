@@ -175,4 +175,34 @@ public class EmbeddedRunTests
         {
         }
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1024)]
+    public async Task A_foreach_larger_than_a_part_keeps_every_result_in_order_whether_or_not_the_run_is_read_back_each_time(int cachedRuns)
+    {
+        await using var system = await EmbeddedSystem.StartAsync(orchestrator: o => o.CachedRuns = cachedRuns);
+        const string definition = """
+        { "id": "big", "steps": [
+            { "id": "fan", "type": "foreach", "items": "${ input.items }", "concurrency": 8, "steps": [
+                { "id": "double", "type": "tool", "tool": "echo", "input": { "n": "${ item }", "i": "${ index }" } } ] } ],
+          "output": "${ steps.fan }" }
+        """;
+        var items = Enumerable.Range(0, 150).ToArray(); // three parts: 64, 64 and 22
+
+        var events = await system.RunAsync(definition, new { items }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
+        var output = events[^1].Data!.Value.GetProperty("output").EnumerateArray().ToList();
+        Assert.Equal(items, output.Select(o => o.GetProperty("n").GetInt32()));
+        Assert.Equal(items, output.Select(o => o.GetProperty("i").GetInt32()));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+
+        // A finished foreach leaves nothing behind.
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(system.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM \"WorkflowRunParts\"";
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
+    }
 }

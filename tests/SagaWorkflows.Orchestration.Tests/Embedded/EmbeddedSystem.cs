@@ -26,7 +26,7 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
         _directory = directory;
     }
 
-    public static async Task<EmbeddedSystem> StartAsync(Action<SagaWorkflowsWorkerBuilder>? worker = null)
+    public static async Task<EmbeddedSystem> StartAsync(Action<SagaWorkflowsWorkerBuilder>? worker = null, Action<OrchestratorOptions>? orchestrator = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "sagawf-embedded-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(directory);
@@ -34,12 +34,14 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var bus = new SagaWorkflowsBusOptions { Transport = SagaWorkflowsTransport.InMemory };
-        builder.Services.AddSagaWorkflowsOrchestrator(new OrchestratorOptions
+        var options = new OrchestratorOptions
         {
             ConnectionString = $"Data Source={Path.Combine(directory, "workflows.db")}",
             DefinitionsPath = null,
             TimerPollInterval = TimeSpan.FromMilliseconds(100),
-        }, bus);
+        };
+        orchestrator?.Invoke(options);
+        builder.Services.AddSagaWorkflowsOrchestrator(options, bus);
         builder.Services.AddSagaWorkflowsWorker(w =>
         {
             w.AddDemoTools();
@@ -58,6 +60,8 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
     }
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
+
+    public string ConnectionString => $"Data Source={Path.Combine(_directory, "workflows.db")}";
 
     public async Task<IReadOnlyList<WorkflowLifecycleEvent>> RunAsync(string definition, object? input = null, TimeSpan? timeout = null)
     {

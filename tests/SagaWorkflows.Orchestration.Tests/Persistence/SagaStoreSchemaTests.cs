@@ -63,6 +63,36 @@ public sealed class SagaStoreSchemaTests
         }
     }
 
+    [Fact]
+    public async Task A_store_of_an_earlier_version_gets_the_tables_added_since_and_keeps_its_rows()
+    {
+        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
+        var connectionString = $"Data Source={Path.Combine(directory, "store.db")}";
+        try
+        {
+            var options = new DbContextOptionsBuilder<SagaWorkflows.Orchestration.Runs.WorkflowDbContext>().UseSqliteSagaStore(connectionString).Options;
+            await using (var db = new SagaWorkflows.Orchestration.Runs.WorkflowDbContext(options))
+                await db.EnsureSagaStoreCreatedAsync();
+
+            // As the first release left it: no WorkflowRunParts, one run.
+            await Execute(connectionString, "DROP TABLE \"WorkflowRunParts\"");
+            await Execute(connectionString, "INSERT INTO \"WorkflowRuns\" (\"CorrelationId\", \"CurrentState\", \"Version\", \"WorkflowId\", \"WorkflowVersion\", " +
+                "\"DefinitionJson\", \"StateJson\", \"CreatedAt\", \"UpdatedAt\") VALUES ('A', 'Running', 1, 'w', 1, '{}', '{}', '2026-01-01', '2026-01-01')");
+
+            await using (var db = new SagaWorkflows.Orchestration.Runs.WorkflowDbContext(options))
+                await db.EnsureSagaStoreCreatedAsync();
+
+            Assert.Equal(0L, await Execute(connectionString, "SELECT COUNT(*) FROM \"WorkflowRunParts\""));
+            Assert.Equal(1L, await Execute(connectionString, "SELECT COUNT(*) FROM \"WorkflowRuns\""));
+        }
+        finally
+        {
+            using (var connection = new SqliteConnection(connectionString))
+                SqliteConnection.ClearPool(connection);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     static async Task<object?> Execute(string connectionString, string sql)
     {
         await using var connection = new SqliteConnection(connectionString);
