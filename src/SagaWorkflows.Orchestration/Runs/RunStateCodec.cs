@@ -8,8 +8,8 @@ using SagaWorkflows.Orchestration.Persistence;
 namespace SagaWorkflows.Orchestration.Runs;
 
 /// <summary>
-/// Stores a run's state as the run row's JSON plus parts: the items and results of every running foreach, in
-/// chunks of <see cref="ChunkSize"/>, in <c>WorkflowRunParts</c>. A transition then rewrites the small state
+/// Stores a run's state as the run row's JSON plus parts in <c>WorkflowRunParts</c>: the run's input (written
+/// once) and the items and results of every running foreach, in chunks of <see cref="ChunkSize"/>. A transition then rewrites the small state
 /// and the one chunk whose result it set, not every item and result of the foreach — a foreach of n items
 /// costs O(n) over its run instead of O(n²). Which chunks changed is known by reference: the engine replaces a
 /// result node when an iteration completes and never changes items or results in place.
@@ -19,6 +19,7 @@ internal static class RunStateCodec
     public const int ChunkSize = 64;
     private const string ItemsPart = "#items/";
     private const string ResultsPart = "#results/";
+    private const string InputPart = "input";
 
     /// <summary>The state row's JSON; the parts that changed are queued on <paramref name="run"/>.</summary>
     public static string Encode(RunState state, WorkflowRun run)
@@ -31,6 +32,12 @@ internal static class RunStateCodec
             QueueChunks(run, live, running.Path + ResultsPart, running.Results, absentMeansNull: true);
         }
 
+        // The run's input never changes and can be as large as the list a foreach walks: written once.
+        if (state.Input is not null)
+        {
+            QueueChunks(run, live, InputPart, [state.Input], absentMeansNull: false, chunked: false);
+        }
+
         foreach (var key in run.WrittenParts.Keys.Where(k => !live.Contains(k)).ToList())
         {
             run.WrittenParts.Remove(key);
@@ -38,6 +45,7 @@ internal static class RunStateCodec
         }
 
         var kept = foreaches.Select(f => (Foreach: f, f.Items, f.Results)).ToList();
+        var input = state.Input;
         try
         {
             foreach (var running in foreaches)
@@ -46,10 +54,12 @@ internal static class RunStateCodec
                 running.Results = [];
             }
 
+            state.Input = null;
             return JsonSerializer.Serialize(state, CoreJson.Options);
         }
         finally
         {
+            state.Input = input;
             foreach (var (running, items, results) in kept)
             {
                 running.Items = items;
@@ -65,6 +75,11 @@ internal static class RunStateCodec
             ?? throw new InvalidOperationException($"run {run.CorrelationId} has no state");
         var parts = run.StoredParts ?? [];
         run.WrittenParts.Clear();
+        if (state.Input is null && parts.TryGetValue(InputPart, out var input))
+        {
+            state.Input = ReadPart(run, InputPart, input)[0];
+        }
+
         foreach (var running in Foreaches(state.Root))
         {
             if (running.Items.Count > 0)
@@ -92,11 +107,11 @@ internal static class RunStateCodec
         return state;
     }
 
-    private static void QueueChunks(WorkflowRun run, HashSet<string> live, string prefix, JsonNode?[] values, bool absentMeansNull)
+    private static void QueueChunks(WorkflowRun run, HashSet<string> live, string prefix, JsonNode?[] values, bool absentMeansNull, bool chunked = true)
     {
         for (int start = 0, chunk = 0; start < values.Length; start += ChunkSize, chunk++)
         {
-            var key = prefix + chunk.ToString(CultureInfo.InvariantCulture);
+            var key = chunked ? prefix + chunk.ToString(CultureInfo.InvariantCulture) : prefix;
             var count = Math.Min(ChunkSize, values.Length - start);
             var slice = values.AsSpan(start, count);
             run.WrittenParts.TryGetValue(key, out var written);
@@ -140,19 +155,25 @@ internal static class RunStateCodec
                 continue;
             }
 
-            var array = JsonNode.Parse(json)?.AsArray() ?? throw new InvalidOperationException($"run {run.CorrelationId}: part '{key}' is not an array");
-            var nodes = array.ToArray();
-            array.Clear(); // detach, so the engine can place them elsewhere
+            var nodes = ReadPart(run, key, json);
             if (count is not null && nodes.Length != expected)
             {
                 throw new InvalidOperationException($"run {run.CorrelationId}: part '{key}' holds {nodes.Length} values, not {expected}");
             }
 
-            run.WrittenParts[key] = nodes;
             values.AddRange(nodes);
         }
 
         return values.ToArray();
+    }
+
+    private static JsonNode?[] ReadPart(WorkflowRun run, string key, string json)
+    {
+        var array = JsonNode.Parse(json)?.AsArray() ?? throw new InvalidOperationException($"run {run.CorrelationId}: part '{key}' is not an array");
+        var nodes = array.ToArray();
+        array.Clear(); // detach, so the engine can place them elsewhere
+        run.WrittenParts[key] = nodes;
+        return nodes;
     }
 
     private static string ToJson(ReadOnlySpan<JsonNode?> values)

@@ -20,7 +20,8 @@ public sealed class RunStateCodecTests
         Assert.True(run.StateJson.Length < full.Length / 5, $"the row still holds {run.StateJson.Length} of {full.Length} characters");
         Assert.Equal(full, JsonSerializer.Serialize(state, CoreJson.Options)); // the engine's object is left as it was
         var written = Parts(run);
-        Assert.Equal(["fan#items/0", "fan#items/1", "fan#items/2", "fan#results/0", "fan[3].inner#items/0", "fan[3].inner#results/0"], written.Keys.Order());
+        Assert.Equal(["fan#items/0", "fan#items/1", "fan#items/2", "fan#results/0", "fan[3].inner#items/0", "fan[3].inner#results/0", "input"],
+            written.Keys.Order(StringComparer.Ordinal));
 
         var loaded = new WorkflowRun { CorrelationId = run.CorrelationId, StateJson = run.StateJson, StoredParts = written };
         var decoded = RunStateCodec.Decode(loaded);
@@ -49,7 +50,7 @@ public sealed class RunStateCodecTests
         // The inner foreach finished: its iteration frame no longer holds it.
         outer.Running[3].Current = null;
         RunStateCodec.Encode(state, run);
-        Assert.Equal(["fan[3].inner#items/0", "fan[3].inner#results/0"], run.PartChanges.Where(c => c.Delete).Select(c => Part(c).Key).Order());
+        Assert.Equal(["fan[3].inner#items/0", "fan[3].inner#results/0"], run.PartChanges.Where(c => c.Delete).Select(c => Part(c).Key).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(run.PartChanges, c => !c.Delete);
         Assert.NotNull(inner);
     }
@@ -118,7 +119,13 @@ public sealed class RunStateCodecTests
         outer.Results[0] = new JsonObject { ["n"] = 0 };
         outer.Results[1] = JsonValue.Create(1);
         outer.Running[3] = new SequenceFrame { Current = inner };
-        var state = new RunState { RunId = NewId.NextGuid(), WorkflowId = "big", Root = new SequenceFrame { Current = outer } };
+        var state = new RunState
+        {
+            RunId = NewId.NextGuid(),
+            WorkflowId = "big",
+            Input = new JsonObject { ["items"] = new JsonArray(Enumerable.Range(0, items).Select(i => (JsonNode?)JsonValue.Create(i)).ToArray()) },
+            Root = new SequenceFrame { Current = outer },
+        };
         return (state, outer, inner);
     }
 
