@@ -99,6 +99,15 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
                 batch[i].Completion.TrySetResult(outcomes[i]);
             }
         }
+        catch (StoreUnavailableException unavailable)
+        {
+            // Nothing in the batch could be the cause (the store could not even begin a transaction, e.g. another
+            // process held its lock past the busy timeout): fail them all at once and let their retries come back.
+            foreach (var write in batch)
+            {
+                write.Completion.TrySetException(unavailable.InnerException!);
+            }
+        }
         catch (Exception exception) when (batch.Count > 1)
         {
             _logger.LogDebug(exception, "A group commit of {Count} saga transitions failed; committing them one by one", batch.Count);
@@ -121,7 +130,17 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
             using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
 
             // SQLite takes the write lock at BEGIN (IMMEDIATE); elsewhere the versioned UPDATEs detect lost updates.
-            await using var transaction = await dbContext.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction;
+            try
+            {
+                transaction = await dbContext.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                throw new StoreUnavailableException(exception);
+            }
+
+            await using var ownedTransaction = transaction;
             var connection = dbContext.Database.GetDbConnection();
             var dbTransaction = transaction.GetDbTransaction();
 
@@ -144,4 +163,6 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
             throw;
         }
     }
+
+    private sealed class StoreUnavailableException(Exception inner) : Exception(inner.Message, inner);
 }

@@ -92,6 +92,53 @@ public sealed class SagaStoreWriterTests
     }
 
     [Fact]
+    public async Task A_store_locked_by_another_process_fails_the_waiting_transitions_together_and_the_writer_recovers()
+    {
+        var directory = Directory.CreateTempSubdirectory("sagawf-writer-").FullName;
+        var connectionString = $"Data Source={Path.Combine(directory, "sagas.db")};Pooling=False";
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDbContextFactory<CounterDbContext>(o => o.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(1)));
+        services.AddSingleton<SagaStoreWriter<CounterDbContext>>();
+        await using (var provider = services.BuildServiceProvider())
+        {
+            await provider.EnsureSagaStoreCreatedAsync<CounterDbContext>();
+            var writer = provider.GetRequiredService<SagaStoreWriter<CounterDbContext>>();
+            var factory = provider.GetRequiredService<IDbContextFactory<CounterDbContext>>();
+            List<Task<SagaWriteOutcome>> writes;
+
+            // Another process holds SQLite's write lock longer than the busy timeout.
+            await using (var other = new Microsoft.Data.Sqlite.SqliteConnection(connectionString))
+            {
+                await other.OpenAsync();
+                await using var begin = other.CreateCommand();
+                begin.CommandText = "BEGIN IMMEDIATE";
+                await begin.ExecuteNonQueryAsync();
+
+                await using (var db = await factory.CreateDbContextAsync())
+                using (await SqliteWriteGate.EnterAsync(db, CancellationToken.None))
+                {
+                    writes = Enumerable.Range(0, 3).Select(_ => writer.WriteAsync(Insert(new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" }))).ToList();
+                }
+
+                var failures = new List<Exception>();
+                foreach (var write in writes)
+                {
+                    failures.Add(await Assert.ThrowsAnyAsync<DbException>(() => write.WaitAsync(Timeout)));
+                }
+
+                // Not one by one (each waiting out the timeout again): a batch failed as a whole, with one error.
+                Assert.True(failures.Distinct(ReferenceEqualityComparer.Instance).Count() < failures.Count, "every waiting transition failed on its own");
+            }
+
+            var later = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" };
+            Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(Insert(later)).WaitAsync(Timeout));
+        }
+
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
     public async Task Rows_it_writes_read_back_through_ef_with_the_same_values_and_query_by_date()
     {
         var directory = Directory.CreateTempSubdirectory("sagawf-writer-").FullName;
