@@ -23,12 +23,15 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     readonly IDbContextFactory<TContext> _dbContextFactory;
     readonly SagaStoreWriter<TContext> _writer;
     readonly SagaInstanceCache<TSaga> _cache;
+    readonly SagaOutboxDelivery _delivery;
     readonly Lazy<SagaRowStatements> _statements;
     readonly ILogger _logger;
 
     public EfSagaRepositoryContextFactory(IDbContextFactory<TContext> dbContextFactory, ISagaConsumeContextFactory<SagaStoreScope, TSaga> consumeContextFactory,
-        SagaStoreWriter<TContext> writer, SagaInstanceCache<TSaga> cache, ILogger<EfSagaRepositoryContextFactory<TSaga, TContext>>? logger = null)
+        SagaStoreWriter<TContext> writer, SagaInstanceCache<TSaga> cache, SagaOutboxDelivery delivery,
+        ILogger<EfSagaRepositoryContextFactory<TSaga, TContext>>? logger = null)
     {
+        _delivery = delivery;
         _dbContextFactory = dbContextFactory;
         _consumeContextFactory = consumeContextFactory;
         _writer = writer;
@@ -109,7 +112,9 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         }
 
         repositoryContext.CacheCommitted();
-        await DeliverCommitted(context, write.Outbox).ConfigureAwait(false);
+
+        // Committed: the consume ends here; the saga's delivery lane sends the messages, in commit order.
+        _delivery.Enqueue(context, write.Outbox, _writer.StoreKey);
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
@@ -129,62 +134,6 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 
         return await asyncMethod(new EfSagaReadContext<TSaga>(dbContext, cancellationToken)).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Delivers a committed transition's messages. Publishes (events) go out one after another, so a
-    /// saga's events reach each subscriber in the order it produced them; sends (commands to other
-    /// queues) go out alongside, since each waits for its own broker confirm and their order does not
-    /// matter. Delivered rows are deleted later with other work, see <see cref="DeliveredOutboxRows"/>.
-    /// </summary>
-    async Task DeliverCommitted(ConsumeContext context, IReadOnlyList<StagedOutboxMessage> staged)
-    {
-        if (staged.Count == 0)
-            return;
-
-        var publishes = staged.Where(x => x.Row.Destination is null).ToList();
-        var sends = staged.Where(x => x.Row.Destination is not null).ToList();
-
-        var results = await Task.WhenAll(sends.Select(x => Deliver(context, x)).Append(DeliverInOrder(context, publishes))).ConfigureAwait(false);
-
-        DeliveredOutboxRows.Add(_writer.StoreKey, results.SelectMany(ids => ids));
-    }
-
-    async Task<IReadOnlyList<Guid>> DeliverInOrder(ConsumeContext context, List<StagedOutboxMessage> staged)
-    {
-        List<Guid> delivered = new(staged.Count);
-        foreach (var entry in staged)
-        {
-            var ids = await Deliver(context, entry).ConfigureAwait(false);
-            if (ids.Count == 0)
-                break; // the rest stay for the relay, behind the one that failed, keeping the order
-
-            delivered.AddRange(ids);
-        }
-
-        return delivered;
-    }
-
-    async Task<IReadOnlyList<Guid>> Deliver(ConsumeContext context, StagedOutboxMessage entry)
-    {
-        var (row, item) = entry;
-        try
-        {
-            var message = OutboxSerializer.ToDeliverable(item, row);
-
-            await OutboxDelivery.DeliverAsync(context, context, row.Id, message, item.MessageType, row.Destination, context.CancellationToken)
-                .ConfigureAwait(false);
-
-            return [row.Id];
-        }
-        catch (Exception exception)
-        {
-            // The state is committed, so failing the consume would only replay the transition. The row stays;
-            // the relay delivers it.
-            _logger.LogWarning(exception, "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry",
-                row.MessageType, row.Id, row.SagaCorrelationId);
-            return [];
-        }
     }
 
     /// <summary>The consume's DbContext, created only if something has to be read from the store.</summary>

@@ -57,6 +57,7 @@ public static class SagaRepositoryRegistrationExtensions
         configurator.Repository(services =>
         {
             services.TryAddSingleton<SagaStoreWriter<TContext>>();
+            services.TryAddSingleton<SagaOutboxDelivery>();
             services.TryAddSingleton(new SagaInstanceCache<TSaga>(cachedInstances));
             services.RegisterLoadSagaRepository<TSaga, EfSagaRepositoryContextFactory<TSaga, TContext>>();
             services.RegisterQuerySagaRepository<TSaga, EfSagaRepositoryContextFactory<TSaga, TContext>>();

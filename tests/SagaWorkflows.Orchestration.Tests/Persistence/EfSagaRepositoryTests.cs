@@ -16,6 +16,7 @@ public sealed class EfSagaRepositoryTests
         await host.Harness.Bus.Publish(new StartCounter(id));
 
         Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id));
+        await host.Drained();
         var saga = await host.FindSaga(id);
         Assert.NotNull(saga);
         Assert.Equal("Counting", saga.CurrentState);
@@ -37,10 +38,12 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         await host.Harness.Bus.Publish(new StartCounter(id));
         await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Drained();
 
         await host.Harness.Bus.Publish(new IncrementCounter(id));
 
         Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        await host.Drained();
         var saga = await host.FindSaga(id);
         Assert.NotNull(saga);
         Assert.Equal(2, saga.Version);
@@ -57,10 +60,12 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         await host.Harness.Bus.Publish(new StartCounter(id));
         await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Drained();
 
         await Task.WhenAll(Enumerable.Range(0, increments).Select(_ => host.Harness.Bus.Publish(new IncrementCounter(id))));
 
         Assert.Equal(increments, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, increments));
+        await host.Drained();
         var saga = await host.FindSaga(id);
         Assert.NotNull(saga);
         Assert.Equal(increments, saga.Count);
@@ -82,6 +87,7 @@ public sealed class EfSagaRepositoryTests
         await Task.WhenAll(host.Harness.Bus.Publish(new StartCounter(id)), host.Harness.Bus.Publish(new StartCounter(id)));
 
         Assert.Equal(2, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id, 2));
+        await host.Drained();
         Assert.Equal(1, await host.WithDbContext(db => db.Counters.CountAsync(x => x.CorrelationId == id)));
         Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
         Assert.Empty(await host.OutboxRows());
@@ -111,12 +117,15 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         await host.Harness.Bus.Publish(new StartCounter(id));
         await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Drained();
         await host.Harness.Bus.Publish(new IncrementCounter(id));
         await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id);
+        await host.Drained();
 
         await host.Harness.Bus.Publish(new FinishCounter(id));
 
         Assert.Equal(1, await host.Harness.WaitForConsumed<FinishCounter>(m => m.CounterId == id));
+        await host.Drained();
         Assert.Null(await host.FindSaga(id));
         Assert.Single(host.Harness.PublishedSoFar<CounterFinished>(m => m.CounterId == id && m.Count == 1));
         Assert.Empty(await host.OutboxRows());
@@ -131,12 +140,14 @@ public sealed class EfSagaRepositoryTests
 
         await host.Harness.Bus.Publish(new StartCounter(first));
         Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == first));
+        await host.Drained();
         var delivered = (await host.AllOutboxRows()).Select(r => r.Id).ToList();
         Assert.NotEmpty(delivered);
         Assert.Empty(await host.OutboxRows());
 
         await host.Harness.Bus.Publish(new StartCounter(second));
         Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == second));
+        await host.Drained();
 
         Assert.DoesNotContain(await host.AllOutboxRows(), r => delivered.Contains(r.Id));
     }
@@ -151,6 +162,7 @@ public sealed class EfSagaRepositoryTests
         await host.Harness.Bus.Publish(new StartCounter(id, AuditAddress: new Uri("rabbitmq://nowhere/counter-audit")));
 
         Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id));
+        await host.Drained();
         Assert.Equal("Counting", (await host.FindSaga(id))?.CurrentState);
         Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
         var left = Assert.Single(await host.OutboxRows());
@@ -166,12 +178,15 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         await host.Harness.Bus.Publish(new StartCounter(id));
         await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Drained();
         await host.Harness.Bus.Publish(new IncrementCounter(id));
         await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id);
+        await host.Drained();
 
         await host.Harness.Bus.Publish(new ResetCounter(id));
 
         Assert.Equal(1, await host.Harness.WaitForConsumed<ResetCounter>(m => m.CounterId == id));
+        await host.Drained();
         var saga = await host.FindSaga(id);
         Assert.NotNull(saga);
         Assert.Equal(0, saga.Count);
@@ -202,12 +217,15 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         await host.Harness.Bus.Publish(new StartCounter(id));
         await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Drained();
         reads.Reset();
 
         await host.Harness.Bus.Publish(new IncrementCounter(id));
         Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        await host.Drained();
         await host.Harness.Bus.Publish(new IncrementCounter(id));
         Assert.Equal(2, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, count: 2));
+        await host.Drained();
 
         Assert.Equal(0, reads.Selects);
         Assert.Equal(2, (await host.FindSaga(id))?.Count);
@@ -220,6 +238,7 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         await host.Harness.Bus.Publish(new StartCounter(id));
         await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Drained();
 
         // Another orchestrator process counted to 10 meanwhile: this process still holds version 1.
         await host.WithDbContext(db => db.Counters.Where(x => x.CorrelationId == id)
@@ -228,6 +247,7 @@ public sealed class EfSagaRepositoryTests
         await host.Harness.Bus.Publish(new IncrementCounter(id));
 
         Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        await host.Drained();
         var saga = await host.FindSaga(id);
         Assert.Equal(11, saga?.Count);
         Assert.Equal(3, saga?.Version);
@@ -251,5 +271,47 @@ public sealed class EfSagaRepositoryTests
                 Interlocked.Increment(ref _selects);
             return base.ReaderExecutedAsync(command, eventData, result, cancellationToken);
         }
+    }
+
+    [Fact]
+    public async Task A_slow_delivery_holds_neither_the_consume_nor_the_order_of_the_sagas_later_messages()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var slow = new HoldFirstIncrement();
+        using var observer = host.Harness.Bus.ConnectPublishObserver(slow);
+        var id = NewId.NextGuid();
+        await host.Harness.Bus.Publish(new StartCounter(id));
+        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        await host.Harness.Bus.Publish(new IncrementCounter(id));
+
+        // Both transitions committed and their consumes ended while the first one's event is still on its way...
+        Assert.Equal(2, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, count: 2));
+        Assert.Equal(2, (await host.FindSaga(id))?.Count);
+        // ...and the second one's event waits behind it.
+        Assert.Empty(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id));
+
+        slow.Release();
+        await host.Drained();
+        Assert.Equal([1, 2], host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id).Select(x => x.Context.Message.Count));
+        Assert.Empty(await host.OutboxRows());
+    }
+
+    sealed class HoldFirstIncrement : IPublishObserver
+    {
+        readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _gate.TrySetResult();
+
+        public Task PrePublish<T>(PublishContext<T> context)
+            where T : class => context.Message is CounterIncremented { Count: 1 } ? _gate.Task : Task.CompletedTask;
+
+        public Task PostPublish<T>(PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
     }
 }

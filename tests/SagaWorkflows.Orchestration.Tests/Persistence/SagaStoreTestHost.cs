@@ -111,6 +111,9 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         });
     }
 
+    /// <summary>Waits until the messages of every committed transition so far were handed to the bus (or failed to be).</summary>
+    public Task Drained() => _provider.GetRequiredService<SagaOutboxDelivery>().Drained();
+
     public Task<CounterSaga?> FindSaga(Guid id)
     {
         return WithDbContext(db => db.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id));
