@@ -61,10 +61,18 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         }
     }
 
-    private static async Task After(Task previous, Func<Task> delivery)
+    private async Task After(Task previous, Func<Task> delivery)
     {
-        await previous.ConfigureAwait(false);
-        await delivery().ConfigureAwait(false);
+        try
+        {
+            await previous.ConfigureAwait(false);
+            await delivery().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Whatever was not delivered stays in the outbox for the relay; the lane goes on with the next transition.
+            logger.LogWarning(exception, "Outbox delivery failed; the relay will deliver what is left");
+        }
     }
 
     private void Release(Guid saga, Task done)
