@@ -55,16 +55,10 @@ public static class RunCommandEndpoints
     private static async Task<IResult> SignalAsync(string runId, string signal, HttpRequest request, BridgeEventStore store,
         IPublishEndpoint publish, CancellationToken cancellationToken)
     {
-        var (id, refusal) = await CheckRunAcceptsCommandsAsync(runId, store, cancellationToken);
+        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, cancellationToken);
         if (refusal is not null)
         {
             return refusal;
-        }
-
-        var (document, problem) = await JsonBody.ReadAsync(request, required: false, cancellationToken);
-        if (problem is not null)
-        {
-            return Problems.BadRequest("Malformed JSON", problem);
         }
 
         using (document)
@@ -83,16 +77,10 @@ public static class RunCommandEndpoints
     private static async Task<IResult> CancelAsync(string runId, HttpRequest request, BridgeEventStore store,
         IPublishEndpoint publish, CancellationToken cancellationToken)
     {
-        var (id, refusal) = await CheckRunAcceptsCommandsAsync(runId, store, cancellationToken);
+        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, cancellationToken);
         if (refusal is not null)
         {
             return refusal;
-        }
-
-        var (document, problem) = await JsonBody.ReadAsync(request, required: false, cancellationToken);
-        if (problem is not null)
-        {
-            return Problems.BadRequest("Malformed JSON", problem);
         }
 
         string? reason;
@@ -111,6 +99,20 @@ public static class RunCommandEndpoints
 
         await publish.Publish(new CancelWorkflow { RunId = id, Reason = reason }, cancellationToken);
         return TypedResults.Accepted($"/runs/{id}", new CancelAccepted(id));
+    }
+
+    /// <summary>The run a command is for, and the command's optional JSON body; or the problem to answer with.</summary>
+    private static async Task<(Guid RunId, JsonDocument? Body, IResult? Refusal)> ReadCommandAsync(string runId, HttpRequest request,
+        BridgeEventStore store, CancellationToken cancellationToken)
+    {
+        var (id, refusal) = await CheckRunAcceptsCommandsAsync(runId, store, cancellationToken);
+        if (refusal is not null)
+        {
+            return (id, null, refusal);
+        }
+
+        var (document, problem) = await JsonBody.ReadAsync(request, required: false, cancellationToken);
+        return problem is null ? (id, document, null) : (id, null, Problems.BadRequest("Malformed JSON", problem));
     }
 
     private static async Task<(Guid RunId, IResult? Refusal)> CheckRunAcceptsCommandsAsync(string runId, BridgeEventStore store,

@@ -36,26 +36,16 @@ public sealed class AllEventsStream(BridgeEventStore store, HubSubscription subs
 
             while (true)
             {
-                var (signal, relayed) = await LiveFeed.NextAsync(subscription, options.HeartbeatInterval, stopping, cancellationToken);
+                var (signal, relayed) = await LiveFeed.NextInOrderAsync(subscription, comments, cursor, e => e.Position, options.HeartbeatInterval,
+                    stopping, cancellationToken);
                 if (signal == LiveSignal.Stopping)
                 {
                     yield break;
                 }
 
-                if (signal == LiveSignal.Idle)
-                {
-                    await comments.WriteAsync("keepalive", cancellationToken);
-                    continue;
-                }
-
-                if (signal == LiveSignal.Overflow || relayed!.Position > cursor + 1)
+                if (relayed is null)
                 {
                     break;
-                }
-
-                if (relayed.Position <= cursor)
-                {
-                    continue;
                 }
 
                 yield return SseItems.ForAllRuns(relayed);

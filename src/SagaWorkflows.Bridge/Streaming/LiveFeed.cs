@@ -40,4 +40,41 @@ public static class LiveFeed
             }
         }
     }
+
+    /// <summary>
+    /// The next live event that continues a stream exactly (<paramref name="position"/> of it is <paramref name="cursor"/> + 1),
+    /// skipping repeats and writing keepalives while idle. <see cref="LiveSignal.Overflow"/> when the stream must read the
+    /// store again (events were dropped, or one is missing in between), <see cref="LiveSignal.Stopping"/> when the host stops.
+    /// </summary>
+    public static async Task<(LiveSignal Signal, RelayedEvent? Event)> NextInOrderAsync(HubSubscription subscription, SseCommentWriter comments,
+        long cursor, Func<RelayedEvent, long> position, TimeSpan idleAfter, CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(comments);
+        ArgumentNullException.ThrowIfNull(position);
+        while (true)
+        {
+            var (signal, relayed) = await NextAsync(subscription, idleAfter, stopping, cancellationToken);
+            if (signal == LiveSignal.Idle)
+            {
+                await comments.WriteAsync("keepalive", cancellationToken);
+                continue;
+            }
+
+            if (signal != LiveSignal.Event)
+            {
+                return (signal, null);
+            }
+
+            var next = position(relayed!);
+            if (next > cursor + 1)
+            {
+                return (LiveSignal.Overflow, null);
+            }
+
+            if (next > cursor)
+            {
+                return (LiveSignal.Event, relayed);
+            }
+        }
+    }
 }

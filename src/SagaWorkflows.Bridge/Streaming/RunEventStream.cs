@@ -51,26 +51,16 @@ public sealed class RunEventStream(BridgeEventStore store, HubSubscription subsc
 
             while (true)
             {
-                var (signal, relayed) = await LiveFeed.NextAsync(subscription, options.HeartbeatInterval, stopping, cancellationToken);
+                var (signal, live) = await LiveFeed.NextInOrderAsync(subscription, comments, cursor, e => e.Sequence, options.HeartbeatInterval,
+                    stopping, cancellationToken);
                 if (signal == LiveSignal.Stopping)
                 {
                     yield break;
                 }
 
-                if (signal == LiveSignal.Idle)
-                {
-                    await comments.WriteAsync("keepalive", cancellationToken);
-                    continue;
-                }
-
-                if (signal == LiveSignal.Overflow || relayed!.Sequence > cursor + 1)
+                if (live is not { } relayed)
                 {
                     break;
-                }
-
-                if (relayed.Sequence <= cursor)
-                {
-                    continue;
                 }
 
                 yield return SseItems.ForRun(relayed);

@@ -174,7 +174,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
             {
                 saga.Version = 1;
                 _rows.Add(new SagaRowWrite(SagaRowOperation.Insert, saga, typeof(TSaga), saga.CorrelationId, 0));
-                _instances[saga] = new Stored(IsNew: false, saga.Version, _statements.Snapshot(saga));
+                _instances[saga] = new Stored(IsNew: false, saga.Version, null);
             }
         }
         else if (deleted)
@@ -187,7 +187,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
             // A concurrent writer makes the versioned UPDATE miss: a conflict, which the endpoint's retry replays from a fresh load.
             saga.Version = stored.Version + 1;
             _rows.Add(new SagaRowWrite(SagaRowOperation.Update, saga, typeof(TSaga), saga.CorrelationId, stored.Version, stored.Values));
-            _instances[saga] = new Stored(IsNew: false, saga.Version, _statements.Snapshot(saga));
+            _instances[saga] = new Stored(IsNew: false, saga.Version, null); // written again in this consume (rare): every column
         }
 
         StageDependents(saga, discard: stored.IsNew && deleted); // never stored: nothing of it to write

@@ -13,10 +13,7 @@ public sealed class EfSagaRepositoryTests
         using var observer = host.Harness.Bus.ConnectPublishObserver(probe);
         var id = NewId.NextGuid();
 
-        await host.Harness.Bus.Publish(new StartCounter(id));
-
-        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(id), m => m.CounterId == id));
         var saga = await host.FindSaga(id);
         Assert.NotNull(saga);
         Assert.Equal("Counting", saga.CurrentState);
@@ -36,14 +33,10 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync();
         var id = NewId.NextGuid();
-        await host.Harness.Bus.Publish(new StartCounter(id));
-        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
-        await host.Drained();
+        await host.StartCounter(id);
 
-        await host.Harness.Bus.Publish(new IncrementCounter(id));
 
-        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id));
         var saga = await host.FindSaga(id);
         Assert.NotNull(saga);
         Assert.Equal(2, saga.Version);
@@ -58,9 +51,7 @@ public sealed class EfSagaRepositoryTests
         const int increments = 20;
         await using var host = await SagaStoreTestHost.StartAsync();
         var id = NewId.NextGuid();
-        await host.Harness.Bus.Publish(new StartCounter(id));
-        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
-        await host.Drained();
+        await host.StartCounter(id);
 
         await Task.WhenAll(Enumerable.Range(0, increments).Select(_ => host.Harness.Bus.Publish(new IncrementCounter(id))));
 
@@ -115,17 +106,11 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync();
         var id = NewId.NextGuid();
-        await host.Harness.Bus.Publish(new StartCounter(id));
-        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
-        await host.Drained();
-        await host.Harness.Bus.Publish(new IncrementCounter(id));
-        await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id);
-        await host.Drained();
+        await host.StartCounter(id);
+        await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id);
 
-        await host.Harness.Bus.Publish(new FinishCounter(id));
 
-        Assert.Equal(1, await host.Harness.WaitForConsumed<FinishCounter>(m => m.CounterId == id));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new FinishCounter(id), m => m.CounterId == id));
         Assert.Null(await host.FindSaga(id));
         Assert.Single(host.Harness.PublishedSoFar<CounterFinished>(m => m.CounterId == id && m.Count == 1));
         Assert.Empty(await host.OutboxRows());
@@ -138,16 +123,12 @@ public sealed class EfSagaRepositoryTests
         var first = NewId.NextGuid();
         var second = NewId.NextGuid();
 
-        await host.Harness.Bus.Publish(new StartCounter(first));
-        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == first));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(first), m => m.CounterId == first));
         var delivered = (await host.AllOutboxRows()).Select(r => r.Id).ToList();
         Assert.NotEmpty(delivered);
         Assert.Empty(await host.OutboxRows());
 
-        await host.Harness.Bus.Publish(new StartCounter(second));
-        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == second));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(second), m => m.CounterId == second));
 
         Assert.DoesNotContain(await host.AllOutboxRows(), r => delivered.Contains(r.Id));
     }
@@ -159,10 +140,8 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
 
         // The in-memory transport has no host for this scheme, so only the send fails, after the commit.
-        await host.Harness.Bus.Publish(new StartCounter(id, AuditAddress: new Uri("rabbitmq://nowhere/counter-audit")));
 
-        Assert.Equal(1, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(id, AuditAddress: new Uri("rabbitmq://nowhere/counter-audit")), m => m.CounterId == id));
         Assert.Equal("Counting", (await host.FindSaga(id))?.CurrentState);
         Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
         var left = Assert.Single(await host.OutboxRows());
@@ -176,17 +155,11 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync();
         var id = NewId.NextGuid();
-        await host.Harness.Bus.Publish(new StartCounter(id));
-        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
-        await host.Drained();
-        await host.Harness.Bus.Publish(new IncrementCounter(id));
-        await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id);
-        await host.Drained();
+        await host.StartCounter(id);
+        await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id);
 
-        await host.Harness.Bus.Publish(new ResetCounter(id));
 
-        Assert.Equal(1, await host.Harness.WaitForConsumed<ResetCounter>(m => m.CounterId == id));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new ResetCounter(id), m => m.CounterId == id));
         var saga = await host.FindSaga(id);
         Assert.NotNull(saga);
         Assert.Equal(0, saga.Count);
@@ -215,17 +188,11 @@ public sealed class EfSagaRepositoryTests
         var reads = new CountingInterceptor();
         await using var host = await SagaStoreTestHost.StartAsync(interceptor: reads);
         var id = NewId.NextGuid();
-        await host.Harness.Bus.Publish(new StartCounter(id));
-        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
-        await host.Drained();
+        await host.StartCounter(id);
         reads.Reset();
 
-        await host.Harness.Bus.Publish(new IncrementCounter(id));
-        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
-        await host.Drained();
-        await host.Harness.Bus.Publish(new IncrementCounter(id));
-        Assert.Equal(2, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, count: 2));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id));
+        Assert.Equal(2, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id, count: 2));
 
         Assert.Equal(0, reads.Selects);
         Assert.Equal(2, (await host.FindSaga(id))?.Count);
@@ -236,18 +203,14 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync();
         var id = NewId.NextGuid();
-        await host.Harness.Bus.Publish(new StartCounter(id));
-        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
-        await host.Drained();
+        await host.StartCounter(id);
 
         // Another orchestrator process counted to 10 meanwhile: this process still holds version 1.
         await host.WithDbContext(db => db.Counters.Where(x => x.CorrelationId == id)
             .ExecuteUpdateAsync(x => x.SetProperty(c => c.Count, 10).SetProperty(c => c.Version, 2)));
 
-        await host.Harness.Bus.Publish(new IncrementCounter(id));
 
-        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
-        await host.Drained();
+        Assert.Equal(1, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id));
         var saga = await host.FindSaga(id);
         Assert.Equal(11, saga?.Count);
         Assert.Equal(3, saga?.Version);

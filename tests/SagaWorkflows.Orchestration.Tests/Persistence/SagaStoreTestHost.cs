@@ -111,6 +111,22 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Publishes <paramref name="message"/>, waits for <paramref name="count"/> successful consumes of messages like it
+    /// (<paramref name="consumed"/>) and then for their deliveries; returns the consumes seen.
+    /// </summary>
+    public async Task<int> PublishAndSettle<T>(T message, Func<T, bool> consumed, int count = 1)
+        where T : class
+    {
+        await Harness.Bus.Publish(message);
+        var seen = await Harness.WaitForConsumed(consumed, count);
+        await Drained();
+        return seen;
+    }
+
+    /// <summary>A started counter, its start's messages delivered.</summary>
+    public Task StartCounter(Guid id) => PublishAndSettle(new StartCounter(id), m => m.CounterId == id);
+
     /// <summary>Waits until the messages of every committed transition so far were handed to the bus (or failed to be).</summary>
     public Task Drained() => _provider.GetRequiredService<SagaOutboxDelivery>().Drained();
 
