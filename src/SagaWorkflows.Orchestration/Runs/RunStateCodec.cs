@@ -28,7 +28,7 @@ internal static class RunStateCodec
         HashSet<string> live = new(StringComparer.Ordinal);
         foreach (var running in foreaches)
         {
-            QueueChunks(run, live, running.Path + ItemsPart, running.Items.ToArray(), absentMeansNull: false);
+            QueueChunks(run, live, running.Path + ItemsPart, running.Items, absentMeansNull: false);
             QueueChunks(run, live, running.Path + ResultsPart, running.Results, absentMeansNull: true);
         }
 
@@ -107,26 +107,31 @@ internal static class RunStateCodec
         return state;
     }
 
-    private static void QueueChunks(WorkflowRun run, HashSet<string> live, string prefix, JsonNode?[] values, bool absentMeansNull, bool chunked = true)
+    private static void QueueChunks(WorkflowRun run, HashSet<string> live, string prefix, IList<JsonNode?> values, bool absentMeansNull, bool chunked = true)
     {
-        for (int start = 0, chunk = 0; start < values.Length; start += ChunkSize, chunk++)
+        for (int start = 0, chunk = 0; start < values.Count; start += ChunkSize, chunk++)
         {
             var key = chunked ? prefix + chunk.ToString(CultureInfo.InvariantCulture) : prefix;
-            var count = Math.Min(ChunkSize, values.Length - start);
-            var slice = values.AsSpan(start, count);
+            var count = Math.Min(ChunkSize, values.Count - start);
             run.WrittenParts.TryGetValue(key, out var written);
-            if (written is null && absentMeansNull && AllNull(slice))
+            if (written is null && absentMeansNull && AllNull(values, start, count))
             {
                 continue;
             }
 
             live.Add(key);
-            if (written is not null && SameNodes(written, slice))
+            if (written is not null && SameNodes(written, values, start, count))
             {
                 continue;
             }
 
-            run.WrittenParts[key] = slice.ToArray();
+            var slice = new JsonNode?[count];
+            for (var i = 0; i < count; i++)
+            {
+                slice[i] = values[start + i];
+            }
+
+            run.WrittenParts[key] = slice;
             run.PartChanges.Add(new DependentRowChange(new WorkflowRunPart { RunId = run.CorrelationId, Key = key, Json = ToJson(slice) }, Delete: false));
         }
     }
@@ -200,11 +205,11 @@ internal static class RunStateCodec
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static bool AllNull(ReadOnlySpan<JsonNode?> values)
+    private static bool AllNull(IList<JsonNode?> values, int start, int count)
     {
-        foreach (var value in values)
+        for (var i = start; i < start + count; i++)
         {
-            if (value is not null)
+            if (values[i] is not null)
             {
                 return false;
             }
@@ -213,16 +218,16 @@ internal static class RunStateCodec
         return true;
     }
 
-    private static bool SameNodes(JsonNode?[] written, ReadOnlySpan<JsonNode?> values)
+    private static bool SameNodes(JsonNode?[] written, IList<JsonNode?> values, int start, int count)
     {
-        if (written.Length != values.Length)
+        if (written.Length != count)
         {
             return false;
         }
 
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < count; i++)
         {
-            if (!ReferenceEquals(written[i], values[i]))
+            if (!ReferenceEquals(written[i], values[start + i]))
             {
                 return false;
             }
