@@ -19,7 +19,8 @@ public static class BenchmarkCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var duration = new Option<double?>("--duration", "-d") { Description = $"Measured seconds per throughput scenario [default: {defaults.Duration.TotalSeconds}]." };
-        var warmup = new Option<double?>("--warmup") { Description = $"Warm-up seconds before each throughput scenario [default: {defaults.Warmup.TotalSeconds}]." };
+        var warmup = new Option<double?>("--warmup") { Description = $"Shortest warm-up before each throughput scenario's window, in seconds; it lasts until the JIT of the processes at work settled [default: {defaults.Warmup.TotalSeconds}]." };
+        var warmupLimit = new Option<double?>("--warmup-limit") { Description = $"Longest warm-up in seconds: the window starts then even if the JIT is still busy [default: {defaults.WarmupLimit.TotalSeconds}]." };
         var steps = new Option<int?>("--steps", "-n") { Description = $"N: steps per sequential and step-floor run, activities per routing slip [default: {defaults.Steps}]." };
         var concurrency = new Option<int?>("--concurrency", "-m") { Description = $"M: concurrent requesters, routing slips, runs in flight [default: {defaults.Concurrency}]." };
         var branches = new Option<int?>("--parallel-branches") { Description = $"Branches of the parallel fan-out [default: {defaults.ParallelBranches}]." };
@@ -49,7 +50,7 @@ public static class BenchmarkCommand
             Prints a table and writes benchmark.json and benchmark.md.
             """)
         {
-            quick, output, scenarios, duration, warmup, steps, concurrency, branches, items, itemConcurrency, fanOutRepeat,
+            quick, output, scenarios, duration, warmup, warmupLimit, steps, concurrency, branches, items, itemConcurrency, fanOutRepeat,
             shortSteps, shortRuns, longSteps, suspended, prefetch, sagaConcurrency, partitions, hostEnvironment, hotPath, host, port, node,
         };
 
@@ -94,6 +95,7 @@ public static class BenchmarkCommand
                 Scenarios = selected.Count > 0 ? selected.ToHashSet(StringComparer.Ordinal) : options.Scenarios,
                 Duration = Seconds(parse.GetValue(duration)) ?? options.Duration,
                 Warmup = Seconds(parse.GetValue(warmup)) ?? options.Warmup,
+                WarmupLimit = Seconds(parse.GetValue(warmupLimit)) ?? options.WarmupLimit,
                 Steps = Positive(parse.GetValue(steps)) ?? options.Steps,
                 Concurrency = Positive(parse.GetValue(concurrency)) ?? options.Concurrency,
                 ParallelBranches = Positive(parse.GetValue(branches)) ?? options.ParallelBranches,

@@ -13,7 +13,11 @@ public sealed record BenchmarkOptions
     /// <summary>Measured time of each closed-loop scenario (after the warm-up).</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(15);
 
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Shortest warm-up of each closed-loop scenario; it goes on until the JIT settled (see <c>WarmUp</c>).</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest warm-up: the window starts then even if some process is still compiling.</summary>
+    public TimeSpan WarmupLimit { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>N: steps of a sequential run and of a step-floor run, activities of a routing slip.</summary>
     public int Steps { get; init; } = 10;
@@ -69,6 +73,7 @@ public sealed record BenchmarkOptions
         QuickMode = true,
         Duration = TimeSpan.FromSeconds(1.5),
         Warmup = TimeSpan.FromSeconds(0.5),
+        WarmupLimit = TimeSpan.FromSeconds(0.5),
         Steps = 3,
         Concurrency = 4,
         ParallelBranches = 5,

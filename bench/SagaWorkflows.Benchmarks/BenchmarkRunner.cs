@@ -221,6 +221,7 @@ public static class BenchmarkRunner
         ["scenarios"] = string.Join(",", ScenarioIds.All.Where(options.Runs)),
         ["durationSeconds"] = options.Duration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ["warmupSeconds"] = options.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ["warmupLimitSeconds"] = options.WarmupLimit.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         ["steps (N)"] = options.Steps.ToString(CultureInfo.InvariantCulture),
         ["concurrency (M)"] = options.Concurrency.ToString(CultureInfo.InvariantCulture),
         ["parallelBranches"] = options.ParallelBranches.ToString(CultureInfo.InvariantCulture),

@@ -10,8 +10,10 @@ public readonly record struct Outcome<T>(bool Succeeded, T? Detail, string? Erro
 /// <param name="Failed">Operations that failed at any time, warm-up and drain included.</param>
 /// <param name="CompletedOverall">Operations that succeeded at any time: proof the scenario works even when the
 /// window was too short (or the machine too busy) to see one finish.</param>
+/// <param name="WarmedUp">How long the load ran before the measured window, and whether the JIT had settled.</param>
 public sealed record LoadResult<T>(
     TimeSpan Measured,
+    WarmUpResult WarmedUp,
     int Completed,
     int Failed,
     int CompletedOverall,
@@ -24,13 +26,13 @@ public sealed record LoadResult<T>(
 
 /// <summary>
 /// M workers, each starting its next operation as soon as the previous one finished, like M users each
-/// with one request in flight. Operations that finish during the warm-up are not counted; after the
-/// measured window no new operation starts and the ones in flight are awaited, so the next scenario
-/// starts on an idle system.
+/// with one request in flight. Operations that finish during the warm-up (see <see cref="WarmUp"/>) are not
+/// counted; after the measured window no new operation starts and the ones in flight are awaited, so the next
+/// scenario starts on an idle system.
 /// </summary>
 public static class ClosedLoop
 {
-    public static async Task<LoadResult<T>> RunAsync<T>(int workers, TimeSpan warmup, TimeSpan duration,
+    public static async Task<LoadResult<T>> RunAsync<T>(int workers, WarmUp warmup, TimeSpan duration,
         Func<int, CancellationToken, Task<Outcome<T>>> operation, CancellationToken cancellationToken, CpuMeter? cpu = null)
     {
         var completedOverall = 0;
@@ -50,15 +52,19 @@ public static class ClosedLoop
         }
 
         var clock = Stopwatch.StartNew();
-        var windowStart = warmup;
-        var windowEnd = warmup + duration;
+
+        // Both edges are unknown until the warm-up ends; until then every operation is warm-up.
+        var windowStartTicks = long.MaxValue;
+        var windowEndTicks = long.MaxValue;
+        TimeSpan WindowStart() => TimeSpan.FromTicks(Volatile.Read(ref windowStartTicks));
+        TimeSpan WindowEnd() => TimeSpan.FromTicks(Volatile.Read(ref windowEndTicks));
         var latencies = new ConcurrentBag<double>();
         var details = new ConcurrentBag<T>();
         var completed = 0;
 
         async Task Worker(int worker)
         {
-            while (clock.Elapsed < windowEnd && !cancellationToken.IsCancellationRequested)
+            while (clock.Elapsed < WindowEnd() && !cancellationToken.IsCancellationRequested)
             {
                 var started = clock.Elapsed;
                 var outcome = await Attempt(operation, worker, cancellationToken);
@@ -71,7 +77,7 @@ public static class ClosedLoop
                 }
 
                 Interlocked.Increment(ref completedOverall);
-                if (ended < windowStart || ended > windowEnd)
+                if (ended < WindowStart() || ended > WindowEnd())
                 {
                     continue;
                 }
@@ -85,23 +91,22 @@ public static class ClosedLoop
             }
         }
 
-        async Task MeterWindow()
+        async Task<WarmUpResult> Window()
         {
-            if (cpu is null)
-            {
-                return;
-            }
-
-            await Task.Delay(windowStart, cancellationToken);
-            cpu.Start();
-            await Task.Delay(TimeSpan.FromTicks(Math.Max(0, (windowEnd - clock.Elapsed).Ticks)), cancellationToken);
-            cpu.Stop();
+            var warm = await warmup.WaitAsync(clock, cancellationToken);
+            cpu?.Start();
+            var start = clock.Elapsed;
+            Volatile.Write(ref windowEndTicks, (start + duration).Ticks);
+            Volatile.Write(ref windowStartTicks, start.Ticks);
+            await Task.Delay(duration, cancellationToken);
+            cpu?.Stop();
+            return warm;
         }
 
-        var meter = MeterWindow();
+        var window = Window();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => Worker(w), cancellationToken)));
-        await meter;
-        return new LoadResult<T>(duration, completed, failed, completedOverall, LatencySummary.Of(latencies), details.ToList(), firstError);
+        var warmedUp = await window;
+        return new LoadResult<T>(duration, warmedUp, completed, failed, completedOverall, LatencySummary.Of(latencies), details.ToList(), firstError);
     }
 
     private static async Task<Outcome<T>> Attempt<T>(Func<int, CancellationToken, Task<Outcome<T>>> operation, int worker,

@@ -19,7 +19,7 @@ public static class CourierScenario
             $"(prefetch {options.EffectivePrefetch}, concurrency {Infrastructure.BenchmarkBus.ConsumerConcurrency}); only the Completed/Faulted events, sent to a subscription");
 
         var cpu = new CpuMeter(null);
-        var load = await ClosedLoop.RunAsync<object>(options.Concurrency, options.Warmup, options.Duration, async (_, ct) =>
+        var load = await ClosedLoop.RunAsync<object>(options.Concurrency, context.WarmUp(hosts: false), options.Duration, async (_, ct) =>
         {
             var trackingNumber = NewId.NextGuid();
             var ended = bus.WhenSlipEnds(trackingNumber);
@@ -43,6 +43,7 @@ public static class CourierScenario
         }, cancellationToken, cpu);
 
         var usage = cpu.Usage();
+        BenchmarkContext.AddWarmUp(result, load.WarmedUp);
         var activities = load.Completed * options.Steps;
         var activitiesPerSecond = load.PerSecond * options.Steps;
         result.Add("slipsPerSecond", "routing slips/s", load.PerSecond, "1/s")

@@ -18,13 +18,14 @@ public static class RequestResponseScenario
 
         var client = context.Bus.Bus.CreateRequestClient<Ping>(context.Bus.EchoAddress, RequestTimeout.After(s: (int)options.OperationTimeout.TotalSeconds));
         var cpu = new CpuMeter(null);
-        var load = await ClosedLoop.RunAsync<object>(options.Concurrency, options.Warmup, options.Duration, async (_, ct) =>
+        var load = await ClosedLoop.RunAsync<object>(options.Concurrency, context.WarmUp(hosts: false), options.Duration, async (_, ct) =>
         {
             await client.GetResponse<Pong>(new Ping { Id = NewId.NextGuid(), Payload = BenchmarkWorkflows.Payload }, ct);
             return new Outcome<object>(true, null);
         }, cancellationToken, cpu);
 
         var usage = cpu.Usage();
+        BenchmarkContext.AddWarmUp(result, load.WarmedUp);
         result.Add("roundTripsPerSecond", "round trips/s", load.PerSecond, "1/s")
             .Add("latencyP50Ms", "round trip p50", load.Latency.P50, "ms")
             .Add("latencyP95Ms", "round trip p95", load.Latency.P95, "ms")

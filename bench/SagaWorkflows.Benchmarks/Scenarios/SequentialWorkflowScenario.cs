@@ -17,13 +17,14 @@ public static class SequentialWorkflowScenario
 
         var definition = BenchmarkWorkflows.Sequential(options.Steps);
         var cpu = new CpuMeter(context.Deployment, () => context.Bus.Runs.ToolStepsCompleted);
-        var load = await ClosedLoop.RunAsync(options.Concurrency, options.Warmup, options.Duration, async (_, ct) =>
+        var load = await ClosedLoop.RunAsync(options.Concurrency, context.WarmUp(hosts: true), options.Duration, async (_, ct) =>
         {
             var run = await WorkflowRuns.RunAsync(context.Bus, definition, BenchmarkWorkflows.Input, options.OperationTimeout, ct);
             return new Outcome<RunOutcome>(run.Completed, run, run.Error);
         }, cancellationToken, cpu);
 
         var usage = cpu.Usage();
+        BenchmarkContext.AddWarmUp(result, load.WarmedUp);
         var steps = LatencySummary.Of(load.Details.SelectMany(r => r.Steps).Select(s => s.Milliseconds));
         var stepCount = (int)usage.Work;
         var stepsPerSecond = usage.Wall.TotalSeconds > 0 ? usage.Work / usage.Wall.TotalSeconds : 0;

@@ -70,7 +70,7 @@ public static class StepFloorScenario
 
             var orchestrator = await bus.GetSendEndpoint(orchestratorAddress);
             var cpu = new CpuMeter(null, () => runs.StepsCompleted);
-            var load = await ClosedLoop.RunAsync(options.Concurrency, options.Warmup, options.Duration, async (_, ct) =>
+            var load = await ClosedLoop.RunAsync(options.Concurrency, context.WarmUp(hosts: false), options.Duration, async (_, ct) =>
             {
                 var runId = NewId.NextGuid();
                 var tracker = runs.Track(runId);
@@ -97,6 +97,7 @@ public static class StepFloorScenario
             }, cancellationToken, cpu);
 
             var usage = cpu.Usage();
+            BenchmarkContext.AddWarmUp(result, load.WarmedUp);
             var steps = LatencySummary.Of(load.Details.SelectMany(s => s));
             var stepCount = (int)usage.Work;
             var stepsPerSecond = usage.Wall.TotalSeconds > 0 ? usage.Work / usage.Wall.TotalSeconds : 0;
