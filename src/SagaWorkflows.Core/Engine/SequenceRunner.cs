@@ -50,7 +50,11 @@ internal static class SequenceRunner
 
                     return Fail(step, path, null, outcome.Error!, context);
                 default:
+                    // The pending step keeps what it needs of its input in its own state, and its output replaces
+                    // Last when it completes: holding on to the input would store a copy of it with every
+                    // transition (a foreach's whole item list in the root frame, the parallel's input per branch).
                     frame.Current = state;
+                    frame.Last = null;
                     return Outcome.Pending;
             }
         }

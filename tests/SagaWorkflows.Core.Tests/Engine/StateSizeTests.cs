@@ -26,6 +26,47 @@ public class StateSizeTests
     }
 
     [Fact]
+    public void A_running_frame_does_not_keep_its_input_so_a_foreach_item_list_is_not_stored_twice()
+    {
+        const string json = """
+            { "id": "fan", "steps": [
+              { "id": "prepare", "type": "tool", "tool": "echo" },
+              { "id": "each", "type": "foreach", "items": "input.items", "concurrency": 2,
+                "steps": [ { "id": "work", "type": "tool", "tool": "echo" }, { "id": "more", "type": "tool", "tool": "echo" } ] },
+              { "id": "both", "type": "parallel", "branches": { "a": [ { "id": "pa", "type": "tool", "tool": "echo" } ], "b": [] } },
+              { "id": "after", "type": "tool", "tool": "echo" } ] }
+            """;
+        var items = Enumerable.Range(0, 200).Select(i => new { i, padding = new string('x', 100) }).ToArray();
+        var run = RunDriver.Start(json, new { items });
+        run.Complete("prepare", new { items });
+
+        // With the foreach running, the state holds the items twice (the run's input, which the orchestrator stores
+        // beside the row, and the foreach's own list), not a third time as the root frame's pending input, and no
+        // iteration frame keeps a copy of its item.
+        var size = JsonSerializer.Serialize(run.State, CoreJson.Options).Length;
+        var itemsSize = JsonSerializer.Serialize(items, CoreJson.Options).Length;
+        Assert.InRange(size, itemsSize * 2, itemsSize * 5 / 2);
+        Assert.Null(run.State.Root.Last);
+        var each = Assert.IsType<ForeachState>(run.State.Root.Current);
+        Assert.All(each.Running.Values, frame => Assert.Null(frame.Last));
+
+        // Outputs still flow: an iteration's second step gets its first step's output, the parallel's branches
+        // get the foreach's output, an empty branch passes it through, and the next step gets the parallel's.
+        for (var i = 0; i < items.Length; i++)
+        {
+            run.Complete($"each[{i}].work", new { done = i });
+            Assert.Equal($$"""{"done":{{i}}}""", run.Pending($"each[{i}].more").Input!.Value.GetRawText());
+            run.Complete($"each[{i}].more", i);
+        }
+
+        Assert.Equal(JsonSerializer.Serialize(Enumerable.Range(0, items.Length)), run.Pending("both.pa").Input!.Value.GetRawText());
+        run.Complete("both.pa", "from a");
+        Assert.Equal(
+            $$"""{"a":"from a","b":{{JsonSerializer.Serialize(Enumerable.Range(0, items.Length))}}}""",
+            run.Pending("after").Input!.Value.GetRawText());
+    }
+
+    [Fact]
     public void Reading_steps_other_than_by_name_keeps_every_output()
     {
         var run = RunDriver.Start(Sequential(4, "${ Object.keys(steps).length }"));
