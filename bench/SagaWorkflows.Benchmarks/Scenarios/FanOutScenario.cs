@@ -1,4 +1,5 @@
 using SagaWorkflows.Benchmarks.Infrastructure;
+using System.Diagnostics;
 using System.Text.Json;
 using SagaWorkflows.Benchmarks.Measurement;
 using SagaWorkflows.Benchmarks.Reporting;
@@ -13,7 +14,7 @@ public static class FanOutScenario
     {
         var options = context.Options;
         var result = new ScenarioResult(ScenarioIds.FanOut, "(4) SagaWorkflows fan-out");
-        result.Notes.Add($"one run at a time, each shape run {options.FanOutRepeat}x (median reported): parallel of {options.ParallelBranches} one-step branches; " +
+        result.Notes.Add($"one run at a time, each shape run {options.FanOutRepeat}x (median reported) after unmeasured runs of it until the JIT settled: parallel of {options.ParallelBranches} one-step branches; " +
             $"foreach of {options.ForeachItems} items at concurrency {options.ForeachConcurrency}, each item one echo step whose input is the template \"${{ item }}\"");
 
         await Measure(context, result, "parallel", BenchmarkWorkflows.Parallel(options.ParallelBranches), BenchmarkWorkflows.Input,
@@ -29,6 +30,16 @@ public static class FanOutScenario
     private static async Task Measure(BenchmarkContext context, ScenarioResult result, string shape, string definition, JsonElement input, int steps,
         CancellationToken cancellationToken)
     {
+        // Unmeasured runs of the shape first, until the processes have compiled what it uses (see WarmUp).
+        var warming = context.WarmUp(hosts: true).WaitAsync(Stopwatch.StartNew(), cancellationToken);
+        do
+        {
+            var run = await WorkflowRuns.RunAsync(context.Bus, definition, input, context.Options.OperationTimeout, cancellationToken);
+            result.FailIf(!run.Completed, run.Error ?? "failed");
+        }
+        while (!warming.IsCompleted);
+
+        BenchmarkContext.AddWarmUp(result, await warming, shape);
         var runs = new List<RunOutcome>();
         var cpu = new CpuMeter(context.Deployment);
         cpu.Start();

@@ -69,7 +69,8 @@ public static class HotPathScenario
             result.Add($"{name}JsonUs", $"{shape}: RunState in (row and parts, as on a cache miss) + out (row and changed parts)", costs.Deserialize + costs.Serialize, "us")
                 .Add($"{name}EngineUs", $"{shape}: WorkflowEngine.Handle", costs.Engine, "us")
                 .Add($"{name}TransitionCpuUs", $"{shape}: per transition, all in", costs.Total, "us")
-                .Add($"{name}LargestStateBytes", $"{shape}: largest run row JSON (foreach items and results are parts beside it)", costs.LargestState.Length, "B");
+                .Add($"{name}LargestStateBytes", $"{shape}: largest run row JSON (foreach items and results are parts beside it)", costs.LargestState.Length, "B")
+                .Add($"{name}MedianStateBytes", $"{shape}: median run row JSON, what a transition writes", costs.MedianStateBytes, "B");
         }
 
         result.Notes.Add($"store: outbox rows per transition: {Describe(shortRun.StepMessages)} ({options.ShortRunSteps}-step run), {Describe(longRun.StepMessages)} ({options.LongRunSteps}-step run); " +
@@ -109,7 +110,7 @@ public static class HotPathScenario
     }
 
     private sealed record TransitionCosts(double Deserialize, double DefinitionLookup, double Engine, double Serialize, double OutboxRows,
-        int DefinitionBytes, string LargestState, string Definition, IReadOnlyList<OutboxItem> StepMessages)
+        int DefinitionBytes, string LargestState, int MedianStateBytes, string Definition, IReadOnlyList<OutboxItem> StepMessages)
     {
         public double Total => Deserialize + DefinitionLookup + Engine + Serialize + OutboxRows;
     }
@@ -144,6 +145,7 @@ public static class HotPathScenario
         long deserialize = 0, lookup = 0, engine = 0, serialize = 0, outbox = 0;
         var transitions = 0;
         var largest = "";
+        List<int> sizes = [];
         IReadOnlyList<OutboxItem> largestMessages = [];
         for (var r = 0; r < runs; r++)
         {
@@ -189,6 +191,7 @@ public static class HotPathScenario
                     pending.Enqueue(sent);
                 }
 
+                sizes.Add(state.Length);
                 if (state.Length > largest.Length)
                 {
                     // Typically the state just before the last step: what the store reads and writes at the run's peak.
@@ -200,7 +203,7 @@ public static class HotPathScenario
 
         double Us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency / Math.Max(1, transitions);
         return new TransitionCosts(Us(deserialize), Us(lookup), Us(engine), Us(serialize), Us(outbox),
-            json.Length, largest, json, largestMessages);
+            json.Length, largest, sizes.Count > 0 ? sizes.Order().ElementAt(sizes.Count / 2) : 0, json, largestMessages);
     }
 
     private static IEnumerable<ExecuteTool> Commands(IEnumerable<EngineEffect> effects) =>
