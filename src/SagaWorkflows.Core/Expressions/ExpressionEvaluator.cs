@@ -34,9 +34,12 @@ public sealed class ExpressionEvaluator
     /// <summary>Evaluates a bare expression to a JSON value (undefined becomes null).</summary>
     public JsonNode? Evaluate(string expression, EvaluationScope scope)
     {
-        var value = Run(Template.StripDelimiters(expression), scope);
-        return ToJson(value);
+        var bare = Template.StripDelimiters(expression);
+        return PathExpression.TryResolve(bare, scope, out var resolved) ? resolved : ToJson(Run(bare, scope));
     }
+
+    /// <summary>Whether this evaluator has needed a JavaScript engine so far (bare paths do not).</summary>
+    internal bool StartedEngine => _engine is not null;
 
     /// <summary>Evaluates a condition with JavaScript truthiness.</summary>
     public bool IsTrue(string expression, EvaluationScope scope) =>
@@ -84,9 +87,13 @@ public sealed class ExpressionEvaluator
             return JsonValue.Create(text);
         }
 
-        return template.IsSingleExpression
-            ? ToJson(Run(template.Parts[0].Text, scope))
-            : JsonValue.Create(RenderText(text, scope));
+        if (!template.IsSingleExpression)
+        {
+            return JsonValue.Create(RenderText(text, scope));
+        }
+
+        var expression = template.Parts[0].Text;
+        return PathExpression.TryResolve(expression, scope, out var resolved) ? resolved : ToJson(Run(expression, scope));
     }
 
     private JsValue Run(string expression, EvaluationScope scope)
