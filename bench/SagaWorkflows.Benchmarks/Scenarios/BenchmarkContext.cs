@@ -33,11 +33,12 @@ public sealed class BenchmarkContext(BenchmarkOptions options, BenchmarkBus bus,
     /// <summary>Reports how long a load warmed up, and says so when the window began before the JIT had settled.</summary>
     public static void AddWarmUp(ScenarioResult result, WarmUpResult warmedUp, string? shape = null)
     {
-        result.Add(shape is null ? "warmupSeconds" : $"{shape}WarmupSeconds", $"{(shape is null ? "" : shape + ": ")}warm-up before the window (until the tiered JIT settled)",
+        var label = shape is null ? "" : shape + ": ";
+        result.Add(shape is null ? "warmupSeconds" : $"{shape}WarmupSeconds", $"{label}warm-up before the window (until the tiered JIT settled)",
             warmedUp.Elapsed.TotalSeconds, "s");
         if (!warmedUp.Settled)
         {
-            result.Notes.Add($"{(shape is null ? "the" : shape + ": the")} window began after {warmedUp.Elapsed.TotalSeconds:0} s of warm-up with the JIT still busy (--warmup-limit): figures include start-up cost");
+            result.Notes.Add($"{label}the window began after {warmedUp.Elapsed.TotalSeconds:0} s of warm-up with the JIT still busy (--warmup-limit): figures include start-up cost");
         }
     }
 

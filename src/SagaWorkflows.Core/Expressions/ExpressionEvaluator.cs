@@ -34,8 +34,7 @@ public sealed class ExpressionEvaluator
     /// <summary>Evaluates a bare expression to a JSON value (undefined becomes null).</summary>
     public JsonNode? Evaluate(string expression, EvaluationScope scope)
     {
-        var bare = Template.StripDelimiters(expression);
-        return PathExpression.TryResolve(bare, scope, out var resolved) ? resolved : ToJson(Run(bare, scope));
+        return Value(Template.StripDelimiters(expression), scope);
     }
 
     /// <summary>Whether this evaluator has needed a JavaScript engine so far (bare paths do not).</summary>
@@ -92,9 +91,12 @@ public sealed class ExpressionEvaluator
             return JsonValue.Create(RenderText(text, scope));
         }
 
-        var expression = template.Parts[0].Text;
-        return PathExpression.TryResolve(expression, scope, out var resolved) ? resolved : ToJson(Run(expression, scope));
+        return Value(template.Parts[0].Text, scope);
     }
+
+    /// <summary>A bare expression's JSON value: a plain path straight from the scope, anything else from the sandbox.</summary>
+    private JsonNode? Value(string expression, EvaluationScope scope) =>
+        PathExpression.TryResolve(expression, scope, out var resolved) ? resolved : ToJson(Run(expression, scope));
 
     private JsValue Run(string expression, EvaluationScope scope)
     {
