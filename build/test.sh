@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ./build/ensure-rabbitmq.sh
+./build/ensure-postgres.sh
 if [ -x ./build/ensure-chromium.sh ]; then
   ./build/ensure-chromium.sh
 fi
