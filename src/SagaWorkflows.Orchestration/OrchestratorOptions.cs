@@ -33,4 +33,19 @@ public sealed class OrchestratorOptions
     /// (a row another process changed meanwhile is detected by its version and read again). 0: always read.
     /// </summary>
     public int CachedRuns { get; set; } = Persistence.SagaRepositoryRegistrationExtensions.DefaultCachedInstances;
+
+    /// <summary>
+    /// How long a finished run (its row, state parts and outbox leftovers) is kept before retention deletes it.
+    /// Zero or less: never deleted automatically (<c>sagawf purge</c> still works).
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often retention looks for finished runs to delete.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs deleted per transaction: small, so the saga's commits never wait long behind one.</summary>
+    public int RetentionBatchSize { get; set; } = 200;
+
+    /// <summary>The pause between two retention batches, leaving the store to the hot path.</summary>
+    public TimeSpan RetentionBatchPause { get; set; } = TimeSpan.FromMilliseconds(50);
 }
