@@ -36,4 +36,16 @@ public sealed class BridgeOptions
     /// <summary>Default and maximum size of <c>GET /runs</c>.</summary>
     public int RecentRunsLimit { get; set; } = 50;
     public int RecentRunsMaxLimit { get; set; } = 500;
+
+    /// <summary>
+    /// How long a finished run's events, summary and rejected signals are kept before retention deletes them.
+    /// Zero or less: never deleted automatically (<c>sagawf purge</c> still works).
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often retention looks for finished runs to delete.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs deleted per transaction: small, so relaying events never waits long behind one.</summary>
+    public int RetentionBatchSize { get; set; } = 200;
 }

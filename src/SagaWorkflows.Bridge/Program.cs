@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.Memory;
 using SagaWorkflows.Bridge;
 using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Health;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,9 +18,11 @@ builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
     },
 });
 
+builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-bridge", servesHttp: true);
 builder.Services.AddSagaWorkflowsBridge(builder.Configuration);
 builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
 
 var app = builder.Build();
+app.MapSagaWorkflowsHealth();
 app.MapSagaWorkflowsBridge();
 app.Run();

@@ -12,4 +12,9 @@ public sealed class SagaWorkflowsBusOptions
 
     /// <summary>Messages prefetched per consumer queue; the saga and tools are I/O bound.</summary>
     public ushort PrefetchCount { get; set; } = 64;
+
+    /// <summary>
+    /// <c>SagaWorkflows:UsageTelemetry</c>: lets MassTransit send its anonymous usage telemetry to its vendor. Off unless set to true.
+    /// </summary>
+    public bool UsageTelemetry { get; set; }
 }

@@ -5,6 +5,7 @@ using SagaWorkflows.WorkerSdk.Ai;
 using SagaWorkflows.WorkerSdk.Samples;
 
 var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-worker");
 builder.Services.AddSagaWorkflowsWorker(worker => worker
     .AddDemoTools()
     .AddChatClientsFromConfiguration(builder.Configuration));

@@ -9,6 +9,7 @@ using SagaWorkflows.Bridge.Api;
 using SagaWorkflows.Bridge.Hosting;
 using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
+using SagaWorkflows.Hosting.Health;
 
 namespace SagaWorkflows.Bridge;
 
@@ -40,6 +41,8 @@ public static class BridgeServiceCollectionExtensions
             .Validate(o => o.StreamBufferSize > 0, "SagaWorkflows:Bridge:StreamBufferSize must be at least 1.")
             .Validate(o => o.HistoryPageSize > 0, "SagaWorkflows:Bridge:HistoryPageSize must be at least 1.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Queue), "SagaWorkflows:Bridge:Queue must name a queue.")
+            .Validate(o => o.RetentionInterval > TimeSpan.Zero, "SagaWorkflows:Bridge:RetentionInterval must be positive.")
+            .Validate(o => o.RetentionBatchSize > 0, "SagaWorkflows:Bridge:RetentionBatchSize must be at least 1.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -55,6 +58,10 @@ public static class BridgeServiceCollectionExtensions
         services.AddSingleton<BridgeEventStore>();
         services.AddSingleton<BridgeAssets>();
         services.AddHostedService<BridgeStoreInitializer>();
+        services.AddSingleton<BridgeRetention>();
+        services.AddHostedService<BridgeRetentionService>();
+        services.AddSagaWorkflowsHealthChecks()
+            .AddCheck<BridgeStoreHealthCheck>("bridge-store", tags: [SagaWorkflowsHealthChecks.ReadyTag]);
         return services;
     }
 }

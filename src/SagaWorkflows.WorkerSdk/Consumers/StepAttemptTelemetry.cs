@@ -37,7 +37,7 @@ internal sealed class StepAttemptTelemetry : IDisposable
             ExecuteAiStep step => ("ai:" + step.Model, step.StepId),
             _ => (typeof(T).Name, ""),
         };
-        var activity = ActivitySource.StartActivity("step " + tool, ActivityKind.Internal);
+        var activity = SagaWorkflowsDiagnostics.ActivitySource.StartActivity("step " + tool, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(Tags.RunId, runId.ToString());
