@@ -29,7 +29,15 @@ internal static class RunTelemetry
 
         if (Activity.Current is { } activity)
         {
-            activity.SetBaggage(Baggage.WorkflowId, run.WorkflowId);
+            // On the outermost span of this consume (MassTransit's receive span), so every span it starts later, the sends
+            // of this transition's messages included, carries it.
+            var outermost = activity;
+            while (outermost.Parent is { } parent)
+            {
+                outermost = parent;
+            }
+
+            outermost.SetBaggage(Baggage.WorkflowId, run.WorkflowId);
             if (activity.IsAllDataRequested)
             {
                 activity.SetTag(Tags.RunId, run.CorrelationId.ToString());

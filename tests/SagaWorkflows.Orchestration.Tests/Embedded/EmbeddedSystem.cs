@@ -61,6 +61,8 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
 
+    public IServiceProvider Services => _host.Services;
+
     public string ConnectionString => $"Data Source={Path.Combine(_directory, "workflows.db")}";
 
     public async Task<IReadOnlyList<WorkflowLifecycleEvent>> RunAsync(string definition, object? input = null, TimeSpan? timeout = null)
