@@ -103,6 +103,7 @@ public static class OrchestratorServiceCollectionExtensions
         endpoint.UsePartitioner<StepCompleted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepFaulted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepRetrying>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<StepExpired>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<WakeWorkflowRun>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipCompleted>(partitioner, c => c.Message.TrackingNumber);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipFaulted>(partitioner, c => c.Message.TrackingNumber);
@@ -120,6 +121,7 @@ public static class OrchestratorServiceCollectionExtensions
         MessageCorrelation.UseCorrelationId<StepCompleted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepFaulted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepRetrying>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<StepExpired>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<WakeWorkflowRun>(m => m.RunId);
     }
 

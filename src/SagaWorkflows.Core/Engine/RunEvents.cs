@@ -14,7 +14,7 @@ public sealed record StepFailed(Guid ExecutionId, int Attempt, string ErrorType,
 public sealed record StepRetryScheduled(Guid ExecutionId, int Attempt, int NextAttempt, TimeSpan Delay, string ErrorType, string Message) : RunEvent;
 
 /// <summary>A worker refused an attempt because the run had already given up on it (its deadline passed).</summary>
-public sealed record StepExpired(Guid ExecutionId, int Attempt) : RunEvent;
+public sealed record StepAttemptExpired(Guid ExecutionId, int Attempt) : RunEvent;
 
 public sealed record SignalReceived(string Signal, JsonNode? Payload) : RunEvent;
 

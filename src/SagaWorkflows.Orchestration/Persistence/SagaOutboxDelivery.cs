@@ -125,6 +125,10 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
             {
                 context.ConversationId = conversationId;
                 context.InitiatorId = initiatorId;
+                if (item.TimeToLive is { } timeToLive)
+                {
+                    context.TimeToLive = timeToLive;
+                }
             }).ConfigureAwait(false);
 
             return [row.Id];

@@ -132,15 +132,15 @@ public class ReportedDefectsTests
         Assert.Equal(run.Now + TimeSpan.FromSeconds(12), command.Deadline);
         Assert.Equal(TimeSpan.FromSeconds(10), run.Sends.Single().TimeToLive);
 
-        run.HandlePersisted(new StepExpired(command.ExecutionId, 1));
-        run.HandlePersisted(new StepExpired(command.ExecutionId, 1));
+        run.HandlePersisted(new StepAttemptExpired(command.ExecutionId, 1));
+        run.HandlePersisted(new StepAttemptExpired(command.ExecutionId, 1));
         Assert.Equal(("step-retry", 1), (run.Events[^1].Type, run.Events[^1].Attempt));
         Assert.Single(run.Events, e => e.Type == "step-retry");
 
         run.Advance(TimeSpan.FromSeconds(1));
         var second = run.Pending("t");
         Assert.Equal((2, run.Now + TimeSpan.FromSeconds(12)), (second.Attempt, second.Deadline));
-        run.HandlePersisted(new StepExpired(second.ExecutionId, 2));
+        run.HandlePersisted(new StepAttemptExpired(second.ExecutionId, 2));
 
         Assert.Equal(RunStatus.Failed, run.State.Status);
         Assert.Equal("Timeout", run.Events.Single(e => e.Type == "step-error").Data!.Value.GetProperty("error").GetProperty("type").GetString());

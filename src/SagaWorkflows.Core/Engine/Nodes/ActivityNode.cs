@@ -88,7 +88,7 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
 
                 return Outcome.Pending;
 
-            case StepExpired x when x.ExecutionId == activity.ExecutionId:
+            case StepAttemptExpired x when x.ExecutionId == activity.ExecutionId:
                 // The worker refused the attempt because its deadline passed: the same as the run's own timeout, only sooner.
                 return x.Attempt == activity.Attempt && x.Attempt > activity.RetriedThrough && activity.Phase == ActivityPhase.Dispatched
                     ? TimedOut(typed, activity, scope, context)
