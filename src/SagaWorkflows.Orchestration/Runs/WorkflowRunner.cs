@@ -106,7 +106,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     run.EnqueuePublish(e.Event);
                     break;
                 case SendStepCommand send:
-                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue)) { TimeToLive = send.TimeToLive });
+                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue), send.TimeToLive));
                     break;
                 case RejectSignal reject:
                     logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
