@@ -33,4 +33,19 @@ public sealed class OrchestratorOptions
     /// (a row another process changed meanwhile is detected by its version and read again). 0: always read.
     /// </summary>
     public int CachedRuns { get; set; } = Persistence.SagaRepositoryRegistrationExtensions.DefaultCachedInstances;
+
+    /// <summary>
+    /// How many times a run's message may fail (for any reason but the store) before it is moved to the
+    /// error queue and its run fails with a <c>workflow-error</c>.
+    /// </summary>
+    public int PoisonMessageAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// How many times the supervisor wakes a run for the same due timer before it gives up on it and logs an
+    /// error (a wake that keeps failing also fails the run, through <see cref="PoisonMessageAttempts"/>).
+    /// </summary>
+    public int MaxWakesPerTimer { get; set; } = 5;
+
+    /// <summary>The definition limits, from <c>SagaWorkflows:Limits</c>; <c>sagawf validate</c> reads the same section.</summary>
+    public Core.Definitions.WorkflowLimits Limits { get; set; } = new();
 }
