@@ -16,15 +16,17 @@ public static class OrchestratorServiceCollectionExtensions
 {
     /// <summary>
     /// Reads <c>ConnectionStrings:Workflows</c> (a SQLite connection string, default
-    /// <c>Data Source=sagaworkflows.db</c>) and <c>SagaWorkflows:Orchestrator</c>.
+    /// <c>Data Source=sagaworkflows.db</c>) and <c>SagaWorkflows:Orchestrator</c>; throws
+    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every invalid setting.
     /// </summary>
     public static OrchestratorOptions ReadOrchestratorOptions(this IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = new OrchestratorOptions();
-        configuration.GetSection("SagaWorkflows:Orchestrator").Bind(options);
+        configuration.GetSection(OrchestratorOptions.SectionName).Bind(options);
         configuration.GetSection(Core.Definitions.WorkflowLimits.SectionName).Bind(options.Limits);
         options.ConnectionString = configuration.GetConnectionString("Workflows") ?? options.ConnectionString;
+        OptionsValidation.ThrowIfInvalid(options, OrchestratorOptions.SectionName);
         return options;
     }
 
@@ -38,6 +40,7 @@ public static class OrchestratorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(bus);
+        OptionsValidation.ThrowIfInvalid(options, OrchestratorOptions.SectionName);
         if (options.Limits.Check() is { Count: > 0 } badLimits)
         {
             throw new InvalidOperationException(string.Join("; ", badLimits));
