@@ -62,8 +62,29 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// <summary>The definition limits, from <c>SagaWorkflows:Limits</c>; <c>sagawf validate</c> reads the same section.</summary>
     public Core.Definitions.WorkflowLimits Limits { get; set; } = new();
 
+    /// <summary>
+    /// How long a finished run (its row, state parts and outbox leftovers) is kept before retention deletes it.
+    /// Zero or less: never deleted automatically (<c>sagawf purge</c> still works).
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often retention looks for finished runs to delete.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs deleted per transaction: small, so the saga's commits never wait long behind one.</summary>
+    [Range(1, 100_000, ErrorMessage = "must be between {1} and {2}")]
+    public int RetentionBatchSize { get; set; } = 200;
+
+    /// <summary>The pause between two retention batches, leaving the store to the hot path.</summary>
+    public TimeSpan RetentionBatchPause { get; set; } = TimeSpan.FromMilliseconds(50);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (RetentionInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("must be a positive duration such as 00:01:00", [nameof(RetentionInterval)]);
+        }
+
         if (TimerPollInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("must be a positive duration such as 00:00:01", [nameof(TimerPollInterval)]);

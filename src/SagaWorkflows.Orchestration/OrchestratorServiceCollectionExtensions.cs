@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.Orchestration.Definitions;
+using SagaWorkflows.Orchestration.Monitoring;
 using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Orchestration.Retention;
 using SagaWorkflows.Orchestration.Runs;
 using SagaWorkflows.Orchestration.Scheduling;
 
@@ -74,6 +76,8 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSagaStoreInitializer<WorkflowDbContext>();
         services.AddSagaOutboxRelay<WorkflowDbContext>();
         services.AddHostedService<RunSupervisor>();
+        services.AddRunRetention();
+        services.AddOrchestratorMonitoring(bus);
         if (bus.Transport == SagaWorkflowsTransport.RabbitMq && options.BridgeQueue is { Length: > 0 })
         {
             services.AddHostedService<BridgeQueueProvisioner>();
@@ -177,6 +181,7 @@ public static class OrchestratorServiceCollectionExtensions
                 }
             });
 
+            configurator.AddConsumer<PurgeFinishedRunsConsumer, PurgeFinishedRunsConsumerDefinition>();
             if (busOptions.Transport == SagaWorkflowsTransport.RabbitMq)
             {
                 configurator.AddSagaWorkflowsSchedulerConsumers();
