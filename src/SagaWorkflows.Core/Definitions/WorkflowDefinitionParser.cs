@@ -66,6 +66,7 @@ public static partial class WorkflowDefinitionParser
 
         var reader = new Reader();
         var definition = reader.ReadWorkflow(root, json);
+        reader.Errors.AddRange(StepReferenceValidator.Check(root, reader.Errors));
         return new DefinitionParseResult(reader.Errors.Count == 0 ? definition : null, reader.Errors);
     }
 
