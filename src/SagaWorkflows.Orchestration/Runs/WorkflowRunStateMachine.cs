@@ -43,11 +43,21 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
         Event(() => SlipActivityCompleted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
         Event(() => SlipCompleted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
         Event(() => SlipFaulted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => FailRun, e =>
+        {
+            // A start that kept failing left no run behind: the failure creates it, so its caller hears why.
+            e.CorrelateById(c => c.Message.RunId);
+            e.InsertOnInitial = true;
+            e.SetSagaFactory(c => new WorkflowRun { CorrelationId = c.Message.RunId });
+        });
 
-        Initially(When(Start).ThenAsync(c => Enter(c, runner.Start(c.Saga, c.Message))));
+        Initially(
+            When(Start).ThenAsync(c => Enter(c, runner.Start(c.Saga, c.Message))),
+            When(FailRun).ThenAsync(c => Enter(c, runner.Fail(c.Saga, c.Message.Reason))));
 
         DuringAny(
             Ignore(Start),
+            When(FailRun).ThenAsync(c => Enter(c, runner.Fail(c.Saga, c.Message.Reason))),
             When(StepCompletedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
                 new StepSucceeded(c.Message.ExecutionId, c.Message.Attempt, CoreJson.ToNode(c.Message.Output))))),
             When(StepFaultedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
@@ -92,6 +102,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<RoutingSlipActivityCompleted> SlipActivityCompleted { get; private set; } = null!;
     public Event<RoutingSlipCompleted> SlipCompleted { get; private set; } = null!;
     public Event<RoutingSlipFaulted> SlipFaulted { get; private set; } = null!;
+    public Event<FailWorkflowRun> FailRun { get; private set; } = null!;
 
     private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
 

@@ -27,6 +27,7 @@ internal static class StepAttempt
         where T : class
     {
         var attempt = firstAttempt + context.GetRedeliveryCount();
+        using var telemetry = StepAttemptTelemetry.Start(context, runId, path, attempt);
         deadline = DeadlineOf(context, deadline);
         var now = DateTimeOffset.UtcNow;
         if (deadline is { } expired && now >= expired)
@@ -39,6 +40,7 @@ internal static class StepAttempt
 
         if (!AttemptLedger.TryBegin(executionId, attempt, out var previousReply))
         {
+            telemetry.End(Hosting.Telemetry.SagaWorkflowsDiagnostics.Outcomes.Duplicate, null);
             logger.LogInformation("Duplicate command for step {Path} of run {RunId}, attempt {Attempt}: {Action}", path, runId, attempt,
                 previousReply is null ? "still running, dropped" : "already done, reply sent again");
             if (previousReply is not null)
@@ -159,6 +161,7 @@ internal static class StepAttempt
 
     private static async Task Reply<TReply>(ConsumeContext context, Guid executionId, int attempt, TReply reply) where TReply : class
     {
+        StepAttemptTelemetry.Current?.End(reply);
         await StepReplies.Send(context, reply);
         AttemptLedger.Finish(executionId, attempt, reply);
     }
