@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SagaWorkflows.Bridge.Api;
 using SagaWorkflows.Bridge.Hosting;
+using SagaWorkflows.Bridge.Security;
 using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
 
@@ -40,6 +41,8 @@ public static class BridgeServiceCollectionExtensions
             .Validate(o => o.StreamBufferSize > 0, "SagaWorkflows:Bridge:StreamBufferSize must be at least 1.")
             .Validate(o => o.HistoryPageSize > 0, "SagaWorkflows:Bridge:HistoryPageSize must be at least 1.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Queue), "SagaWorkflows:Bridge:Queue must name a queue.")
+            .Validate(o => o.MaxStreamsPerClient > 0, "SagaWorkflows:Bridge:MaxStreamsPerClient must be at least 1.")
+            .Validate(o => o.MaxRequestBodyBytes > 0, "SagaWorkflows:Bridge:MaxRequestBodyBytes must be at least 1.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -52,7 +55,9 @@ public static class BridgeServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<BridgeOptions>>().Value;
             return new BridgeEventHub(o.MaxConcurrentStreams, o.StreamBufferSize);
         });
+        services.AddSingleton(sp => new ClientStreamLimiter(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.MaxStreamsPerClient));
         services.AddSingleton<BridgeEventStore>();
+        services.AddBridgeSecurity(configuration);
         services.AddSingleton<BridgeAssets>();
         services.AddHostedService<BridgeStoreInitializer>();
         return services;
