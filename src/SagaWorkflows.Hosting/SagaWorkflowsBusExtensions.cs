@@ -42,6 +42,11 @@ public static class SagaWorkflowsBusExtensions
         services.AddSingleton(options);
         services.AddMassTransit(x =>
         {
+            if (!options.UsageTelemetry)
+            {
+                x.DisableUsageTelemetry();
+            }
+
             foreach (var contributor in contributors)
             {
                 contributor.ConfigureRegistrations(x, options);
