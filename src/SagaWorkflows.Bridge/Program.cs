@@ -21,5 +21,6 @@ builder.Services.AddSagaWorkflowsBridge(builder.Configuration);
 builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
 
 var app = builder.Build();
+app.UseStatusCodePages();
 app.MapSagaWorkflowsBridge();
 app.Run();

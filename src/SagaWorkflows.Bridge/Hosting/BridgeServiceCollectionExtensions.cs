@@ -58,6 +58,9 @@ public static class BridgeServiceCollectionExtensions
         services.AddSingleton(sp => new ClientStreamLimiter(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.MaxStreamsPerClient));
         services.AddSingleton<BridgeEventStore>();
         services.AddBridgeSecurity(configuration);
+
+        // Answers ASP.NET Core writes itself (405, an unmatched route) carry a problem body too, with UseStatusCodePages.
+        services.AddProblemDetails();
         services.AddSingleton<BridgeAssets>();
         services.AddHostedService<BridgeStoreInitializer>();
         return services;
