@@ -15,13 +15,13 @@ public sealed class OrchestratorOnly : WorkflowSystem
 
 /// <summary>
 /// What a user gets: the packages as packed (metadata, dependencies), the sagawf tool installed from them,
-/// and samples/UserSolution (its own worker and publisher) built from them and run against the real broker
+/// and examples/UserSolution (its own worker and publisher) built from them and run against the real broker
 /// with the product's orchestrator. The README's snippets are the sample's code.
 /// </summary>
 public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly system) : IClassFixture<PackedFeed>, IClassFixture<OrchestratorOnly>
 {
     private static readonly XNamespace Nuspec = "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd";
-    private static readonly string Sample = Path.Combine(RepositoryPaths.Root, "samples", "UserSolution");
+    private static readonly string Sample = Path.Combine(RepositoryPaths.Root, "examples", "UserSolution");
 
     [Fact]
     public void Every_package_has_real_metadata_xml_docs_symbols_and_MassTransit_bounded_below_9()

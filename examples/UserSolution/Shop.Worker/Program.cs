@@ -1,3 +1,4 @@
+// README: worker
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -6,7 +7,6 @@ using SagaWorkflows.WorkerSdk;
 using SagaWorkflows.WorkerSdk.Tools;
 using Shop.Worker;
 
-// README: worker
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddSingleton<Inventory>();             // tool classes are resolved from the container
 builder.Services.AddSagaWorkflowsWorker(w =>
