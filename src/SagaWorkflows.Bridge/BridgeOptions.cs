@@ -49,8 +49,26 @@ public sealed class BridgeOptions : IValidatableObject
     [Range(1, int.MaxValue, ErrorMessage = "must be at least {1}")]
     public int RecentRunsMaxLimit { get; set; } = 500;
 
+    /// <summary>
+    /// How long a finished run's events, summary and rejected signals are kept before retention deletes them.
+    /// Zero or less: never deleted automatically (<c>sagawf purge</c> still works).
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often retention looks for finished runs to delete.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs deleted per transaction: small, so relaying events never waits long behind one.</summary>
+    [Range(1, 100_000, ErrorMessage = "must be between {1} and {2}")]
+    public int RetentionBatchSize { get; set; } = 200;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (RetentionInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("must be a positive duration such as 00:01:00", [nameof(RetentionInterval)]);
+        }
+
         if (HeartbeatInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("must be a positive duration such as 00:00:15", [nameof(HeartbeatInterval)]);

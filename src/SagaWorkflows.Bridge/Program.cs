@@ -1,4 +1,5 @@
 using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Health;
 
 namespace SagaWorkflows.Bridge;
 
@@ -22,10 +23,12 @@ internal static class BridgeHost
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         });
 
+        builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-bridge", servesHttp: true);
         builder.Services.AddSagaWorkflowsBridge(builder.Configuration);
         builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
 
         var app = builder.Build();
+        app.MapSagaWorkflowsHealth();
         app.MapSagaWorkflowsBridge();
         app.Run();
     }

@@ -47,6 +47,12 @@ public static class SagaWorkflowsBusExtensions
             x.AddSagaWorkflows(options);
             configure?.Invoke(x);
 
+            // MassTransit reports usage to its vendor unless told not to: our processes do not phone home unless opted in.
+            if (!options.UsageTelemetry)
+            {
+                x.DisableUsageTelemetry();
+            }
+
             if (options.Transport == SagaWorkflowsTransport.InMemory)
             {
                 x.UsingInMemory((context, cfg) =>

@@ -20,6 +20,11 @@ public sealed class SagaWorkflowsBusOptions : IValidatableObject
     [Range(1, ushort.MaxValue, ErrorMessage = "must be between {1} and {2}")]
     public ushort PrefetchCount { get; set; } = 64;
 
+    /// <summary>
+    /// <c>SagaWorkflows:UsageTelemetry</c>: lets MassTransit send its anonymous usage telemetry to its vendor. Off unless set to true.
+    /// </summary>
+    public bool UsageTelemetry { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Transport == SagaWorkflowsTransport.RabbitMq

@@ -45,8 +45,46 @@ public sealed class OrchestratorOptions : IValidatableObject
     [Range(0, int.MaxValue, ErrorMessage = "must be 0 or more")]
     public int CachedRuns { get; set; } = Persistence.SagaRepositoryRegistrationExtensions.DefaultCachedInstances;
 
+    /// <summary>
+    /// How many times a run's message may fail (for any reason but the store) before it is moved to the
+    /// error queue and its run fails with a <c>workflow-error</c>.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "must be between 1 and 100")]
+    public int PoisonMessageAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// How many times the supervisor wakes a run for the same due timer before it gives up on it and logs an
+    /// error (a wake that keeps failing also fails the run, through <see cref="PoisonMessageAttempts"/>).
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "must be between 1 and 1000")]
+    public int MaxWakesPerTimer { get; set; } = 5;
+
+    /// <summary>The definition limits, from <c>SagaWorkflows:Limits</c>; <c>sagawf validate</c> reads the same section.</summary>
+    public Core.Definitions.WorkflowLimits Limits { get; set; } = new();
+
+    /// <summary>
+    /// How long a finished run (its row, state parts and outbox leftovers) is kept before retention deletes it.
+    /// Zero or less: never deleted automatically (<c>sagawf purge</c> still works).
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often retention looks for finished runs to delete.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs deleted per transaction: small, so the saga's commits never wait long behind one.</summary>
+    [Range(1, 100_000, ErrorMessage = "must be between {1} and {2}")]
+    public int RetentionBatchSize { get; set; } = 200;
+
+    /// <summary>The pause between two retention batches, leaving the store to the hot path.</summary>
+    public TimeSpan RetentionBatchPause { get; set; } = TimeSpan.FromMilliseconds(50);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (RetentionInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("must be a positive duration such as 00:01:00", [nameof(RetentionInterval)]);
+        }
+
         if (TimerPollInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("must be a positive duration such as 00:00:01", [nameof(TimerPollInterval)]);

@@ -6,6 +6,7 @@ using SagaWorkflows.Orchestration;
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddSagaWorkflowsHostDefaults();
 var bus = builder.Configuration.ReadBusOptions();
+builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-orchestrator");
 builder.Services.AddSagaWorkflowsOrchestrator(builder.Configuration.ReadOrchestratorOptions(), bus);
 builder.Services.AddSagaWorkflowsBus(bus);
 await builder.Build().RunAsync();

@@ -7,6 +7,7 @@ using SagaWorkflows.WorkerSdk.Samples;
 // Content root = the app's folder, so the appsettings.json beside the DLL is read wherever it is started from.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddSagaWorkflowsHostDefaults();
+builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-worker");
 builder.Services.AddSagaWorkflowsWorker(worker => worker
     .AddDemoTools()
     .AddChatClientsFromConfiguration(builder.Configuration));

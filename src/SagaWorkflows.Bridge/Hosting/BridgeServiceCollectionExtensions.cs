@@ -10,6 +10,7 @@ using SagaWorkflows.Bridge.Hosting;
 using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Health;
 
 namespace SagaWorkflows.Bridge;
 
@@ -52,6 +53,10 @@ public static class BridgeServiceCollectionExtensions
         services.AddSingleton<BridgeEventStore>();
         services.AddSingleton<BridgeAssets>();
         services.AddHostedService<BridgeStoreInitializer>();
+        services.AddSingleton<BridgeRetention>();
+        services.AddHostedService<BridgeRetentionService>();
+        services.AddSagaWorkflowsHealthChecks()
+            .AddCheck<BridgeStoreHealthCheck>("bridge-store", tags: [SagaWorkflowsHealthChecks.ReadyTag]);
         return services;
     }
 }

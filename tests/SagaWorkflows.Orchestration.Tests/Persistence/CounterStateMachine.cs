@@ -31,7 +31,8 @@ public class CounterStateMachine : MassTransitStateMachine<CounterSaga>
                 .Then(context =>
                 {
                     context.Saga.EnqueuePublish(new CounterStarted(context.Saga.CorrelationId));
-                    context.Saga.EnqueueSend(context.Message.AuditAddress ?? AuditAddress, new AuditCounter(context.Saga.CorrelationId, "started"));
+                    context.Saga.EnqueueSend(context.Message.AuditAddress ?? AuditAddress, new AuditCounter(context.Saga.CorrelationId, "started"),
+                        context.Message.AuditTimeToLive);
 
                     if (context.Message.Fail)
                         throw new InvalidOperationException("The counter was told to fail.");

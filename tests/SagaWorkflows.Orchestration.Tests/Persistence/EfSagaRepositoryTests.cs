@@ -25,7 +25,23 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal("started", audit.Context.Message.Action);
         Assert.EndsWith("/counter-audit", audit.Context.DestinationAddress!.AbsolutePath, StringComparison.Ordinal);
         Assert.NotEqual(started.Context.MessageId, audit.Context.MessageId);
+        Assert.Null(audit.Context.TimeToLive);
         Assert.Empty(await host.OutboxRows());
+    }
+
+    [Fact]
+    public async Task A_send_with_a_time_to_live_leaves_with_the_time_left_of_it_and_the_row_keeps_its_expiry()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync();
+        var id = NewId.NextGuid();
+        var before = DateTime.UtcNow;
+
+        await host.PublishAndSettle(new StartCounter(id, AuditTimeToLive: TimeSpan.FromMinutes(5)), m => m.CounterId == id);
+
+        var audit = Assert.Single(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
+        Assert.InRange(audit.Context.TimeToLive!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+        var row = Assert.Single(await host.AllOutboxRows(), r => r.Destination is not null);
+        Assert.InRange(row.ExpiresAt!.Value, before.AddMinutes(5), DateTime.UtcNow.AddMinutes(5));
     }
 
     [Fact]

@@ -78,6 +78,37 @@ public sealed class OutboxRelayTests
         Assert.Equal(new[] { unknownType.Id, behindIt.Id }.Order(), (await host.OutboxRows()).Select(x => x.Id).Order());
     }
 
+    [Fact]
+    public async Task Relay_sends_what_is_left_of_a_time_to_live_and_drops_a_message_that_expired_in_the_outbox()
+    {
+        var sagaId = NewId.NextGuid();
+        var fresh = OutboxMessage.Create(sagaId, new OutboxItem(new AuditCounter(sagaId, "fresh"), typeof(AuditCounter), CounterStateMachine.AuditAddress,
+            TimeSpan.FromMinutes(10)), LongAgo, 0);
+        var expired = OutboxMessage.Create(sagaId, new OutboxItem(new AuditCounter(sagaId, "expired"), typeof(AuditCounter), CounterStateMachine.AuditAddress,
+            TimeSpan.FromSeconds(1)), LongAgo, 1);
+        var after = OutboxMessage.Create(sagaId, Publish(new CounterIncremented(sagaId, 1)), LongAgo, 2);
+
+        await using var host = await SagaStoreTestHost.StartAsync(
+            relay: o => o.RelayInterval = TimeSpan.FromHours(1),
+            seed: async db =>
+            {
+                db.Outbox.AddRange(fresh, expired, after);
+                await db.SaveChangesAsync();
+            });
+        var relay = host.Services.GetRequiredService<OutboxRelay<CounterDbContext>>();
+
+        await relay.RelayPendingAsync();
+
+        // LongAgo + 10 min: about 9 minutes are left.
+        var sent = Assert.Single(await host.Harness.Sent.SelectAsync<AuditCounter>(x => x.Context.Message.CounterId == sagaId).Take(1).ToListAsync());
+        Assert.Equal("fresh", sent.Context.Message.Action);
+        Assert.InRange(sent.Context.TimeToLive!.Value, TimeSpan.FromMinutes(8), TimeSpan.FromMinutes(9));
+        Assert.True(await host.Harness.Published.Any<CounterIncremented>(x => x.Context.Message.CounterId == sagaId));
+        Assert.Empty(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == sagaId && m.Action == "expired"));
+        // The expired row is gone as if delivered; it does not hold the saga's later messages.
+        Assert.Empty(await host.AllOutboxRows());
+    }
+
     static OutboxItem Publish<T>(T message)
         where T : class => new(message, typeof(T), null);
 

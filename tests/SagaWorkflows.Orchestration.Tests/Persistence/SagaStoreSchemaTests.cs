@@ -93,6 +93,39 @@ public sealed class SagaStoreSchemaTests
         }
     }
 
+    [Fact]
+    public async Task An_outbox_table_of_an_earlier_version_gets_the_expiry_column_and_keeps_its_rows()
+    {
+        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
+        var connectionString = $"Data Source={Path.Combine(directory, "store.db")}";
+        try
+        {
+            var options = new DbContextOptionsBuilder<CounterDbContext>().UseSqliteSagaStore(connectionString).Options;
+            await using (var db = new CounterDbContext(options))
+                await db.EnsureSagaStoreCreatedAsync();
+
+            // As an earlier release left it: no ExpiresAt, one undelivered row.
+            await Execute(connectionString, "ALTER TABLE \"OutboxMessages\" DROP COLUMN \"ExpiresAt\"");
+            await Execute(connectionString, "INSERT INTO \"OutboxMessages\" (\"Id\", \"SagaCorrelationId\", \"CreatedAt\", \"Sequence\", \"MessageType\", \"Body\") " +
+                "VALUES ('0A4C6E55-0000-0000-0000-000000000001', '0A4C6E55-0000-0000-0000-000000000002', '2026-01-01 00:00:00', 0, 'T', '{}')");
+
+            await using (var db = new CounterDbContext(options))
+            {
+                await db.EnsureSagaStoreCreatedAsync();
+                var row = Assert.Single(await db.Outbox.AsNoTracking().ToListAsync());
+                Assert.Null(row.ExpiresAt);
+            }
+
+            Assert.Equal(1L, await Execute(connectionString, "SELECT COUNT(*) FROM pragma_table_info('OutboxMessages') WHERE name = 'ExpiresAt'"));
+        }
+        finally
+        {
+            using (var connection = new SqliteConnection(connectionString))
+                SqliteConnection.ClearPool(connection);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     static async Task<object?> Execute(string connectionString, string sql)
     {
         await using var connection = new SqliteConnection(connectionString);

@@ -33,7 +33,10 @@ public static class SagaStoreSchema
 
         List<string> missing = await FindMissingTables(dbContext, cancellationToken).ConfigureAwait(false);
         if (missing.Count == 0)
+        {
+            await AddMissingColumnsAsync(dbContext, cancellationToken).ConfigureAwait(false);
             return;
+        }
 
         var tableCount = TablesOf(dbContext).Count;
         if (missing.Count < tableCount)
@@ -44,6 +47,7 @@ public static class SagaStoreSchema
                 throw PartialSchema(dbContext, missing);
 
             await CreateTablesAsync(dbContext, missing, cancellationToken).ConfigureAwait(false);
+            await AddMissingColumnsAsync(dbContext, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -82,7 +86,81 @@ public static class SagaStoreSchema
         return entity.HasAnnotation(AddedLaterAnnotation, true);
     }
 
+    /// <summary>
+    /// Marks a (nullable) column as added after the first release of its table: <see cref="EnsureSagaStoreCreatedAsync(DbContext,CancellationToken)"/>
+    /// adds it to an existing table that lacks it; the rows already there get null.
+    /// </summary>
+    public static PropertyBuilder<TProperty> AddedToExistingStores<TProperty>(this PropertyBuilder<TProperty> property)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        return property.HasAnnotation(AddedLaterAnnotation, true);
+    }
+
     const string AddedLaterAnnotation = "SagaWorkflows:AddedToExistingStores";
+
+    /// <summary>Adds the columns marked <c>AddedToExistingStores</c> (on a property) that an existing table lacks.</summary>
+    static async Task AddMissingColumnsAsync(DbContext dbContext, CancellationToken cancellationToken)
+    {
+        var model = dbContext.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
+        List<MigrationOperation> operations = [];
+        foreach (var entityType in model.GetEntityTypes())
+        {
+            if (entityType.GetTableName() is not { } table)
+                continue;
+
+            var store = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(table, entityType.GetSchema());
+            foreach (var property in entityType.GetProperties().Where(p => p.FindAnnotation(AddedLaterAnnotation)?.Value is true))
+            {
+                var column = property.GetColumnName(store)!;
+                if (await ColumnExists(dbContext, table, entityType.GetSchema(), column, cancellationToken).ConfigureAwait(false))
+                    continue;
+
+                operations.Add(new AddColumnOperation
+                {
+                    Table = table,
+                    Schema = entityType.GetSchema(),
+                    Name = column,
+                    ClrType = (property.GetTypeMapping().Converter?.ProviderClrType ?? property.ClrType),
+                    ColumnType = property.GetColumnType(store),
+                    IsNullable = true,
+                    MaxLength = property.GetMaxLength(),
+                });
+            }
+        }
+
+        if (operations.Count == 0)
+            return;
+
+        var commands = dbContext.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
+        try
+        {
+            await dbContext.GetService<IMigrationCommandExecutor>()
+                .ExecuteNonQueryAsync(commands, dbContext.GetService<IRelationalConnection>(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException)
+        {
+            // Another process may have added them at the same moment.
+            foreach (var operation in operations.Cast<AddColumnOperation>())
+            {
+                if (!await ColumnExists(dbContext, operation.Table, operation.Schema, operation.Name, cancellationToken).ConfigureAwait(false))
+                    throw;
+            }
+        }
+    }
+
+    static async Task<bool> ColumnExists(DbContext dbContext, string table, string? schema, string column, CancellationToken cancellationToken)
+    {
+        FormattableString query;
+        if (dbContext.Database.IsSqlite())
+            query = $"SELECT COUNT(*) AS \"Value\" FROM pragma_table_info({table}) WHERE name = {column}";
+        else if (schema is null)
+            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.columns WHERE table_name = {table} AND column_name = {column} AND table_schema = current_schema()";
+        else
+            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.columns WHERE table_name = {table} AND column_name = {column} AND table_schema = {schema}";
+
+        List<int> counts = await dbContext.Database.SqlQuery<int>(query).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return counts.Count == 1 && counts[0] > 0;
+    }
 
     static bool AddedLater(DbContext dbContext, string table) =>
         dbContext.Model.GetEntityTypes().Any(e => e.GetTableName() == table && e.FindAnnotation(AddedLaterAnnotation)?.Value is true);

@@ -30,6 +30,12 @@ public sealed class OutboxMessage
     public string Body { get; set; } = "";
 
     /// <summary>
+    /// UTC; null when the message does not expire. Delivered with the time left as its TimeToLive; past it, the row
+    /// is dropped instead of delivered (see <see cref="OutboxItem.TimeToLive"/>).
+    /// </summary>
+    public DateTime? ExpiresAt { get; set; }
+
+    /// <summary>
     /// Builds a row for <paramref name="item"/>; add it to a DbContext together with other changes to emit a
     /// message transactionally. <see cref="OutboxRelay{TContext}"/> delivers it once it is older than
     /// <see cref="SagaOutboxOptions.RelayAge"/>.
@@ -47,6 +53,7 @@ public sealed class OutboxMessage
             Destination = item.Destination?.OriginalString,
             MessageType = OutboxSerializer.GetTypeName(item.MessageType),
             Body = OutboxSerializer.Serialize(item.Message),
+            ExpiresAt = item.TimeToLive is { } timeToLive ? DateTime.SpecifyKind(createdAtUtc, DateTimeKind.Utc) + timeToLive : null,
         };
     }
 }

@@ -32,6 +32,7 @@ public static class SagaStoreModelBuilderExtensions
             entity.Property(x => x.Destination).HasMaxLength(1024);
             entity.Property(x => x.MessageType).HasMaxLength(1024).IsRequired();
             entity.Property(x => x.Body).IsRequired();
+            entity.Property(x => x.ExpiresAt).AddedToExistingStores();
             entity.HasIndex(x => x.CreatedAt);
         });
 

@@ -151,7 +151,12 @@ public sealed class OutboxRelay<TContext> : BackgroundService
 
                 var message = OutboxSerializer.Deserialize(row.Body, messageType);
 
-                await OutboxDelivery.DeliverAsync(_bus, _bus, row.Id, message, messageType, row.Destination, cancellationToken).ConfigureAwait(false);
+                if (!await OutboxDelivery.DeliverAsync(_bus, _bus, row.Id, message, messageType, row.Destination, row.ExpiresAt,
+                        _timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false))
+                {
+                    _logger.LogInformation("Outbox relay dropped {MessageType} ({OutboxId}) for saga {CorrelationId}: it expired at {ExpiresAt:o} before it could be delivered",
+                        row.MessageType, row.Id, row.SagaCorrelationId, row.ExpiresAt);
+                }
 
                 delivered.Add(row.Id);
             }

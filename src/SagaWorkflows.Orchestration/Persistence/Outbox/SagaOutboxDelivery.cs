@@ -12,8 +12,9 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// that cannot be delivered stays in the outbox, and so do the ones behind it in the lane; the outbox relay
 /// delivers them, as it does after a crash.
 /// </summary>
-public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOutboxDelivery> logger)
+public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOutboxDelivery> logger, TimeProvider? timeProvider = null)
 {
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly Dictionary<Guid, Task> _lanes = [];
     private IBus? _bus;
 
@@ -121,7 +122,8 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         try
         {
             var message = OutboxSerializer.ToDeliverable(item, row);
-            await OutboxDelivery.DeliverAsync(_bus!, _bus!, row.Id, message, item.MessageType, row.Destination, CancellationToken.None, context =>
+            await OutboxDelivery.DeliverAsync(_bus!, _bus!, row.Id, message, item.MessageType, row.Destination, row.ExpiresAt, _time.GetUtcNow().UtcDateTime,
+                CancellationToken.None, context =>
             {
                 context.ConversationId = conversationId;
                 context.InitiatorId = initiatorId;

@@ -13,13 +13,14 @@ public static class DurableSagaExtensions
     }
 
     /// <summary>Sends <paramref name="message"/> as <typeparamref name="T"/> to <paramref name="destination"/> once the transition commits.</summary>
-    public static void EnqueueSend<T>(this IDurableSaga saga, Uri destination, T message)
+    /// <param name="timeToLive">How long the message stays useful from the commit on (see <see cref="OutboxItem.TimeToLive"/>); null: for ever.</param>
+    public static void EnqueueSend<T>(this IDurableSaga saga, Uri destination, T message, TimeSpan? timeToLive = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(saga);
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(message);
 
-        saga.PendingMessages.Add(new OutboxItem(message, typeof(T), destination));
+        saga.PendingMessages.Add(new OutboxItem(message, typeof(T), destination, timeToLive));
     }
 }

@@ -6,4 +6,9 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// <param name="Message">The message; serialized with MassTransit's System.Text.Json options.</param>
 /// <param name="MessageType">The type it is published or sent as (the message must be assignable to it, or round-trip to it through JSON).</param>
 /// <param name="Destination">Null to publish, otherwise the address to send to (e.g. <c>queue:sagawf-tool-echo</c>).</param>
-public sealed record OutboxItem(object Message, Type MessageType, Uri? Destination);
+/// <param name="TimeToLive">
+/// How long the message stays useful, counted from the transition's commit. The outbox row keeps the resulting
+/// expiration time; whichever path delivers the row sends it with the time that is left as its TimeToLive (so the
+/// broker drops it when it expires in a queue), and a row found already expired is dropped instead of delivered.
+/// </param>
+public sealed record OutboxItem(object Message, Type MessageType, Uri? Destination, TimeSpan? TimeToLive = null);
