@@ -7,7 +7,9 @@ using Quartz;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.Orchestration.Definitions;
+using SagaWorkflows.Orchestration.Monitoring;
 using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Orchestration.Retention;
 using SagaWorkflows.Orchestration.Runs;
 using SagaWorkflows.Orchestration.Scheduling;
 
@@ -17,14 +19,18 @@ public static class OrchestratorServiceCollectionExtensions
 {
     /// <summary>
     /// Reads <c>ConnectionStrings:Workflows</c> (a SQLite connection string, default
-    /// <c>Data Source=sagaworkflows.db</c>, or a PostgreSQL one: <c>Host=…;Database=…;Username=…;Password=…</c>) and <c>SagaWorkflows:Orchestrator</c>.
+    /// <c>Data Source=sagaworkflows.db</c>, or a PostgreSQL one: <c>Host=…;Database=…;Username=…;Password=…</c>) and
+    /// <c>SagaWorkflows:Orchestrator</c>; throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/>
+    /// naming every invalid setting.
     /// </summary>
     public static OrchestratorOptions ReadOrchestratorOptions(this IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = new OrchestratorOptions();
-        configuration.GetSection("SagaWorkflows:Orchestrator").Bind(options);
+        configuration.GetSection(OrchestratorOptions.SectionName).Bind(options);
+        configuration.GetSection(Core.Definitions.WorkflowLimits.SectionName).Bind(options.Limits);
         options.ConnectionString = configuration.GetConnectionString("Workflows") ?? options.ConnectionString;
+        OptionsValidation.ThrowIfInvalid(options, OrchestratorOptions.SectionName);
         return options;
     }
 
@@ -38,6 +44,12 @@ public static class OrchestratorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(bus);
+        OptionsValidation.ThrowIfInvalid(options, OrchestratorOptions.SectionName);
+        if (options.Limits.Check() is { Count: > 0 } badLimits)
+        {
+            throw new InvalidOperationException(string.Join("; ", badLimits));
+        }
+
         UseRunIdCorrelation();
         var dialect = SagaStoreDialect.ForConnectionString(options.ConnectionString);
         if (bus.Transport == SagaWorkflowsTransport.RabbitMq)
@@ -60,7 +72,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<DefinitionCache>();
         services.AddSingleton(sp =>
         {
-            var registry = new WorkflowDefinitionRegistry(sp.GetRequiredService<ILogger<WorkflowDefinitionRegistry>>());
+            var registry = new WorkflowDefinitionRegistry(sp.GetRequiredService<ILogger<WorkflowDefinitionRegistry>>(), options.Limits);
             if (options.DefinitionsPath is { Length: > 0 } path)
             {
                 registry.LoadDirectory(path);
@@ -75,6 +87,8 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSagaStore<WorkflowDbContext>(options.ConnectionString);
         services.AddSagaOutboxRelay<WorkflowDbContext>();
         services.AddHostedService<RunSupervisor>();
+        services.AddRunRetention();
+        services.AddOrchestratorMonitoring(bus);
         if (bus.Transport == SagaWorkflowsTransport.RabbitMq && options.BridgeQueue is { Length: > 0 })
         {
             services.AddHostedService<BridgeQueueProvisioner>();
@@ -121,10 +135,32 @@ public static class OrchestratorServiceCollectionExtensions
         endpoint.UsePartitioner<StepCompleted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepFaulted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepRetrying>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<StepExpired>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<WakeWorkflowRun>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<FailWorkflowRun>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipCompleted>(partitioner, c => c.Message.TrackingNumber);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipFaulted>(partitioner, c => c.Message.TrackingNumber);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipActivityCompleted>(partitioner, c => c.Message.TrackingNumber);
+    }
+
+    /// <summary>
+    /// Outermost on the runs endpoint: a message failing for any reason but the store is tried
+    /// <paramref name="attempts"/> times, then moved to the error queue and its run failed (<see cref="PoisonMessageFilter"/>).
+    /// Store failures keep the durable endpoint's own retry, inside this one.
+    /// </summary>
+    private static void UsePoisonMessageHandling(IRegistrationContext context, IReceiveEndpointConfigurator endpoint, int attempts)
+    {
+        var logger = context.GetRequiredService<ILoggerFactory>().CreateLogger<PoisonMessageFilter>();
+        endpoint.UseFilter(new PoisonMessageFilter(Math.Max(1, attempts), logger));
+        if (attempts > 1)
+        {
+            endpoint.UseMessageRetry(r =>
+            {
+                r.Ignore<Microsoft.EntityFrameworkCore.DbUpdateException>();
+                r.Ignore<System.Data.Common.DbException>();
+                r.Immediate(attempts - 1);
+            });
+        }
     }
 
     /// <summary>Every message of a run carries its RunId as CorrelationId, for tracing.</summary>
@@ -138,7 +174,9 @@ public static class OrchestratorServiceCollectionExtensions
         MessageCorrelation.UseCorrelationId<StepCompleted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepFaulted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepRetrying>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<StepExpired>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<WakeWorkflowRun>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<FailWorkflowRun>(m => m.RunId);
     }
 
     private sealed class OrchestratorBusContributor(OrchestratorOptions options) : ISagaWorkflowsBusContributor
@@ -152,15 +190,17 @@ public static class OrchestratorServiceCollectionExtensions
                     e.Name = QueueNames.WorkflowRuns;
                     e.ConcurrentMessageLimit = options.ConcurrentMessageLimit;
                 });
-            configurator.AddConfigureEndpointsCallback((_, name, endpoint) =>
+            configurator.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 if (name == QueueNames.WorkflowRuns)
                 {
+                    UsePoisonMessageHandling(context, endpoint, options.PoisonMessageAttempts);
                     PartitionByRun(endpoint, options.PartitionCount);
                     endpoint.ConfigureDurableSagaEndpoint();
                 }
             });
 
+            configurator.AddConsumer<PurgeFinishedRunsConsumer, PurgeFinishedRunsConsumerDefinition>();
             if (busOptions.Transport == SagaWorkflowsTransport.RabbitMq)
             {
                 configurator.AddSagaWorkflowsSchedulerConsumers();

@@ -9,6 +9,8 @@ using SagaWorkflows.Bridge.Api;
 using SagaWorkflows.Bridge.Hosting;
 using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
+using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Health;
 
 namespace SagaWorkflows.Bridge;
 
@@ -35,11 +37,7 @@ public static class BridgeServiceCollectionExtensions
                     o.ConnectionString = connectionString;
                 }
             })
-            .Validate(o => o.MaxConcurrentStreams > 0, "SagaWorkflows:Bridge:MaxConcurrentStreams must be at least 1.")
-            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero, "SagaWorkflows:Bridge:HeartbeatInterval must be positive.")
-            .Validate(o => o.StreamBufferSize > 0, "SagaWorkflows:Bridge:StreamBufferSize must be at least 1.")
-            .Validate(o => o.HistoryPageSize > 0, "SagaWorkflows:Bridge:HistoryPageSize must be at least 1.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Queue), "SagaWorkflows:Bridge:Queue must name a queue.")
+            .ValidateBySection(BridgeOptions.SectionName)
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -55,6 +53,10 @@ public static class BridgeServiceCollectionExtensions
         services.AddSingleton<BridgeEventStore>();
         services.AddSingleton<BridgeAssets>();
         services.AddHostedService<BridgeStoreInitializer>();
+        services.AddSingleton<BridgeRetention>();
+        services.AddHostedService<BridgeRetentionService>();
+        services.AddSagaWorkflowsHealthChecks()
+            .AddCheck<BridgeStoreHealthCheck>("bridge-store", tags: [SagaWorkflowsHealthChecks.ReadyTag]);
         return services;
     }
 }

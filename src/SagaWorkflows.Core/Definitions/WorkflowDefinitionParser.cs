@@ -36,9 +36,19 @@ public static partial class WorkflowDefinitionParser
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
     private static partial Regex IdPattern();
 
-    public static DefinitionParseResult Parse(string json)
+    public static DefinitionParseResult Parse(string json) => Parse(json, WorkflowLimits.Default);
+
+    /// <summary>Parses and validates <paramref name="json"/>, refusing anything beyond <paramref name="limits"/>.</summary>
+    public static DefinitionParseResult Parse(string json, WorkflowLimits limits)
     {
         ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (json.Length > limits.MaxDefinitionLength)
+        {
+            return new DefinitionParseResult(null, [new ValidationError("$",
+                $"the definition is {Format(json.Length)} characters long; the limit is {Format(limits.MaxDefinitionLength)} ({WorkflowLimits.SectionName}:MaxDefinitionLength)")]);
+        }
+
         JsonNode? root;
         try
         {
@@ -64,14 +74,17 @@ public static partial class WorkflowDefinitionParser
             return new DefinitionParseResult(null, [new ValidationError("$", JsonText.DescribeSyntaxError(json, ex))]);
         }
 
-        var reader = new Reader();
+        var reader = new Reader(limits);
         var definition = reader.ReadWorkflow(root, json);
         return new DefinitionParseResult(reader.Errors.Count == 0 ? definition : null, reader.Errors);
     }
 
-    private sealed class Reader
+    private sealed class Reader(WorkflowLimits limits)
     {
         private readonly Dictionary<string, string> _ids = new(StringComparer.Ordinal);
+        private int _steps;
+        private int _depth;
+        private bool _tooManySteps;
 
         public List<ValidationError> Errors { get; } = [];
 
@@ -86,7 +99,7 @@ public static partial class WorkflowDefinitionParser
             }
 
             CheckUnknown(obj, "$", RootProperties);
-            var id = RequiredString(obj, "id", "$");
+            var id = RequiredName(obj, "id", "$");
             if (id is not null && id.Trim().Length == 0)
             {
                 Error("$.id", "must not be empty");
@@ -154,6 +167,17 @@ public static partial class WorkflowDefinitionParser
             var steps = new List<StepDefinition>(array.Count);
             for (var i = 0; i < array.Count; i++)
             {
+                if (++_steps > limits.MaxSteps)
+                {
+                    if (!_tooManySteps)
+                    {
+                        _tooManySteps = true;
+                        Error($"{path}[{i}]", $"the definition has more than {Format(limits.MaxSteps)} steps ({WorkflowLimits.SectionName}:MaxSteps)");
+                    }
+
+                    break;
+                }
+
                 var step = ReadStep(array[i], $"{path}[{i}]");
                 if (step is not null)
                 {
@@ -172,12 +196,12 @@ public static partial class WorkflowDefinitionParser
                 return null;
             }
 
-            var id = RequiredString(obj, "id", path);
+            var id = RequiredName(obj, "id", path);
             if (id is not null)
             {
                 if (!IdPattern().IsMatch(id))
                 {
-                    Error($"{path}.id", $"'{id}' is not a valid id: use letters, digits, '_' or '-', starting with a letter or '_'");
+                    Error($"{path}.id", $"'{Shorten(id)}' is not a valid id: use letters, digits, '_' or '-', starting with a letter or '_'");
                 }
                 else if (_ids.TryGetValue(id, out var firstPath))
                 {
@@ -208,18 +232,38 @@ public static partial class WorkflowDefinitionParser
             {
                 StepTypes.Tool => ReadTool(obj, id, path),
                 StepTypes.Ai => ReadAi(obj, id, path),
-                StepTypes.Parallel => ReadParallel(obj, id, path),
-                StepTypes.Foreach => ReadForeach(obj, id, path),
-                StepTypes.Loop => ReadLoop(obj, id, path),
-                StepTypes.Branch => ReadBranch(obj, id, path),
+                StepTypes.Parallel => Nested(path, () => ReadParallel(obj, id, path)),
+                StepTypes.Foreach => Nested(path, () => ReadForeach(obj, id, path)),
+                StepTypes.Loop => Nested(path, () => ReadLoop(obj, id, path)),
+                StepTypes.Branch => Nested(path, () => ReadBranch(obj, id, path)),
                 StepTypes.Wait => ReadWait(obj, id, path),
                 _ => ReadSleep(obj, id, path),
             };
         }
 
+        /// <summary>Reads a container's children one level deeper, refusing more than the nesting limit.</summary>
+        private StepDefinition? Nested(string path, Func<StepDefinition> read)
+        {
+            if (_depth >= limits.MaxNestingDepth)
+            {
+                Error(path, $"containers nest deeper than {Format(limits.MaxNestingDepth)} levels ({WorkflowLimits.SectionName}:MaxNestingDepth)");
+                return null;
+            }
+
+            _depth++;
+            try
+            {
+                return read();
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+
         private ToolStep ReadTool(JsonObject obj, string id, string path)
         {
-            var tool = RequiredString(obj, "tool", path) ?? "";
+            var tool = RequiredName(obj, "tool", path) ?? "";
             var input = obj["input"];
             if (input is not null)
             {
@@ -245,7 +289,7 @@ public static partial class WorkflowDefinitionParser
 
                     compensate = new CompensationDefinition
                     {
-                        Tool = RequiredString(cObj, "tool", cPath) ?? "",
+                        Tool = RequiredName(cObj, "tool", cPath) ?? "",
                         Input = cInput?.DeepClone(),
                         Retry = ReadRetry(cObj, cPath),
                     };
@@ -278,7 +322,7 @@ public static partial class WorkflowDefinitionParser
             {
                 Id = id,
                 JsonPath = path,
-                Model = RequiredString(obj, "model", path) ?? "",
+                Model = RequiredName(obj, "model", path) ?? "",
                 Prompt = prompt,
                 System = system,
                 OutputSchema = OptionalObject(obj, "outputSchema", path)?.DeepClone(),
@@ -303,6 +347,11 @@ public static partial class WorkflowDefinitionParser
                     foreach (var (name, steps) in b)
                     {
                         var stepsPath = $"{bPath}{PropertyPath(name)}";
+                        if (name.Length > limits.MaxIdLength)
+                        {
+                            Error(stepsPath, TooLong("a branch name", name.Length, limits.MaxIdLength, "MaxIdLength"));
+                        }
+
                         branches.Add(new(name, steps is null ? Missing(stepsPath) : ReadSteps(steps, stepsPath, allowEmpty: true)));
                     }
 
@@ -326,7 +375,7 @@ public static partial class WorkflowDefinitionParser
             Id = id,
             JsonPath = path,
             Items = RequiredExpression(obj, "items", path) ?? "",
-            Concurrency = OptionalInt(obj, "concurrency", path, min: 1) ?? 1,
+            Concurrency = OptionalInt(obj, "concurrency", path, min: 1, max: limits.MaxConcurrency, "MaxConcurrency") ?? 1,
             Steps = ReadStepList(obj, "steps", path, required: true, allowEmpty: false),
         };
 
@@ -356,7 +405,8 @@ public static partial class WorkflowDefinitionParser
                 JsonPath = path,
                 Until = until,
                 While = @while,
-                MaxIterations = OptionalInt(obj, "maxIterations", path, min: 1) ?? LoopStep.DefaultMaxIterations,
+                MaxIterations = OptionalInt(obj, "maxIterations", path, min: 1, max: limits.MaxLoopIterations, "MaxLoopIterations")
+                    ?? Math.Min(LoopStep.DefaultMaxIterations, limits.MaxLoopIterations),
                 Steps = ReadStepList(obj, "steps", path, required: true, allowEmpty: false),
             };
         }
@@ -409,7 +459,7 @@ public static partial class WorkflowDefinitionParser
         {
             Id = id,
             JsonPath = path,
-            Signal = RequiredString(obj, "signal", path) ?? "",
+            Signal = RequiredName(obj, "signal", path) ?? "",
             Schema = OptionalObject(obj, "schema", path)?.DeepClone(),
             Timeout = OptionalDuration(obj, "timeout", path),
         };
@@ -451,6 +501,11 @@ public static partial class WorkflowDefinitionParser
                         {
                             Error($"{path}.backoffRate", "must be >= 1");
                         }
+                        else if (backoff is { } rate && !(rate <= limits.MaxBackoffRate))
+                        {
+                            Error($"{path}.backoffRate", $"must be <= {limits.MaxBackoffRate.ToString(CultureInfo.InvariantCulture)} ({WorkflowLimits.SectionName}:MaxBackoffRate)");
+                            backoff = null;
+                        }
 
                         var jitter = OptionalString(obj, "jitter", path);
                         if (jitter is not null and not "none" and not "full")
@@ -460,7 +515,7 @@ public static partial class WorkflowDefinitionParser
 
                         return new StepRetryPolicy
                         {
-                            MaxAttempts = OptionalInt(obj, "maxAttempts", path, min: 1) ?? defaults.MaxAttempts,
+                            MaxAttempts = OptionalInt(obj, "maxAttempts", path, min: 1, max: limits.MaxAttempts, "MaxAttempts") ?? defaults.MaxAttempts,
                             InitialInterval = initial ?? defaults.InitialInterval,
                             BackoffRate = backoff ?? defaults.BackoffRate,
                             MaxInterval = OptionalDuration(obj, "maxInterval", path),
@@ -538,7 +593,17 @@ public static partial class WorkflowDefinitionParser
         private string? RequiredExpression(JsonObject obj, string name, string path)
         {
             var text = RequiredString(obj, name, path);
-            if (text is not null && !ExpressionCompiler.TryCompile(Template.StripDelimiters(text), out _, out var error))
+            if (text is null)
+            {
+                return null;
+            }
+
+            var expression = Template.StripDelimiters(text);
+            if (expression.Length > limits.MaxExpressionLength)
+            {
+                Error($"{path}.{name}", TooLong("the expression", expression.Length, limits.MaxExpressionLength, "MaxExpressionLength"));
+            }
+            else if (!ExpressionCompiler.TryCompile(expression, out _, out var error))
             {
                 Error($"{path}.{name}", $"invalid expression: {error}");
             }
@@ -546,7 +611,20 @@ public static partial class WorkflowDefinitionParser
             return text;
         }
 
-        private int? OptionalInt(JsonObject obj, string name, string path, int min)
+        /// <summary>A required id or name: a string no longer than the id limit.</summary>
+        private string? RequiredName(JsonObject obj, string name, string path)
+        {
+            var text = RequiredString(obj, name, path);
+            if (text is not null && text.Length > limits.MaxIdLength)
+            {
+                Error($"{path}.{name}", TooLong("the " + name, text.Length, limits.MaxIdLength, "MaxIdLength"));
+                return null;
+            }
+
+            return text;
+        }
+
+        private int? OptionalInt(JsonObject obj, string name, string path, int min, int max = int.MaxValue, string? limit = null)
         {
             var node = obj[name];
             if (node is null)
@@ -563,6 +641,12 @@ public static partial class WorkflowDefinitionParser
             if (value < min)
             {
                 Error($"{path}.{name}", $"must be >= {min}");
+                return null;
+            }
+
+            if (value > max)
+            {
+                Error($"{path}.{name}", $"must be <= {Format(max)} ({WorkflowLimits.SectionName}:{limit})");
                 return null;
             }
 
@@ -583,7 +667,15 @@ public static partial class WorkflowDefinitionParser
                 return null;
             }
 
-            return node.GetValue<double>();
+            // 1e309 reads as infinity, which no clock or serializer can use.
+            var value = node.GetValue<double>();
+            if (!double.IsFinite(value))
+            {
+                Error($"{path}.{name}", $"must be a finite number, not {Shorten(node.ToJsonString())}");
+                return null;
+            }
+
+            return value;
         }
 
         private JsonObject? OptionalObject(JsonObject obj, string name, string path)
@@ -619,10 +711,16 @@ public static partial class WorkflowDefinitionParser
                     return null;
                 }
 
+                if (duration > limits.MaxDuration)
+                {
+                    Error($"{path}.{name}", $"must be at most {XmlConvert.ToString(limits.MaxDuration)} ({WorkflowLimits.SectionName}:MaxDuration)");
+                    return null;
+                }
+
                 return duration;
             }
 
-            Error($"{path}.{name}", $"must be an ISO 8601 duration such as PT30S or P1D, not {node.ToJsonString()}");
+            Error($"{path}.{name}", $"must be an ISO 8601 duration such as PT30S or P1D, not {Shorten(node.ToJsonString())}");
             return null;
         }
 
@@ -668,7 +766,7 @@ public static partial class WorkflowDefinitionParser
 
                     break;
                 case JsonValue value when value.GetValueKind() == JsonValueKind.String:
-                    if (!Template.TryParse(value.GetValue<string>(), out _, out var error))
+                    if (!Template.TryParse(value.GetValue<string>(), limits.MaxExpressionLength, out _, out var error))
                     {
                         Error(path, error!);
                     }
@@ -705,9 +803,18 @@ public static partial class WorkflowDefinitionParser
     }
 
     internal static string PropertyPath(string name) =>
-        IdPattern().IsMatch(name) && !name.Contains('-', StringComparison.Ordinal)
+        IdPattern().IsMatch(name) && !name.Contains('-', StringComparison.Ordinal) && name.Length <= MaxPathNameLength
             ? "." + name
-            : "['" + name.Replace("'", "\\'", StringComparison.Ordinal) + "']";
+            : "['" + Shorten(name).Replace("'", "\\'", StringComparison.Ordinal) + "']";
+
+    /// <summary>Names beyond this are cut in paths and messages, so a hostile name cannot make every message huge.</summary>
+    private const int MaxPathNameLength = 256;
+
+    private static string Shorten(string text) =>
+        text.Length <= MaxPathNameLength ? text : string.Concat(text.AsSpan(0, 64), "…(", Format(text.Length), " characters)");
+
+    private static string TooLong(string what, int length, int limit, string setting) =>
+        $"{what} is {Format(length)} characters long; the limit is {Format(limit)} ({WorkflowLimits.SectionName}:{setting})";
 
     internal static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

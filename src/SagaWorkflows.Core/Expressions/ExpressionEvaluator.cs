@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Jint;
+using Jint.Constraints;
 using JsEngine = Jint.Engine;
 using Jint.Native;
 using Jint.Native.Json;
@@ -13,6 +14,12 @@ namespace SagaWorkflows.Core.Expressions;
 /// memory and recursion. One evaluator serves one engine transition (not thread-safe), so state
 /// an expression leaves on the global object never reaches another run.
 /// </summary>
+/// <remarks>
+/// One guard covers an evaluation from binding its globals to converting its result to JSON: the
+/// conversion runs script too (getters, <c>toJSON</c>, Proxy traps) and fails in its own ways (BigInt,
+/// cycles, depth), so one time budget spans both, and every failure but a fatal runtime error becomes an
+/// <see cref="ExpressionException"/>, which the engine turns into the step's or run's failure.
+/// </remarks>
 public sealed class ExpressionEvaluator
 {
     public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(1);
@@ -20,16 +27,29 @@ public sealed class ExpressionEvaluator
     public const long MemoryLimitBytes = 32 * 1024 * 1024;
     public const int RecursionLimit = 64;
 
+    /// <summary>Characters of an expression's result as JSON: what a step input or output can carry.</summary>
+    public const int ResultLimit = 4 * 1024 * 1024;
+
     private JsEngine? _engine;
     private EvaluationScope? _bound;
     private BoundGlobals _boundGlobals;
+    private readonly OperationDeadlineConstraint _deadline = new();
 
-    private JsEngine Engine => _engine ??= new JsEngine(options => options
-        .Strict()
-        .TimeoutInterval(TimeLimit)
-        .MaxStatements(StatementLimit)
-        .LimitMemory(MemoryLimitBytes)
-        .LimitRecursion(RecursionLimit));
+    private JsEngine Engine => _engine ??= new JsEngine(options =>
+    {
+        options
+            .Strict()
+            .MaxStatements(StatementLimit)
+            .LimitMemory(MemoryLimitBytes)
+            .LimitRecursion(RecursionLimit)
+            .Constraint(_deadline);
+
+        // Jint's own default is 10 s per match, ten times the expression's whole budget.
+        options.Constraints.RegexTimeout = TimeLimit;
+
+        // A native stack overflow ends the process; with the guard it is a catchable RangeError.
+        options.Constraints.StackOverflowGuard = true;
+    });
 
     /// <summary>Evaluates a bare expression to a JSON value (undefined becomes null).</summary>
     public JsonNode? Evaluate(string expression, EvaluationScope scope)
@@ -41,8 +61,11 @@ public sealed class ExpressionEvaluator
     internal bool StartedEngine => _engine is not null;
 
     /// <summary>Evaluates a condition with JavaScript truthiness.</summary>
-    public bool IsTrue(string expression, EvaluationScope scope) =>
-        TypeConverter.ToBoolean(Run(Template.StripDelimiters(expression), scope));
+    public bool IsTrue(string expression, EvaluationScope scope)
+    {
+        var bare = Template.StripDelimiters(expression);
+        return Guarded(bare, () => TypeConverter.ToBoolean(Run(bare, scope)));
+    }
 
     /// <summary>Renders a template value: objects and arrays recursively, strings with <c>${ }</c>.</summary>
     public JsonNode? Render(JsonNode? template, EvaluationScope scope) => template switch
@@ -61,7 +84,7 @@ public sealed class ExpressionEvaluator
         var text = new StringBuilder();
         foreach (var part in parsed.Parts)
         {
-            text.Append(part.IsExpression ? AsText(Run(part.Text, scope)) : part.Text);
+            text.Append(part.IsExpression ? Guarded(part.Text, () => AsText(Run(part.Text, scope))) : part.Text);
         }
 
         return text.ToString();
@@ -96,22 +119,38 @@ public sealed class ExpressionEvaluator
 
     /// <summary>A bare expression's JSON value: a plain path straight from the scope, anything else from the sandbox.</summary>
     private JsonNode? Value(string expression, EvaluationScope scope) =>
-        PathExpression.TryResolve(expression, scope, out var resolved) ? resolved : ToJson(Run(expression, scope));
+        PathExpression.TryResolve(expression, scope, out var resolved) ? resolved : Guarded(expression, () => ToJson(Run(expression, scope)));
 
+    /// <summary>Only inside <see cref="Guarded{T}"/>: the value may still run script when it is converted.</summary>
     private JsValue Run(string expression, EvaluationScope scope)
     {
         var script = ExpressionCompiler.Compile(expression);
         var engine = Engine;
+        Bind(engine, scope, expression);
+        return engine.Evaluate(script);
+    }
+
+    /// <summary>
+    /// Runs one evaluation, conversion included, under one time budget, and maps every failure except a
+    /// fatal runtime error to an <see cref="ExpressionException"/> naming the expression and the reason.
+    /// </summary>
+    private T Guarded<T>(string expression, Func<T> evaluate)
+    {
+        // Armed before the engine exists, so its very creation and binding count too.
+        _deadline.Begin(TimeLimit, CancellationToken.None);
         try
         {
-            Bind(engine, scope, expression);
-            return engine.Evaluate(script);
+            return evaluate();
+        }
+        catch (ExpressionException)
+        {
+            throw;
         }
         catch (JavaScriptException ex)
         {
-            throw new ExpressionException(expression, $"threw {ex.Error}", ex);
+            throw new ExpressionException(expression, $"threw {Describe(ex)}", ex);
         }
-        catch (TimeoutException ex)
+        catch (Exception ex) when (ex is TimeoutException or System.Text.RegularExpressions.RegexMatchTimeoutException)
         {
             throw new ExpressionException(expression, $"took longer than {TimeLimit.TotalSeconds:0.#} s", ex);
         }
@@ -126,6 +165,39 @@ public sealed class ExpressionEvaluator
         catch (RecursionDepthOverflowException ex)
         {
             throw new ExpressionException(expression, $"recursed deeper than {RecursionLimit}", ex);
+        }
+        catch (Exception ex) when (!IsFatal(ex))
+        {
+            // Whatever else broke may have left the engine half-way: the next evaluation starts a fresh one.
+            _engine = null;
+            _bound = null;
+            throw new ExpressionException(expression, ex switch
+            {
+                System.Text.Json.JsonException => "its result cannot be converted to JSON: " + ex.Message,
+                InsufficientExecutionStackException => "nests too deeply to evaluate",
+                InvalidDataException => ex.Message,
+                _ => $"failed: {ex.GetType().Name}: {ex.Message}",
+            }, ex);
+        }
+        finally
+        {
+            _deadline.End();
+        }
+    }
+
+    private static bool IsFatal(Exception ex) => ex is OutOfMemoryException or StackOverflowException or AccessViolationException;
+
+    /// <summary>The thrown value as text, without letting a hostile <c>toString</c> run again.</summary>
+    private static string Describe(JavaScriptException ex)
+    {
+        try
+        {
+            var text = ex.Error.ToString();
+            return text.Length <= 500 ? text : text[..500] + "…";
+        }
+        catch (Exception inner) when (!IsFatal(inner))
+        {
+            return ex.Message;
         }
     }
 
@@ -189,7 +261,18 @@ public sealed class ExpressionEvaluator
         }
 
         var json = new JsonSerializer(Engine).Serialize(value);
-        return json.IsUndefined() ? null : JsonNode.Parse(json.AsString());
+        if (json.IsUndefined())
+        {
+            return null;
+        }
+
+        var text = json.AsString();
+        if (text.Length > ResultLimit)
+        {
+            throw new InvalidDataException($"its result is {text.Length} characters of JSON; the limit is {ResultLimit}");
+        }
+
+        return JsonNode.Parse(text);
     }
 
     private string AsText(JsValue value) => value switch

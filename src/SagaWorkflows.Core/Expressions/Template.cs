@@ -17,7 +17,11 @@ public sealed class Template
 
     public bool HasExpressions => Parts.Any(p => p.IsExpression);
 
-    public static bool TryParse(string text, out Template? template, out string? error)
+    public static bool TryParse(string text, out Template? template, out string? error) =>
+        TryParse(text, int.MaxValue, out template, out error);
+
+    /// <summary>Parses <paramref name="text"/>, refusing any placeholder longer than <paramref name="maxExpressionLength"/>.</summary>
+    public static bool TryParse(string text, int maxExpressionLength, out Template? template, out string? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         var parts = new List<TemplatePart>();
@@ -36,6 +40,13 @@ public sealed class Template
                 }
 
                 var code = text[(i + 2)..end].Trim();
+                if (code.Length > maxExpressionLength)
+                {
+                    template = null;
+                    error = $"the expression at position {i + 1} is {code.Length} characters long; the limit is {maxExpressionLength} (SagaWorkflows:Limits:MaxExpressionLength)";
+                    return false;
+                }
+
                 if (!ExpressionCompiler.TryCompile(code, out _, out var compileError))
                 {
                     template = null;

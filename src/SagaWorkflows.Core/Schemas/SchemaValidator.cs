@@ -11,13 +11,29 @@ namespace SagaWorkflows.Core.Schemas;
 /// </summary>
 public static class SchemaValidator
 {
+    /// <summary>Bounds the cache: schemas come from definitions, and definitions come from anyone allowed to send one.</summary>
+    private const int MaxCached = 256;
+
     private static readonly ConcurrentDictionary<string, JsonSchema> Schemas = new(StringComparer.Ordinal);
+
+    /// <summary>Schemas currently cached (for tests and diagnostics).</summary>
+    internal static int CachedCount => Schemas.Count;
 
     public static IReadOnlyList<string> Validate(JsonNode schema, JsonNode? value)
     {
         ArgumentNullException.ThrowIfNull(schema);
         var text = schema.ToJsonString();
-        var parsed = Schemas.GetOrAdd(text, static t => JsonSchema.FromJsonAsync(t).GetAwaiter().GetResult());
+        if (!Schemas.TryGetValue(text, out var parsed))
+        {
+            parsed = JsonSchema.FromJsonAsync(text).GetAwaiter().GetResult();
+            if (Schemas.Count >= MaxCached)
+            {
+                Schemas.Clear();
+            }
+
+            Schemas.TryAdd(text, parsed);
+        }
+
         var errors = parsed.Validate(value?.ToJsonString() ?? "null");
         return errors.SelectMany(Flatten).Select(Describe).Distinct().ToList();
     }

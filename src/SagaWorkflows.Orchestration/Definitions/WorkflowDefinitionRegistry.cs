@@ -8,13 +8,15 @@ namespace SagaWorkflows.Orchestration.Definitions;
 /// Definitions registered in code or loaded from a folder of <c>*.json</c> files
 /// (<c>SagaWorkflows:DefinitionsPath</c>). Invalid files are reported and skipped, never fatal.
 /// </summary>
-public sealed class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistry> logger) : IWorkflowDefinitionRegistry
+public sealed class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistry> logger, WorkflowLimits? limits = null) : IWorkflowDefinitionRegistry
 {
+    private readonly WorkflowLimits _limits = limits ?? WorkflowLimits.Default;
+
     private readonly ConcurrentDictionary<(string Id, int Version), string> _definitions = new();
 
     public void Add(string json)
     {
-        var parsed = WorkflowDefinitionParser.Parse(json);
+        var parsed = WorkflowDefinitionParser.Parse(json, _limits);
         if (!parsed.IsValid)
         {
             throw new ArgumentException($"invalid workflow definition: {string.Join("; ", parsed.Errors)}", nameof(json));
@@ -34,7 +36,7 @@ public sealed class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistr
         foreach (var file in Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories))
         {
             var json = File.ReadAllText(file);
-            var parsed = WorkflowDefinitionParser.Parse(json);
+            var parsed = WorkflowDefinitionParser.Parse(json, _limits);
             if (!parsed.IsValid)
             {
                 logger.LogWarning("Skipping invalid workflow definition {File}: {Errors}", file, string.Join("; ", parsed.Errors));

@@ -22,9 +22,9 @@ public sealed class RunSupervisor(
     private const int BatchSize = 500;
     private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
 
-    /// <summary>The wake time last sent per run, so a run is not woken again and again while its
-    /// saga has not yet handled the first wake.</summary>
-    private readonly Dictionary<Guid, (DateTime WakeAt, DateTimeOffset SentAt)> _sent = [];
+    /// <summary>The wake time last sent per run and how often it was sent, so a run is not woken again and
+    /// again while its saga has not yet handled the first wake, nor forever when its wakes keep failing.</summary>
+    private readonly Dictionary<Guid, (DateTime WakeAt, DateTimeOffset SentAt, int Times)> _sent = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,7 +56,27 @@ public sealed class RunSupervisor(
             .ToListAsync(cancellationToken);
 
         var resendAfter = TimeSpan.FromTicks(Math.Max(options.TimerPollInterval.Ticks * 10, TimeSpan.FromSeconds(10).Ticks));
-        var toWake = due.Where(r => !_sent.TryGetValue(r.CorrelationId, out var sent) || sent.WakeAt != r.WakeAt || now - sent.SentAt > resendAfter).ToList();
+        var toWake = new List<(Guid CorrelationId, DateTime WakeAt, int Times)>();
+        foreach (var run in due)
+        {
+            if (!_sent.TryGetValue(run.CorrelationId, out var sent) || sent.WakeAt != run.WakeAt)
+            {
+                toWake.Add((run.CorrelationId, run.WakeAt, 1));
+            }
+            else if (now - sent.SentAt > resendAfter && sent.Times < options.MaxWakesPerTimer)
+            {
+                toWake.Add((run.CorrelationId, run.WakeAt, sent.Times + 1));
+            }
+            else if (now - sent.SentAt > resendAfter && sent.Times == options.MaxWakesPerTimer)
+            {
+                // Its wakes were sent and the timer is still due: they fail (and the run has been failed as
+                // poison), or nothing consumes them. Waking it forever would only grow the error queue and the log.
+                _sent[run.CorrelationId] = sent with { Times = sent.Times + 1 };
+                logger.LogError("Run {RunId} was woken {Times} times for its timer due at {WakeAt:o} and it is still due; no longer waking it",
+                    run.CorrelationId, sent.Times, run.WakeAt);
+            }
+        }
+
         if (toWake.Count == 0)
         {
             return;
@@ -66,13 +86,13 @@ public sealed class RunSupervisor(
         await Task.WhenAll(toWake.Select(r => endpoint.Send(new WakeWorkflowRun { RunId = r.CorrelationId }, cancellationToken)));
         foreach (var run in toWake)
         {
-            _sent[run.CorrelationId] = (run.WakeAt, now);
+            _sent[run.CorrelationId] = (run.WakeAt, now, run.Times);
         }
 
         if (_sent.Count > BatchSize * 20)
         {
             var cutoff = now - resendAfter;
-            foreach (var stale in _sent.Where(s => s.Value.SentAt < cutoff).Select(s => s.Key).ToList())
+            foreach (var stale in _sent.Where(s => s.Value.SentAt < cutoff && s.Value.Times <= options.MaxWakesPerTimer).Select(s => s.Key).ToList())
             {
                 _sent.Remove(stale);
             }

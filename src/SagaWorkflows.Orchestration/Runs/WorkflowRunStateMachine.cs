@@ -26,6 +26,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
         Event(() => StepCompletedReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => StepFaultedReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => StepRetryingReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => StepExpiredReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Wake, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Signal, e =>
         {
@@ -43,17 +44,28 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
         Event(() => SlipActivityCompleted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
         Event(() => SlipCompleted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
         Event(() => SlipFaulted, e => { e.CorrelateById(c => c.Message.TrackingNumber); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => FailRun, e =>
+        {
+            // A start that kept failing left no run behind: the failure creates it, so its caller hears why.
+            e.CorrelateById(c => c.Message.RunId);
+            e.InsertOnInitial = true;
+            e.SetSagaFactory(c => new WorkflowRun { CorrelationId = c.Message.RunId });
+        });
 
-        Initially(When(Start).ThenAsync(c => Enter(c, runner.Start(c.Saga, c.Message))));
+        Initially(
+            When(Start).ThenAsync(c => Enter(c, runner.Start(c.Saga, c.Message))),
+            When(FailRun).ThenAsync(c => Enter(c, runner.Fail(c.Saga, c.Message.Reason))));
 
         DuringAny(
             Ignore(Start),
+            When(FailRun).ThenAsync(c => Enter(c, runner.Fail(c.Saga, c.Message.Reason))),
             When(StepCompletedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
                 new StepSucceeded(c.Message.ExecutionId, c.Message.Attempt, CoreJson.ToNode(c.Message.Output))))),
             When(StepFaultedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
                 new StepFailed(c.Message.ExecutionId, c.Message.Attempt, c.Message.ErrorType, c.Message.Message, c.Message.Retryable)))),
             When(StepRetryingReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
                 new StepRetryScheduled(c.Message.ExecutionId, c.Message.Attempt, c.Message.NextAttempt, c.Message.Delay, c.Message.ErrorType, c.Message.Message)))),
+            When(StepExpiredReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepAttemptExpired(c.Message.ExecutionId, c.Message.Attempt)))),
             When(Wake).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new TimerElapsed()))),
             When(Signal).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, CoreJson.ToNode(c.Message.Payload))))),
             When(Suspend).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SuspendRequested()))),
@@ -82,6 +94,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<StepCompleted> StepCompletedReceived { get; private set; } = null!;
     public Event<StepFaulted> StepFaultedReceived { get; private set; } = null!;
     public Event<StepRetrying> StepRetryingReceived { get; private set; } = null!;
+    public Event<StepExpired> StepExpiredReceived { get; private set; } = null!;
     public Event<WakeWorkflowRun> Wake { get; private set; } = null!;
     public Event<SignalWorkflow> Signal { get; private set; } = null!;
     public Event<SuspendWorkflow> Suspend { get; private set; } = null!;
@@ -90,6 +103,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<RoutingSlipActivityCompleted> SlipActivityCompleted { get; private set; } = null!;
     public Event<RoutingSlipCompleted> SlipCompleted { get; private set; } = null!;
     public Event<RoutingSlipFaulted> SlipFaulted { get; private set; } = null!;
+    public Event<FailWorkflowRun> FailRun { get; private set; } = null!;
 
     private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
 

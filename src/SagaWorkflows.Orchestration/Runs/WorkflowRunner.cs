@@ -53,7 +53,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
 
         run.WorkflowId = result.State.WorkflowId;
         run.DefinitionJson = json;
-        return Apply(run, result, logger, time);
+        return Monitoring.RunTelemetry.Observe(run, null, Apply(run, result, logger, time));
     }
 
     public RunTransition Handle(WorkflowRun run, RunEvent @event)
@@ -78,7 +78,70 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
             return new RunTransition(state.Status, []);
         }
 
-        return Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time);
+        var before = state.Status;
+        return Monitoring.RunTelemetry.Observe(run, before, Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time));
+    }
+
+    /// <summary>The error type of a run ended by <see cref="Fail"/>.</summary>
+    public const string PoisonMessageError = "PoisonMessage";
+
+    /// <summary>
+    /// Ends the run as failed with a <c>workflow-error</c> naming <paramref name="reason"/>, without the engine:
+    /// the engine, the stored state or the definition may be what kept failing. In-flight steps are not waited
+    /// for and nothing is compensated; a run already finished is left as it is.
+    /// </summary>
+    public RunTransition Fail(WorkflowRun run, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(reason);
+        var now = time.GetUtcNow();
+        RunState? state = null;
+        if (run.StateJson.Length > 0)
+        {
+            try
+            {
+                state = DecodeState(run);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                logger.LogWarning(ex, "The state of run {RunId} cannot be read; failing it from scratch", run.CorrelationId);
+            }
+        }
+
+        if (state is { IsFinished: true })
+        {
+            return new RunTransition(state.Status, []);
+        }
+
+        if (run.CreatedAt == default)
+        {
+            run.CreatedAt = now.UtcDateTime;
+        }
+
+        // Unreadable as a state, the row may still say how many events the run has published, so the failure
+        // is numbered after them and not dropped as a duplicate by those who follow the run.
+        state ??= new RunState { RunId = run.CorrelationId, WorkflowId = run.WorkflowId, StartedAt = now, Sequence = LastSequence(run.StateJson) };
+        state.Error = new StepError(PoisonMessageError, reason);
+        state.Status = RunStatus.Failed;
+        state.EndedAt = now;
+        state.Halt = null;
+        state.Suspended = false;
+        state.Root = new SequenceFrame();
+        state.Sequence++;
+        logger.LogError("Run {RunId} failed: {Reason}", run.CorrelationId, reason);
+        return Apply(run, new EngineResult(state, [new PublishLifecycleEvent(new WorkflowLifecycleEvent
+        {
+            RunId = state.RunId,
+            WorkflowId = state.WorkflowId,
+            Sequence = state.Sequence,
+            Type = LifecycleEventTypes.WorkflowError,
+            Timestamp = now,
+            Data = JsonSerializer.SerializeToElement(new JsonObject
+            {
+                ["error"] = new JsonObject { ["type"] = PoisonMessageError, ["message"] = reason },
+                ["status"] = nameof(RunStatus.Failed),
+            }, CoreJson.Options),
+        })], null), logger, time);
     }
 
     /// <summary>The run's state: the object this process produced for it if the row still holds that very JSON, else parsed.</summary>
@@ -106,7 +169,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     run.EnqueuePublish(e.Event);
                     break;
                 case SendStepCommand send:
-                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue)));
+                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue), send.TimeToLive));
                     break;
                 case RejectSignal reject:
                     logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
@@ -125,13 +188,27 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
         return new RunTransition(result.State.Status, wakes);
     }
 
+    private static long LastSequence(string stateJson)
+    {
+        try
+        {
+            return JsonNode.Parse(stateJson) is JsonObject state && state["sequence"] is JsonValue value && value.TryGetValue<long>(out var sequence)
+                ? sequence
+                : 0;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            return 0;
+        }
+    }
+
     private static string? TryReadId(string json)
     {
         try
         {
             return JsonNode.Parse(json)?["id"]?.GetValue<string>();
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             return null;
         }

@@ -61,7 +61,28 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
 
+    public IServiceProvider Services => _host.Services;
+
     public string ConnectionString => $"Data Source={Path.Combine(_directory, "workflows.db")}";
+
+    /// <summary>Starts a run without waiting for it; <see cref="WaitForEndAsync"/> then waits for its terminal event.</summary>
+    public async Task<Guid> StartRunAsync(string definition)
+    {
+        var runId = NewId.NextGuid();
+        _terminal.GetOrAdd(runId, _ => new TaskCompletionSource<IReadOnlyList<WorkflowLifecycleEvent>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await Bus.Publish(new StartWorkflow { RunId = runId, Definition = definition });
+        return runId;
+    }
+
+    public Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitForEndAsync(Guid runId, TimeSpan timeout) =>
+        _terminal.GetOrAdd(runId, _ => new TaskCompletionSource<IReadOnlyList<WorkflowLifecycleEvent>>(TaskCreationOptions.RunContinuationsAsynchronously))
+            .Task.WaitAsync(timeout);
+
+    /// <summary>The events of a run seen so far, in sequence order.</summary>
+    public IReadOnlyList<WorkflowLifecycleEvent> EventsOf(Guid runId) =>
+        _events.TryGetValue(runId, out var events) ? events.OrderBy(e => e.Sequence).ToList() : [];
+
+    public T GetRequiredService<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
     public async Task<IReadOnlyList<WorkflowLifecycleEvent>> RunAsync(string definition, object? input = null, TimeSpan? timeout = null)
     {
