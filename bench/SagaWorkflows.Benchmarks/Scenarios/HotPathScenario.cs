@@ -264,7 +264,7 @@ public static class HotPathScenario
             var t0 = Stopwatch.GetTimestamp();
             await using (var db = await factory.CreateDbContextAsync(cancellationToken))
             {
-                _ = await SagaQueries<WorkflowRun>.Load(db, alone.CorrelationId, cancellationToken) ?? throw new InvalidOperationException("the stored run was not found");
+                _ = await writer.Store.Queries<WorkflowRun>().Load(db, alone.CorrelationId, cancellationToken) ?? throw new InvalidOperationException("the stored run was not found");
             }
 
             if (i >= 0)
