@@ -70,6 +70,21 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The last lines the host wrote, for error messages.</summary>
     public string Tail(int lines = 60) => string.Join('\n', Output.Split('\n').TakeLast(lines));
 
+    /// <summary>Waits for the process to end by itself; its exit code, or null when it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A real, abrupt kill: no shutdown hooks run, like a crash or an OOM kill.</summary>
     public void Kill()
     {
