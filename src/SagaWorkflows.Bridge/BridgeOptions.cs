@@ -108,6 +108,8 @@ public sealed class BridgeOptions : IValidatableObject
 /// <summary>Bound from <c>SagaWorkflows:Bridge:Jwt</c>: set <see cref="Authority"/> to accept its tokens.</summary>
 public sealed class BridgeJwtOptions
 {
+    public const string SectionName = BridgeOptions.SectionName + ":Jwt";
+
     /// <summary>The issuer whose OpenID configuration and keys validate tokens, e.g. <c>https://login.example.com/realm</c>.</summary>
     public string? Authority { get; set; }
 

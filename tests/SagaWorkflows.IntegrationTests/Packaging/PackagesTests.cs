@@ -13,11 +13,16 @@ public sealed class OrchestratorOnly : WorkflowSystem
     protected override bool StartWorker => false;
 }
 
+/// <summary>Packing and building are heavy: on a 2-core box they run alone, never beside other classes' host startups.</summary>
+[CollectionDefinition(nameof(PackagingCollection), DisableParallelization = true)]
+public sealed class PackagingCollection;
+
 /// <summary>
 /// What a user gets: the packages as packed (metadata, dependencies), the sagawf tool installed from them,
 /// and examples/UserSolution (its own worker and publisher) built from them and run against the real broker
 /// with the product's orchestrator. The README's snippets are the sample's code.
 /// </summary>
+[Collection(nameof(PackagingCollection))]
 public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly system) : IClassFixture<PackedFeed>, IClassFixture<OrchestratorOnly>
 {
     private static readonly XNamespace Nuspec = "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd";
