@@ -24,6 +24,10 @@ public sealed record ExecuteTool
 
     /// <summary>Bounds one attempt; the worker cancels the tool past it.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>When the run gives up on this attempt (set when the step has a timeout). A worker that receives the
+    /// command later does not run it and answers <see cref="StepExpired"/>: nothing would wait for its result or undo it.</summary>
+    public DateTimeOffset? Deadline { get; init; }
 }
 
 /// <summary>An <c>ai</c> step: rendered prompts, sent to the queue of <see cref="Model"/>.</summary>
@@ -40,6 +44,9 @@ public sealed record ExecuteAiStep
     public JsonElement? OutputSchema { get; init; }
     public StepRetryPolicy? Retry { get; init; }
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>As <see cref="ExecuteTool.Deadline"/>.</summary>
+    public DateTimeOffset? Deadline { get; init; }
 }
 
 /// <summary>The retry policy of a step, carried with its command so the worker can redeliver it.</summary>
@@ -88,6 +95,19 @@ public sealed record StepRetrying
     public TimeSpan Delay { get; init; }
     public string ErrorType { get; init; } = "";
     public string Message { get; init; } = "";
+}
+
+/// <summary>
+/// A worker did not run an attempt because its <see cref="ExecuteTool.Deadline"/> had passed when the command
+/// reached it: the run has given up on that attempt (it retries or fails the step as on a timeout).
+/// </summary>
+public sealed record StepExpired
+{
+    public Guid RunId { get; init; }
+    public Guid ExecutionId { get; init; }
+    public string Path { get; init; } = "";
+    public int Attempt { get; init; }
+    public DateTimeOffset Deadline { get; init; }
 }
 
 /// <summary>Tells a caller why a signal was not accepted (unknown run, not waiting, invalid payload).</summary>

@@ -8,6 +8,13 @@ namespace SagaWorkflows.Hosting;
 /// </summary>
 public interface ISagaWorkflowsBusContributor
 {
+    /// <summary>
+    /// Whether <see cref="ConfigureRegistrations"/> adds anything. A contributor without registrations
+    /// may be added after the bus (its endpoints are configured when the bus is created); one with
+    /// registrations must come first, and adding it later fails at once.
+    /// </summary>
+    bool HasRegistrations => true;
+
     void ConfigureRegistrations(IBusRegistrationConfigurator configurator, SagaWorkflowsBusOptions options);
 
     void ConfigureBus(IBusRegistrationContext context, IBusFactoryConfigurator configurator, SagaWorkflowsBusOptions options);

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Hosting;
@@ -12,13 +13,16 @@ public static class SagaWorkflowsBusExtensions
 
     /// <summary>
     /// Reads transport settings from configuration: <c>SagaWorkflows:Transport</c> (RabbitMq or
-    /// InMemory), <c>ConnectionStrings:RabbitMq</c>, <c>SagaWorkflows:PrefetchCount</c>.
+    /// InMemory), <c>ConnectionStrings:RabbitMq</c>, <c>SagaWorkflows:PrefetchCount</c>; throws
+    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every invalid setting.
     /// </summary>
     public static SagaWorkflowsBusOptions ReadBusOptions(this IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var options = new SagaWorkflowsBusOptions();
-        configuration.GetSection("SagaWorkflows").Bind(options);
+        configuration.GetSection(SagaWorkflowsBusOptions.SectionName).Bind(options);
         options.RabbitMq = configuration.GetConnectionString("RabbitMq") ?? options.RabbitMq;
+        OptionsValidation.ThrowIfInvalid(options, SagaWorkflowsBusOptions.SectionName);
         return options;
     }
 
@@ -27,53 +31,44 @@ public static class SagaWorkflowsBusExtensions
     /// shares: System.Text.Json, the message scheduler (durable Quartz endpoint on RabbitMQ, the
     /// transport's own delayed delivery in memory), endpoints configured from registrations.
     /// </summary>
-    /// <remarks>Components added before this call (<see cref="AddBusContributor"/>) add their own
-    /// registrations and endpoints.</remarks>
+    /// <remarks>
+    /// A worker (<c>AddSagaWorkflowsWorker</c>) may be added before or after this call. Components with
+    /// registrations of their own (the orchestrator) must be added before; adding them after throws.
+    /// An application that already calls <c>AddMassTransit</c> uses <see cref="AddSagaWorkflows"/> and
+    /// <see cref="UseSagaWorkflows"/> inside it instead.
+    /// </remarks>
     public static IServiceCollection AddSagaWorkflowsBus(this IServiceCollection services, SagaWorkflowsBusOptions options,
         Action<IBusRegistrationConfigurator>? configure = null,
         Action<IBusRegistrationContext, IBusFactoryConfigurator>? configureBus = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-
-        var contributors = services
-            .Where(d => d.ServiceType == typeof(ISagaWorkflowsBusContributor) && d.ImplementationInstance is not null)
-            .Select(d => (ISagaWorkflowsBusContributor)d.ImplementationInstance!)
-            .ToList();
-        services.AddSingleton(options);
         services.AddMassTransit(x =>
         {
+            x.AddSagaWorkflows(options);
+            configure?.Invoke(x);
+
+            // MassTransit reports usage to its vendor unless told not to: our processes do not phone home unless opted in.
             if (!options.UsageTelemetry)
             {
                 x.DisableUsageTelemetry();
             }
 
-            foreach (var contributor in contributors)
-            {
-                contributor.ConfigureRegistrations(x, options);
-            }
-
-            configure?.Invoke(x);
-
             if (options.Transport == SagaWorkflowsTransport.InMemory)
             {
-                x.AddDelayedMessageScheduler();
                 x.UsingInMemory((context, cfg) =>
                 {
-                    cfg.UseDelayedMessageScheduler();
-                    Contribute(context, cfg, contributors, options);
+                    cfg.UseSagaWorkflows(context);
                     configureBus?.Invoke(context, cfg);
                     cfg.ConfigureEndpoints(context);
                 });
                 return;
             }
 
-            x.AddMessageScheduler(SchedulerAddress);
             x.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(new Uri(options.RabbitMq));
                 cfg.PrefetchCount = options.PrefetchCount;
-                cfg.UseMessageScheduler(SchedulerAddress);
-                Contribute(context, cfg, contributors, options);
+                cfg.UseSagaWorkflows(context);
                 configureBus?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });
@@ -81,16 +76,140 @@ public static class SagaWorkflowsBusExtensions
         return services;
     }
 
-    /// <summary>Adds a component to the bus that <see cref="AddSagaWorkflowsBus"/> creates later.</summary>
-    public static IServiceCollection AddBusContributor(this IServiceCollection services, ISagaWorkflowsBusContributor contributor) =>
-        services.AddSingleton(contributor);
-
-    private static void Contribute(IBusRegistrationContext context, IBusFactoryConfigurator cfg,
-        List<ISagaWorkflowsBusContributor> contributors, SagaWorkflowsBusOptions options)
+    /// <summary>
+    /// Joins SagaWorkflows to an application's own <c>AddMassTransit</c>: adds the registrations of the
+    /// components added so far (orchestrator, bridge consumers) and the message scheduler. The bus
+    /// factory (<c>UsingRabbitMq</c>, <c>UsingInMemory</c>) must then call
+    /// <see cref="UseSagaWorkflows"/> before <c>ConfigureEndpoints</c>; the host refuses to start
+    /// without it. The application keeps its own host, credentials and conventions.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// services.AddSagaWorkflowsWorker(w => w.AddTool&lt;ReserveInventory&gt;());
+    /// services.AddMassTransit(x =>
+    /// {
+    ///     x.AddConsumer&lt;MyOwnConsumer&gt;();
+    ///     x.AddSagaWorkflows(configuration.ReadBusOptions());
+    ///     x.UsingRabbitMq((context, cfg) =>
+    ///     {
+    ///         cfg.Host(new Uri(configuration.GetConnectionString("RabbitMq")!));
+    ///         cfg.UseSagaWorkflows(context);
+    ///         cfg.ConfigureEndpoints(context);
+    ///     });
+    /// });
+    /// </code>
+    /// </example>
+    public static IBusRegistrationConfigurator AddSagaWorkflows(this IBusRegistrationConfigurator configurator, SagaWorkflowsBusOptions options)
     {
-        foreach (var contributor in contributors)
+        ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentNullException.ThrowIfNull(options);
+        if (configurator.Any(d => d.ServiceType == typeof(SagaWorkflowsBusState)))
         {
-            contributor.ConfigureBus(context, cfg, options);
+            throw new InvalidOperationException(
+                "SagaWorkflows is already on this bus: call AddSagaWorkflowsBus or AddMassTransit(x => x.AddSagaWorkflows(...)) once.");
         }
+
+        var state = new SagaWorkflowsBusState(options);
+        configurator.AddSingleton(state);
+        configurator.AddSingleton(options);
+        configurator.AddHostedService<SagaWorkflowsBusCheck>();
+        foreach (var contributor in Contributors(configurator))
+        {
+            contributor.ConfigureRegistrations(configurator, options);
+        }
+
+        if (options.Transport == SagaWorkflowsTransport.InMemory)
+        {
+            configurator.AddDelayedMessageScheduler();
+        }
+        else
+        {
+            configurator.AddMessageScheduler(SchedulerAddress);
+        }
+
+        return configurator;
+    }
+
+    /// <summary>
+    /// The bus half of <see cref="AddSagaWorkflows"/>: the message scheduler and the endpoints of every
+    /// SagaWorkflows component in the container (tool, compensation and AI queues of a worker).
+    /// </summary>
+    public static void UseSagaWorkflows(this IBusFactoryConfigurator configurator, IBusRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = context.GetService<SagaWorkflowsBusState>()
+            ?? throw new InvalidOperationException(
+                "UseSagaWorkflows needs x.AddSagaWorkflows(options) in the same AddMassTransit registration.");
+        if (state.Options.Transport == SagaWorkflowsTransport.InMemory)
+        {
+            configurator.UseDelayedMessageScheduler();
+        }
+        else
+        {
+            configurator.UseMessageScheduler(SchedulerAddress);
+        }
+
+        foreach (var contributor in context.GetServices<ISagaWorkflowsBusContributor>())
+        {
+            contributor.ConfigureBus(context, configurator, state.Options);
+        }
+
+        state.BusConfigured = true;
+    }
+
+    /// <summary>
+    /// Adds a component to the bus. Before the bus: its registrations and endpoints are added with it.
+    /// After: only a component without registrations (<see cref="ISagaWorkflowsBusContributor.HasRegistrations"/>
+    /// false) can still join, its endpoints being configured when the bus is created; any other throws.
+    /// </summary>
+    public static IServiceCollection AddBusContributor(this IServiceCollection services, ISagaWorkflowsBusContributor contributor)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(contributor);
+        if (contributor.HasRegistrations && services.Any(d => d.ServiceType == typeof(SagaWorkflowsBusState)))
+        {
+            throw new InvalidOperationException(
+                $"{contributor.GetType().Name} was added after the bus: call AddSagaWorkflowsOrchestrator (and the other SagaWorkflows components) "
+                + "before AddSagaWorkflowsBus, or before AddSagaWorkflows inside your own AddMassTransit.");
+        }
+
+        return services.AddSingleton(contributor);
+    }
+
+    private static IEnumerable<ISagaWorkflowsBusContributor> Contributors(IServiceCollection services) =>
+        services
+            .Where(d => d.ServiceType == typeof(ISagaWorkflowsBusContributor) && d.ImplementationInstance is not null)
+            .Select(d => (ISagaWorkflowsBusContributor)d.ImplementationInstance!)
+            .ToList();
+
+    /// <summary>What <see cref="AddSagaWorkflows"/> records for <see cref="UseSagaWorkflows"/> and the start check.</summary>
+    internal sealed class SagaWorkflowsBusState(SagaWorkflowsBusOptions options)
+    {
+        public SagaWorkflowsBusOptions Options { get; } = options;
+
+        public volatile bool BusConfigured;
+    }
+
+    /// <summary>
+    /// Creates the bus at host start and refuses to go on if its factory never called
+    /// <see cref="UseSagaWorkflows"/>: the worker's queues and the scheduler would silently be missing.
+    /// </summary>
+    internal sealed class SagaWorkflowsBusCheck(IServiceProvider services, SagaWorkflowsBusState state) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _ = services.GetRequiredService<IBusControl>();
+            if (!state.BusConfigured)
+            {
+                throw new InvalidOperationException(
+                    "AddSagaWorkflows was called inside AddMassTransit, but the bus factory never called cfg.UseSagaWorkflows(context): "
+                    + "add it to UsingRabbitMq/UsingInMemory before cfg.ConfigureEndpoints(context), or no SagaWorkflows endpoint exists.");
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.Orchestration.Definitions;
+using SagaWorkflows.Orchestration.Monitoring;
 using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Orchestration.Retention;
 using SagaWorkflows.Orchestration.Runs;
 using SagaWorkflows.Orchestration.Scheduling;
 
@@ -16,15 +18,17 @@ public static class OrchestratorServiceCollectionExtensions
 {
     /// <summary>
     /// Reads <c>ConnectionStrings:Workflows</c> (a SQLite connection string, default
-    /// <c>Data Source=sagaworkflows.db</c>) and <c>SagaWorkflows:Orchestrator</c>.
+    /// <c>Data Source=sagaworkflows.db</c>) and <c>SagaWorkflows:Orchestrator</c>; throws
+    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every invalid setting.
     /// </summary>
     public static OrchestratorOptions ReadOrchestratorOptions(this IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = new OrchestratorOptions();
-        configuration.GetSection("SagaWorkflows:Orchestrator").Bind(options);
+        configuration.GetSection(OrchestratorOptions.SectionName).Bind(options);
         configuration.GetSection(Core.Definitions.WorkflowLimits.SectionName).Bind(options.Limits);
         options.ConnectionString = configuration.GetConnectionString("Workflows") ?? options.ConnectionString;
+        OptionsValidation.ThrowIfInvalid(options, OrchestratorOptions.SectionName);
         return options;
     }
 
@@ -38,6 +42,7 @@ public static class OrchestratorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(bus);
+        OptionsValidation.ThrowIfInvalid(options, OrchestratorOptions.SectionName);
         if (options.Limits.Check() is { Count: > 0 } badLimits)
         {
             throw new InvalidOperationException(string.Join("; ", badLimits));
@@ -71,6 +76,8 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSagaStoreInitializer<WorkflowDbContext>();
         services.AddSagaOutboxRelay<WorkflowDbContext>();
         services.AddHostedService<RunSupervisor>();
+        services.AddRunRetention();
+        services.AddOrchestratorMonitoring(bus);
         if (bus.Transport == SagaWorkflowsTransport.RabbitMq && options.BridgeQueue is { Length: > 0 })
         {
             services.AddHostedService<BridgeQueueProvisioner>();
@@ -109,6 +116,7 @@ public static class OrchestratorServiceCollectionExtensions
         endpoint.UsePartitioner<StepCompleted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepFaulted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepRetrying>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<StepExpired>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<WakeWorkflowRun>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<FailWorkflowRun>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipCompleted>(partitioner, c => c.Message.TrackingNumber);
@@ -147,6 +155,7 @@ public static class OrchestratorServiceCollectionExtensions
         MessageCorrelation.UseCorrelationId<StepCompleted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepFaulted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepRetrying>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<StepExpired>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<WakeWorkflowRun>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<FailWorkflowRun>(m => m.RunId);
     }
@@ -172,6 +181,7 @@ public static class OrchestratorServiceCollectionExtensions
                 }
             });
 
+            configurator.AddConsumer<PurgeFinishedRunsConsumer, PurgeFinishedRunsConsumerDefinition>();
             if (busOptions.Transport == SagaWorkflowsTransport.RabbitMq)
             {
                 configurator.AddSagaWorkflowsSchedulerConsumers();

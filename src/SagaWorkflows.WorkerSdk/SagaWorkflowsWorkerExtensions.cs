@@ -13,8 +13,10 @@ public static class SagaWorkflowsWorkerExtensions
 {
     /// <summary>
     /// Hosts tools and chat models: each tool gets its own queue for step commands and one for its
-    /// use as a compensation; each model a queue for <c>ai</c> steps. Call before
-    /// <c>AddSagaWorkflowsBus</c>, which creates the endpoints.
+    /// use as a compensation; each model a queue for <c>ai</c> steps. Before or after
+    /// <c>AddSagaWorkflowsBus</c> (or <c>AddSagaWorkflows</c> in your own <c>AddMassTransit</c>): the
+    /// endpoints are created with the bus. Tool classes are resolved from the container, so their
+    /// constructors take any registered service.
     /// </summary>
     public static IServiceCollection AddSagaWorkflowsWorker(this IServiceCollection services, Action<SagaWorkflowsWorkerBuilder> configure)
     {
@@ -27,6 +29,9 @@ public static class SagaWorkflowsWorkerExtensions
 
     private sealed class WorkerBusContributor(SagaWorkflowsWorkerBuilder builder) : ISagaWorkflowsBusContributor
     {
+        /// <summary>Only endpoints, configured when the bus is created: the worker may come before or after the bus.</summary>
+        public bool HasRegistrations => false;
+
         public void ConfigureRegistrations(IBusRegistrationConfigurator configurator, SagaWorkflowsBusOptions options)
         {
         }

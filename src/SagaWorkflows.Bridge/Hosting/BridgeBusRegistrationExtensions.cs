@@ -15,6 +15,7 @@ public static class BridgeBusRegistrationExtensions
         ArgumentNullException.ThrowIfNull(configurator);
         configurator.AddConsumer<WorkflowLifecycleEventConsumer, WorkflowLifecycleEventConsumerDefinition>();
         configurator.AddConsumer<SignalRejectedConsumer, SignalRejectedConsumerDefinition>();
+        configurator.AddConsumer<PurgeFinishedRunsConsumer, PurgeFinishedRunsConsumerDefinition>();
         return configurator;
     }
 }

@@ -10,6 +10,8 @@ using SagaWorkflows.Bridge.Hosting;
 using SagaWorkflows.Bridge.Security;
 using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
+using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Health;
 
 namespace SagaWorkflows.Bridge;
 
@@ -36,13 +38,7 @@ public static class BridgeServiceCollectionExtensions
                     o.ConnectionString = connectionString;
                 }
             })
-            .Validate(o => o.MaxConcurrentStreams > 0, "SagaWorkflows:Bridge:MaxConcurrentStreams must be at least 1.")
-            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero, "SagaWorkflows:Bridge:HeartbeatInterval must be positive.")
-            .Validate(o => o.StreamBufferSize > 0, "SagaWorkflows:Bridge:StreamBufferSize must be at least 1.")
-            .Validate(o => o.HistoryPageSize > 0, "SagaWorkflows:Bridge:HistoryPageSize must be at least 1.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Queue), "SagaWorkflows:Bridge:Queue must name a queue.")
-            .Validate(o => o.MaxStreamsPerClient > 0, "SagaWorkflows:Bridge:MaxStreamsPerClient must be at least 1.")
-            .Validate(o => o.MaxRequestBodyBytes > 0, "SagaWorkflows:Bridge:MaxRequestBodyBytes must be at least 1.")
+            .ValidateBySection(BridgeOptions.SectionName)
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -63,6 +59,10 @@ public static class BridgeServiceCollectionExtensions
         services.AddProblemDetails();
         services.AddSingleton<BridgeAssets>();
         services.AddHostedService<BridgeStoreInitializer>();
+        services.AddSingleton<BridgeRetention>();
+        services.AddHostedService<BridgeRetentionService>();
+        services.AddSagaWorkflowsHealthChecks()
+            .AddCheck<BridgeStoreHealthCheck>("bridge-store", tags: [SagaWorkflowsHealthChecks.ReadyTag]);
         return services;
     }
 }

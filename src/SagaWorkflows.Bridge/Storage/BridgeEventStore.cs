@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SagaWorkflows.Bridge.Runs;
 using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Contracts;
+using Diagnostics = SagaWorkflows.Hosting.Telemetry.SagaWorkflowsDiagnostics;
 
 namespace SagaWorkflows.Bridge.Storage;
 
@@ -275,6 +276,58 @@ public sealed partial class BridgeEventStore(
             .Select(r => JsonSerializer.Deserialize<WorkflowLifecycleEvent>(r.Json, BridgeJson.Options)!);
         var snapshot = RunSnapshotBuilder.Build(runId, run.WorkflowId, events, rows.Count(r => !r.Released), rejected);
         return snapshot with { CreatedAt = run.CreatedAt };
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="batchSize"/> runs whose terminal event was released at or before <paramref name="endedBefore"/>:
+    /// their events, summary and rejected signals (and rejected signals of runs never seen, as old). Taken under the write
+    /// lock, one small transaction at a time, so a relayed event waits at most one batch. The run holding the bridge's
+    /// highest position is kept, so positions keep increasing across restarts. A stream still reading a purged run ends.
+    /// </summary>
+    /// <returns>The runs deleted.</returns>
+    public async Task<int> PurgeFinishedRunsAsync(DateTimeOffset endedBefore, int batchSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        await InitializeAsync();
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var last = Volatile.Read(ref _lastPosition);
+            var ids = await db.Runs.AsNoTracking()
+                .Where(r => r.TerminalSequence != null && r.EndedAt <= endedBefore
+                    && !db.Events.Any(e => e.RunId == r.RunId && e.Position == last))
+                .OrderBy(r => r.EndedAt)
+                .Select(r => r.RunId)
+                .Take(batchSize)
+                .ToListAsync(cancellationToken);
+            var cutoff = endedBefore;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var events = ids.Count == 0 ? 0 : await db.Events.Where(e => ids.Contains(e.RunId)).ExecuteDeleteAsync(cancellationToken);
+            var signals = await db.RejectedSignals
+                .Where(r => ids.Contains(r.RunId) || (r.At <= cutoff && !db.Runs.Any(run => run.RunId == r.RunId)))
+                .ExecuteDeleteAsync(cancellationToken);
+            var runs = ids.Count == 0 ? 0 : await db.Runs.Where(r => ids.Contains(r.RunId)).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            Purged(nameof(BridgeDbContext.Runs), runs);
+            Purged(nameof(BridgeDbContext.Events), events);
+            Purged(nameof(BridgeDbContext.RejectedSignals), signals);
+            return runs;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static void Purged(string table, int rows)
+    {
+        if (rows > 0)
+        {
+            Diagnostics.RowsPurged.Add(rows,
+                new KeyValuePair<string, object?>(Diagnostics.Tags.Store, "bridge"),
+                new KeyValuePair<string, object?>(Diagnostics.Tags.Table, table));
+        }
     }
 
     private static void Apply(RunRecord run, StoredEvent e)

@@ -42,10 +42,17 @@ public sealed class RunEventStream(BridgeEventStore store, HubSubscription subsc
             while (page.Count == options.HistoryPageSize);
 
             // A client resuming at or after the terminal event has nothing left to see.
-            if (await store.FindRunAsync(runId, cancellationToken) is { TerminalSequence: { } terminal, LastEventType: { } type }
-                && cursor >= terminal)
+            var run = await store.FindRunAsync(runId, cancellationToken);
+            if (run is { TerminalSequence: { } terminal, LastEventType: { } type } && cursor >= terminal)
             {
                 yield return SseItems.EndOfRun(runId, terminal, type);
+                yield break;
+            }
+
+            // Retention deleted the run (only finished runs are) while this stream was still replaying it.
+            if (run is null)
+            {
+                yield return SseItems.EndOfPurgedRun(runId, cursor);
                 yield break;
             }
 

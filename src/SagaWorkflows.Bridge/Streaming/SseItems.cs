@@ -38,8 +38,17 @@ public static class SseItems
     public static SseItem<string> EndOfRun(Guid runId, long terminalSequence, string terminalType) =>
         new(JsonSerializer.Serialize(new EndMarker(runId, terminalSequence, terminalType), BridgeJson.Options), End);
 
+    /// <summary>
+    /// The end of a stream whose run was deleted by retention while it was being replayed: <c>event: end</c> with
+    /// <c>"purged": true</c> and the last sequence sent.
+    /// </summary>
+    public static SseItem<string> EndOfPurgedRun(Guid runId, long lastSequence) =>
+        new(JsonSerializer.Serialize(new PurgedMarker(runId, lastSequence, Purged: true), BridgeJson.Options), End);
+
     public static bool IsTerminal(RelayedEvent relayed) =>
         relayed is not null && LifecycleEventTypes.IsTerminal(relayed.Type);
 
     private sealed record EndMarker(Guid RunId, long Sequence, string Type);
+
+    private sealed record PurgedMarker(Guid RunId, long Sequence, bool Purged);
 }

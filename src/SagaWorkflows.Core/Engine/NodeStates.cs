@@ -55,6 +55,27 @@ public sealed class ActivityState : NodeState
     public DateTimeOffset? DeadlineAt { get; set; }
 
     public DateTimeOffset? RetryAt { get; set; }
+
+    /// <summary>Attempts up to this one have had their <c>step-retry</c> event: reports of later attempts wait for it.</summary>
+    public int RetriedThrough { get; set; }
+
+    /// <summary>Retry reports that arrived before an earlier attempt's, by attempt, until their turn.</summary>
+    public Dictionary<int, AttemptReport>? EarlyRetries { get; set; }
+
+    /// <summary>A final report (success or failure) that arrived before the retry reports of the attempts before it.</summary>
+    public AttemptReport? EarlyResult { get; set; }
+}
+
+/// <summary>A worker's report on one attempt, kept while the reports it follows are still on their way.</summary>
+public sealed record AttemptReport
+{
+    public int Attempt { get; init; }
+    public bool Succeeded { get; init; }
+    public JsonNode? Output { get; init; }
+    public int NextAttempt { get; init; }
+    public TimeSpan Delay { get; init; }
+    public string? ErrorType { get; init; }
+    public string? Message { get; init; }
 }
 
 public sealed class ParallelState : NodeState

@@ -34,7 +34,10 @@ internal sealed class RunContext(WorkflowDefinition workflow, RunState state, Da
 
     public static INodeExecutor ExecutorFor(StepDefinition step) => Executors[step.Type];
 
-    public void Emit(string type, StepDefinition? step = null, string? path = null, int? attempt = null, JsonNode? data = null)
+    /// <summary>Publishes the run's next event. Every event about a step carries its id and path at the top level:
+    /// from <paramref name="step"/>, or <paramref name="stepId"/> and <paramref name="stepType"/> when the step is known only by its record.</summary>
+    public void Emit(string type, StepDefinition? step = null, string? path = null, int? attempt = null, JsonNode? data = null,
+        string? stepId = null, string? stepType = null)
     {
         State.Sequence++;
         Effects.Add(new PublishLifecycleEvent(new WorkflowLifecycleEvent
@@ -43,9 +46,9 @@ internal sealed class RunContext(WorkflowDefinition workflow, RunState state, Da
             WorkflowId = State.WorkflowId,
             Sequence = State.Sequence,
             Type = type,
-            StepId = step?.Id,
+            StepId = step?.Id ?? stepId,
             Path = path,
-            StepType = step?.Type,
+            StepType = step?.Type ?? stepType,
             Attempt = attempt,
             Timestamp = Now,
             Data = ToElement(data),

@@ -13,6 +13,9 @@ public sealed record StepFailed(Guid ExecutionId, int Attempt, string ErrorType,
 /// <summary>A worker scheduled a redelivery of the step's command.</summary>
 public sealed record StepRetryScheduled(Guid ExecutionId, int Attempt, int NextAttempt, TimeSpan Delay, string ErrorType, string Message) : RunEvent;
 
+/// <summary>A worker refused an attempt because the run had already given up on it (its deadline passed).</summary>
+public sealed record StepAttemptExpired(Guid ExecutionId, int Attempt) : RunEvent;
+
 public sealed record SignalReceived(string Signal, JsonNode? Payload) : RunEvent;
 
 /// <summary>Time passed: timeouts, sleeps and retry timers that are due fire.</summary>

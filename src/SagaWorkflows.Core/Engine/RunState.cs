@@ -40,6 +40,9 @@ public sealed class RunState
     /// <summary>Completed steps that declare a compensation, in order of completion.</summary>
     public List<CompensationEntry> CompensationLog { get; set; } = [];
 
+    /// <summary>The compensation under way: what was planned and which reports arrived, whatever their order.</summary>
+    public CompensationProgress? Compensation { get; set; }
+
     public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled
         or RunStatus.Compensated or RunStatus.CompensationFailed;
 }
@@ -91,4 +94,29 @@ public sealed record CompensationEntry
 
     public Contracts.StepRetryPolicy? Retry { get; init; }
     public bool Compensated { get; set; }
+
+    /// <summary>When its compensation activity completed, as the routing slip reported it.</summary>
+    public DateTimeOffset? CompensatedAt { get; set; }
+}
+
+/// <summary>
+/// The routing slip's reports arrive in any order (the runs' queue is consumed concurrently), so each
+/// planned step is accounted for on its own and reported in the plan's order; the compensation ends
+/// only when every step before the end the slip reported has been accounted for.
+/// </summary>
+public sealed class CompensationProgress
+{
+    /// <summary>Paths of the steps to undo, in the order the slip undoes them (reverse of completion).</summary>
+    public List<string> Plan { get; set; } = [];
+
+    /// <summary>How many of <see cref="Plan"/> have had their <c>step-compensated</c> event.</summary>
+    public int Reported { get; set; }
+
+    /// <summary>Set when the slip's end arrived: true completed, false faulted.</summary>
+    public bool? Succeeded { get; set; }
+
+    /// <summary>The activity the slip faulted at; null when it did not say.</summary>
+    public string? FailedPath { get; set; }
+
+    public string? Error { get; set; }
 }

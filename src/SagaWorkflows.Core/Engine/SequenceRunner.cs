@@ -1,5 +1,6 @@
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
+using SagaWorkflows.Core.Expressions;
 
 namespace SagaWorkflows.Core.Engine;
 
@@ -33,9 +34,26 @@ internal static class SequenceRunner
 
             var step = steps[frame.Index];
             var path = scope.PathOf(step.Id);
+            var executor = RunContext.ExecutorFor(step);
+            var input = frame.Last;
+            StepError? invalid = null;
+            try
+            {
+                input = executor.Prepare(step, frame.Last, scope, context);
+            }
+            catch (ExpressionException ex)
+            {
+                invalid = StepError.Expression(ex.Message);
+            }
+
             context.Emit(LifecycleEventTypes.StepStart, step, path, step is ToolStep or AiStep ? 1 : null,
-                new System.Text.Json.Nodes.JsonObject { ["input"] = frame.Last?.DeepClone() });
-            var outcome = RunContext.ExecutorFor(step).Start(step, path, frame.Last, scope, context, out var state);
+                new System.Text.Json.Nodes.JsonObject { ["input"] = input?.DeepClone() });
+            if (invalid is not null)
+            {
+                return Fail(step, path, null, invalid, context);
+            }
+
+            var outcome = executor.Start(step, path, input, scope, context, out var state);
             switch (outcome.Kind)
             {
                 case OutcomeKind.Completed:

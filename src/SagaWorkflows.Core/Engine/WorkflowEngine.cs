@@ -195,6 +195,7 @@ public static class WorkflowEngine
         if (toUndo.Count > 0)
         {
             state.Status = RunStatus.Compensating;
+            state.Compensation = new CompensationProgress { Plan = toUndo.Select(e => e.Path).ToList() };
             context.Emit(LifecycleEventTypes.CompensationStart, data: new JsonObject
             {
                 ["steps"] = new JsonArray(toUndo.Select(e => (JsonNode?)JsonValue.Create(e.Path)).ToArray()),
@@ -209,40 +210,80 @@ public static class WorkflowEngine
 
     private static void OnStepCompensated(RunContext context, StepCompensationSucceeded compensated)
     {
-        var entry = context.State.CompensationLog.FirstOrDefault(e => e.Path == compensated.Path);
-        if (context.State.Status != RunStatus.Compensating || entry is null || entry.Compensated)
+        var state = context.State;
+        if (state.Status != RunStatus.Compensating || state.Compensation is not { } progress || !progress.Plan.Contains(compensated.Path))
+        {
+            return;
+        }
+
+        var entry = state.CompensationLog.FirstOrDefault(e => e.Path == compensated.Path);
+        if (entry is null || entry.Compensated)
         {
             return;
         }
 
         entry.Compensated = true;
-        context.Emit(LifecycleEventTypes.StepCompensated, path: entry.Path, data: new JsonObject
-        {
-            ["stepId"] = entry.StepId,
-            ["tool"] = entry.Tool,
-            ["completedAt"] = compensated.CompletedAt,
-        });
+        entry.CompensatedAt = compensated.CompletedAt;
+        ReportCompensation(context, progress);
     }
 
     private static void OnCompensationFinished(RunContext context, CompensationFinished finished)
     {
-        if (context.State.Status != RunStatus.Compensating)
+        if (context.State.Status != RunStatus.Compensating || context.State.Compensation is not { } progress || progress.Succeeded is not null)
         {
             return;
         }
 
-        if (finished.Succeeded)
+        progress.Succeeded = finished.Succeeded;
+        progress.FailedPath = finished.FailedPath;
+        progress.Error = finished.Error;
+        ReportCompensation(context, progress);
+    }
+
+    /// <summary>
+    /// Reports compensated steps in the plan's order, as far as their reports have arrived, and ends the
+    /// compensation once the slip's end is known and every step it undid before that end is accounted for.
+    /// A report that arrives before its predecessor's waits in the state; none is ever dropped.
+    /// </summary>
+    private static void ReportCompensation(RunContext context, CompensationProgress progress)
+    {
+        var log = context.State.CompensationLog;
+        while (progress.Reported < progress.Plan.Count
+               && log.FirstOrDefault(e => e.Path == progress.Plan[progress.Reported]) is { Compensated: true } entry)
         {
-            context.Emit(LifecycleEventTypes.CompensationComplete);
-            EndHalted(context, RunStatus.Compensated);
-            return;
+            progress.Reported++;
+            context.Emit(LifecycleEventTypes.StepCompensated, path: entry.Path, stepId: entry.StepId, stepType: StepTypes.Tool, data: new JsonObject
+            {
+                ["stepId"] = entry.StepId,
+                ["tool"] = entry.Tool,
+                ["completedAt"] = entry.CompensatedAt,
+            });
         }
 
-        context.Emit(LifecycleEventTypes.CompensationError, path: finished.FailedPath, data: new JsonObject
+        switch (progress.Succeeded)
         {
-            ["error"] = new JsonObject { ["type"] = "CompensationFailed", ["message"] = finished.Error, ["path"] = finished.FailedPath },
-        });
-        EndHalted(context, RunStatus.CompensationFailed);
+            case true when progress.Reported == progress.Plan.Count:
+                context.Emit(LifecycleEventTypes.CompensationComplete);
+                EndHalted(context, RunStatus.Compensated);
+                return;
+
+            case false:
+                // The slip stops at the failed activity: the ones before it completed and their reports are on their way.
+                var failedAt = progress.FailedPath is null ? -1 : progress.Plan.IndexOf(progress.FailedPath);
+                if (failedAt >= 0 && progress.Reported < failedAt)
+                {
+                    return;
+                }
+
+                var failed = log.FirstOrDefault(e => e.Path == progress.FailedPath);
+                context.Emit(LifecycleEventTypes.CompensationError, path: progress.FailedPath, stepId: failed?.StepId,
+                    stepType: failed is null ? null : StepTypes.Tool, data: new JsonObject
+                    {
+                        ["error"] = new JsonObject { ["type"] = "CompensationFailed", ["message"] = progress.Error, ["path"] = progress.FailedPath },
+                    });
+                EndHalted(context, RunStatus.CompensationFailed);
+                return;
+        }
     }
 
     private static void EndHalted(RunContext context, RunStatus? compensation)

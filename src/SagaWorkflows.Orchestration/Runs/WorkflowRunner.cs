@@ -53,7 +53,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
 
         run.WorkflowId = result.State.WorkflowId;
         run.DefinitionJson = json;
-        return Apply(run, result, logger, time);
+        return Monitoring.RunTelemetry.Observe(run, null, Apply(run, result, logger, time));
     }
 
     public RunTransition Handle(WorkflowRun run, RunEvent @event)
@@ -78,7 +78,8 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
             return new RunTransition(state.Status, []);
         }
 
-        return Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time);
+        var before = state.Status;
+        return Monitoring.RunTelemetry.Observe(run, before, Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time));
     }
 
     /// <summary>The error type of a run ended by <see cref="Fail"/>.</summary>
@@ -168,7 +169,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     run.EnqueuePublish(e.Event);
                     break;
                 case SendStepCommand send:
-                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue)));
+                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue), send.TimeToLive));
                     break;
                 case RejectSignal reject:
                     logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);

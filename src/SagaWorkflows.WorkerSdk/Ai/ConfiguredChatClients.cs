@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using OllamaSharp;
 using OpenAI;
+using SagaWorkflows.Hosting;
 
 namespace SagaWorkflows.WorkerSdk.Ai;
 
@@ -31,10 +32,7 @@ public static class ConfiguredChatClients
     public static IChatClient Create(string name, ChatModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.Model))
-        {
-            throw new InvalidOperationException($"SagaWorkflows:Models:{name}:Model is required");
-        }
+        OptionsValidation.ThrowIfInvalid(options, ChatModelOptions.SectionName.Replace("<name>", name, StringComparison.Ordinal));
 
         return options.Provider.ToUpperInvariant() switch
         {

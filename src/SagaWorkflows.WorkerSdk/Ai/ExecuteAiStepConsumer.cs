@@ -22,7 +22,7 @@ public sealed class ExecuteAiStepConsumer(IChatClient client, ILogger<ExecuteAiS
     public Task Consume(ConsumeContext<ExecuteAiStep> context)
     {
         var step = context.Message;
-        return StepAttempt.Run(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, logger,
+        return StepAttempt.Run(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, step.Deadline, logger,
             (_, ct) => Ask(step, ct));
     }
 

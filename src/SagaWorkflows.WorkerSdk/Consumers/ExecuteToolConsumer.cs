@@ -11,7 +11,7 @@ public sealed class ExecuteToolConsumer(IWorkflowTool tool, IServiceProvider ser
     public Task Consume(ConsumeContext<ExecuteTool> context)
     {
         var command = context.Message;
-        return StepAttempt.Run(context, command.RunId, command.ExecutionId, command.Path, command.Attempt, command.Retry, command.Timeout, logger,
+        return StepAttempt.Run(context, command.RunId, command.ExecutionId, command.Path, command.Attempt, command.Retry, command.Timeout, command.Deadline, logger,
             (attempt, ct) => tool.ExecuteAsync(new ToolContext
             {
                 RunId = command.RunId,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
@@ -12,17 +13,34 @@ namespace SagaWorkflows.WorkerSdk.Consumers;
 /// Runs one attempt of a step and reports it: success, or a failure that is either redelivered
 /// through the message scheduler after the policy's delay (the command leaves the queue and comes
 /// back; nothing is held in memory) or reported as final. The attempt number is the command's
-/// starting attempt plus MassTransit's redelivery count.
+/// starting attempt plus MassTransit's redelivery count. An attempt whose deadline has passed is not run:
+/// the run gave up on it, so nothing would wait for its result or undo it; the worker answers
+/// <see cref="StepExpired"/> instead, whether or not the broker dropped the command on its time-to-live.
 /// </summary>
 internal static class StepAttempt
 {
+    /// <summary>The deadline of a redelivered attempt, which the run moves on when it learns of the retry.</summary>
+    public const string DeadlineHeader = "SagaWorkflows-Deadline";
+
     public static async Task Run<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int firstAttempt,
-        StepRetryPolicy? policy, TimeSpan? timeout, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
+        StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
         where T : class
     {
         var attempt = firstAttempt + context.GetRedeliveryCount();
+        using var telemetry = StepAttemptTelemetry.Start(context, runId, path, attempt);
+        deadline = DeadlineOf(context, deadline);
+        var now = DateTimeOffset.UtcNow;
+        if (deadline is { } expired && now >= expired)
+        {
+            logger.LogWarning("Step {Path} of run {RunId}, attempt {Attempt}: not run, its deadline {Deadline:O} passed {Late} ago",
+                path, runId, attempt, expired, now - expired);
+            await StepReplies.Send(context, new StepExpired { RunId = runId, ExecutionId = executionId, Path = path, Attempt = attempt, Deadline = expired });
+            return;
+        }
+
         if (!AttemptLedger.TryBegin(executionId, attempt, out var previousReply))
         {
+            telemetry.End(Hosting.Telemetry.SagaWorkflowsDiagnostics.Outcomes.Duplicate, null);
             logger.LogInformation("Duplicate command for step {Path} of run {RunId}, attempt {Attempt}: {Action}", path, runId, attempt,
                 previousReply is null ? "still running, dropped" : "already done, reply sent again");
             if (previousReply is not null)
@@ -35,7 +53,7 @@ internal static class StepAttempt
 
         try
         {
-            await RunOnce(context, runId, executionId, path, attempt, policy, timeout, logger, execute);
+            await RunOnce(context, runId, executionId, path, attempt, policy, timeout, deadline, logger, execute);
         }
         catch
         {
@@ -45,13 +63,15 @@ internal static class StepAttempt
     }
 
     private static async Task RunOnce<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int attempt,
-        StepRetryPolicy? policy, TimeSpan? timeout, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
+        StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
         where T : class
     {
         using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         if (timeout is { } t && t > TimeSpan.Zero)
         {
-            attemptCancellation.CancelAfter(t);
+            // Never past the run's deadline: a result the run no longer waits for is a side effect nothing undoes.
+            var left = deadline is { } d ? d - DateTimeOffset.UtcNow : t;
+            attemptCancellation.CancelAfter(left < t ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : t);
         }
 
         string errorType;
@@ -104,7 +124,17 @@ internal static class StepAttempt
                 ErrorType = errorType,
                 Message = message,
             });
-            await context.Redeliver(delay);
+            var next = Core.Engine.AttemptDeadline.After(timeout, DateTimeOffset.UtcNow + delay);
+            await context.Redeliver(delay, (_, send) =>
+            {
+                if (next is { } nextDeadline)
+                {
+                    // The run moves the deadline on when it learns of this retry: the redelivered attempt carries its own,
+                    // and lives in the broker as long as the first attempt could.
+                    send.Headers.Set(DeadlineHeader, nextDeadline.ToString("O", CultureInfo.InvariantCulture));
+                    send.TimeToLive = delay + timeout!.Value;
+                }
+            });
             return;
         }
 
@@ -123,8 +153,15 @@ internal static class StepAttempt
     }
 
 
+    private static DateTimeOffset? DeadlineOf(ConsumeContext context, DateTimeOffset? commandDeadline) =>
+        context.Headers.Get<string>(DeadlineHeader) is { } header
+        && DateTimeOffset.TryParse(header, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var redelivered)
+            ? redelivered
+            : commandDeadline;
+
     private static async Task Reply<TReply>(ConsumeContext context, Guid executionId, int attempt, TReply reply) where TReply : class
     {
+        StepAttemptTelemetry.Current?.End(reply);
         await StepReplies.Send(context, reply);
         AttemptLedger.Finish(executionId, attempt, reply);
     }

@@ -61,6 +61,8 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
 
+    public IServiceProvider Services => _host.Services;
+
     public string ConnectionString => $"Data Source={Path.Combine(_directory, "workflows.db")}";
 
     /// <summary>Starts a run without waiting for it; <see cref="WaitForEndAsync"/> then waits for its terminal event.</summary>

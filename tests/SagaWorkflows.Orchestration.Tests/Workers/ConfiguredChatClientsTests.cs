@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 using SagaWorkflows.WorkerSdk.Ai;
 
 namespace SagaWorkflows.Orchestration.Tests.Workers;
@@ -28,9 +29,20 @@ public class ConfiguredChatClientsTests
     [Fact]
     public void An_unknown_provider_is_a_clear_configuration_error()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<OptionsValidationException>(() =>
             ConfiguredChatClients.Create("x", new ChatModelOptions { Provider = "Telepathy", Model = "m" }));
 
-        Assert.Equal("SagaWorkflows:Models:x:Provider is 'Telepathy'; use OpenAI (any OpenAI-compatible endpoint) or Ollama", error.Message);
+        Assert.Equal("SagaWorkflows:Models:x:Provider: must be OpenAI (any OpenAI-compatible endpoint) or Ollama (is 'Telepathy')", error.Message);
+    }
+
+    [Fact]
+    public void Every_problem_of_a_model_is_named_by_its_configuration_key_and_secrets_are_not_echoed()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() =>
+            ConfiguredChatClients.Create("gateway", new ChatModelOptions { Provider = "OpenAI", Endpoint = "not a uri", Model = "", ApiKey = "sk-secret" }));
+
+        Assert.Contains("SagaWorkflows:Models:gateway:Model: is required: the provider's model name, e.g. llama3.2 (is '')", error.Failures);
+        Assert.Contains("SagaWorkflows:Models:gateway:Endpoint: must be an absolute URI such as http://localhost:11434 (is 'not a uri')", error.Failures);
+        Assert.DoesNotContain("sk-secret", error.Message, StringComparison.Ordinal);
     }
 }

@@ -19,7 +19,7 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
     protected abstract TimeSpan? TimeoutOf(TStep step);
 
     /// <summary>Renders what the command carries; expression errors fail the step.</summary>
-    protected abstract JsonNode? Prepare(TStep step, JsonNode? input, Scope scope, RunContext context);
+    protected abstract JsonNode? PrepareInput(TStep step, JsonNode? input, Scope scope, RunContext context);
 
     protected abstract (string Queue, object Command) BuildCommand(TStep step, ActivityState state, RunContext context);
 
@@ -27,26 +27,18 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
     {
     }
 
+    /// <summary>The step's input as its command carries it; expression errors fail the step.</summary>
+    public JsonNode? Prepare(StepDefinition step, JsonNode? input, Scope scope, RunContext context) => PrepareInput((TStep)step, input, scope, context);
+
     public Outcome Start(StepDefinition step, string path, JsonNode? input, Scope scope, RunContext context, out NodeState? state)
     {
         var typed = (TStep)step;
-        JsonNode? prepared;
-        try
-        {
-            prepared = Prepare(typed, input, scope, context);
-        }
-        catch (ExpressionException ex)
-        {
-            state = null;
-            return Outcome.Fail(StepError.Expression(ex.Message));
-        }
-
         var activity = new ActivityState
         {
             Path = path,
             StartedAt = context.Now,
             ExecutionId = ExecutionIds.For(context.State.RunId, path),
-            Input = prepared,
+            Input = input,
             Phase = ActivityPhase.Deferred,
         };
         state = activity;
@@ -58,6 +50,12 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
         return Outcome.Pending;
     }
 
+    /// <remarks>
+    /// Replies come back in any order: a worker reports attempt n's retry before it runs attempt n+1, but the
+    /// two reports can be processed the other way round. Each report is therefore applied in attempt order —
+    /// one that overtook an earlier attempt's waits in the state — so <c>step-retry</c> events come in attempt
+    /// order and the step completes or fails after them, whatever order they arrived in.
+    /// </remarks>
     public Outcome Deliver(StepDefinition step, NodeState state, Scope scope, RunContext context, RunEvent @event)
     {
         var typed = (TStep)step;
@@ -65,28 +63,39 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
         switch (@event)
         {
             case StepSucceeded s when s.ExecutionId == activity.ExecutionId:
-                OnSucceeded(typed, activity, s.Output, scope, context);
-                return Outcome.Completed(s.Output);
+                return Report(typed, activity, scope, context, new AttemptReport { Attempt = s.Attempt, Succeeded = true, Output = s.Output });
 
             case StepFailed f when f.ExecutionId == activity.ExecutionId:
-                // A late failure of an attempt we already gave up on (timed out) says nothing new.
-                return f.Attempt < activity.Attempt
+                // A late failure of an attempt already given up on (timed out, retried) says nothing new.
+                return f.Attempt <= activity.RetriedThrough
                     ? Outcome.Pending
-                    : Outcome.Fail(new StepError(f.ErrorType, f.Message));
+                    : Report(typed, activity, scope, context, new AttemptReport { Attempt = f.Attempt, ErrorType = f.ErrorType, Message = f.Message });
 
             case StepRetryScheduled r when r.ExecutionId == activity.ExecutionId:
-                if (r.NextAttempt > activity.Attempt)
+                if (r.Attempt > activity.RetriedThrough)
                 {
-                    activity.Attempt = r.NextAttempt;
-                    activity.Phase = ActivityPhase.Dispatched;
-                    activity.DeadlineAt = DeadlineAfter(TimeoutOf(typed), context.Now + r.Delay);
-                    EmitRetry(typed, activity, r.Attempt, r.NextAttempt, r.Delay, new StepError(r.ErrorType, r.Message), context);
+                    activity.EarlyRetries ??= [];
+                    activity.EarlyRetries.TryAdd(r.Attempt, new AttemptReport
+                    {
+                        Attempt = r.Attempt,
+                        NextAttempt = r.NextAttempt,
+                        Delay = r.Delay,
+                        ErrorType = r.ErrorType,
+                        Message = r.Message,
+                    });
+                    return ApplyInOrder(typed, activity, scope, context);
                 }
 
                 return Outcome.Pending;
 
+            case StepAttemptExpired x when x.ExecutionId == activity.ExecutionId:
+                // The worker refused the attempt because its deadline passed: the same as the run's own timeout, only sooner.
+                return x.Attempt == activity.Attempt && x.Attempt > activity.RetriedThrough && activity.Phase == ActivityPhase.Dispatched
+                    ? TimedOut(typed, activity, scope, context)
+                    : Outcome.Pending;
+
             case TimerElapsed:
-                return OnTimer(typed, activity, context);
+                return OnTimer(typed, activity, scope, context);
 
             case ResumeRequested when activity.Phase == ActivityPhase.Deferred && !context.Halting:
                 Dispatch(typed, activity, context);
@@ -99,24 +108,64 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
 
     public IEnumerable<NodeState> Descendants(StepDefinition step, NodeState state) => [];
 
-    private Outcome OnTimer(TStep step, ActivityState activity, RunContext context)
+    /// <summary>A final report applies once every earlier attempt's retry is reported; until then it waits.</summary>
+    private Outcome Report(TStep step, ActivityState activity, Scope scope, RunContext context, AttemptReport report)
+    {
+        if (report.Attempt > activity.RetriedThrough + 1)
+        {
+            activity.EarlyResult ??= report;
+            return Outcome.Pending;
+        }
+
+        return Finish(step, activity, scope, context, report);
+    }
+
+    private Outcome Finish(TStep step, ActivityState activity, Scope scope, RunContext context, AttemptReport report)
+    {
+        activity.EarlyResult = null;
+        activity.EarlyRetries = null;
+        if (report.Succeeded)
+        {
+            activity.Attempt = Math.Max(activity.Attempt, report.Attempt);
+            OnSucceeded(step, activity, report.Output, scope, context);
+            return Outcome.Completed(report.Output);
+        }
+
+        return Outcome.Fail(new StepError(report.ErrorType ?? "Error", report.Message ?? ""));
+    }
+
+    /// <summary>Emits the retries whose turn has come, then the final report if it was waiting only for them.</summary>
+    private Outcome ApplyInOrder(TStep step, ActivityState activity, Scope scope, RunContext context)
+    {
+        while (activity.EarlyRetries is { } early && early.Remove(activity.RetriedThrough + 1, out var retry))
+        {
+            activity.RetriedThrough = retry.Attempt;
+            if (retry.NextAttempt > activity.Attempt)
+            {
+                activity.Attempt = retry.NextAttempt;
+                activity.Phase = ActivityPhase.Dispatched;
+                activity.RetryAt = null;
+                activity.DeadlineAt = AttemptDeadline.After(TimeoutOf(step), context.Now + retry.Delay);
+            }
+
+            EmitRetry(step, activity, retry.Attempt, retry.NextAttempt, retry.Delay, new StepError(retry.ErrorType ?? "Error", retry.Message ?? ""), context);
+        }
+
+        if (activity.EarlyRetries is { Count: 0 })
+        {
+            activity.EarlyRetries = null;
+        }
+
+        return activity.EarlyResult is { } result && result.Attempt <= activity.RetriedThrough + 1
+            ? Finish(step, activity, scope, context, result)
+            : Outcome.Pending;
+    }
+
+    private Outcome OnTimer(TStep step, ActivityState activity, Scope scope, RunContext context)
     {
         if (activity.Phase == ActivityPhase.Dispatched && activity.DeadlineAt <= context.Now)
         {
-            var timeout = TimeoutOf(step) ?? TimeSpan.Zero;
-            var error = new StepError(ErrorTypes.Timeout, $"attempt {activity.Attempt} did not finish within {XmlConvert.ToString(timeout)}");
-            var policy = RetryOf(step) ?? DefaultPolicy;
-            if (context.Halting || !RetryDelays.ShouldRetry(policy, activity.Attempt, ErrorTypes.Timeout))
-            {
-                return Outcome.Fail(error);
-            }
-
-            var delay = RetryDelays.DelayBeforeAttempt(policy, activity.Attempt + 1, context.Random);
-            activity.Phase = ActivityPhase.WaitingRetry;
-            activity.RetryAt = context.Now + delay;
-            activity.DeadlineAt = null;
-            EmitRetry(step, activity, activity.Attempt, activity.Attempt + 1, delay, error, context);
-            return Outcome.Pending;
+            return TimedOut(step, activity, scope, context);
         }
 
         if (activity.Phase == ActivityPhase.WaitingRetry && activity.RetryAt <= context.Now && !context.Halting && !context.State.Suspended)
@@ -130,22 +179,45 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
         return Outcome.NotFound;
     }
 
+    /// <summary>The current attempt is given up on: retried after the policy's delay, or the step fails.</summary>
+    private Outcome TimedOut(TStep step, ActivityState activity, Scope scope, RunContext context)
+    {
+        if (activity.EarlyResult is { } known)
+        {
+            // The step already finished; only a retry report overtaken by it is missing, and it is no longer waited for.
+            return Finish(step, activity, scope, context, known);
+        }
+
+        var timeout = TimeoutOf(step) ?? TimeSpan.Zero;
+        var error = new StepError(ErrorTypes.Timeout, $"attempt {activity.Attempt} did not finish within {XmlConvert.ToString(timeout)}");
+        var policy = RetryOf(step) ?? DefaultPolicy;
+        activity.RetriedThrough = Math.Max(activity.RetriedThrough, activity.Attempt);
+        activity.EarlyRetries?.Remove(activity.Attempt);
+        if (context.Halting || !RetryDelays.ShouldRetry(policy, activity.Attempt, ErrorTypes.Timeout))
+        {
+            return Outcome.Fail(error);
+        }
+
+        var delay = RetryDelays.DelayBeforeAttempt(policy, activity.Attempt + 1, context.Random);
+        activity.Phase = ActivityPhase.WaitingRetry;
+        activity.RetryAt = context.Now + delay;
+        activity.DeadlineAt = null;
+        EmitRetry(step, activity, activity.Attempt, activity.Attempt + 1, delay, error, context);
+        return Outcome.Pending;
+    }
+
     private void Dispatch(TStep step, ActivityState activity, RunContext context)
     {
         var timeout = TimeoutOf(step);
         activity.Phase = ActivityPhase.Dispatched;
-        activity.DeadlineAt = DeadlineAfter(timeout, context.Now);
+        activity.DeadlineAt = AttemptDeadline.After(timeout, context.Now);
         var (queue, command) = BuildCommand(step, activity, context);
 
         // A command nobody took within the timeout is dead: let the broker drop it rather than have
-        // a worker start a tool whose result the run no longer waits for.
+        // a worker start a tool whose result the run no longer waits for (the command's deadline makes
+        // a worker refuse it too, should the broker deliver it anyway).
         context.Send(queue, command, timeout);
     }
-
-    /// <summary>The worker enforces the timeout itself; the run waits a little longer before it
-    /// declares the attempt lost, so the worker's own report normally wins.</summary>
-    private static DateTimeOffset? DeadlineAfter(TimeSpan? timeout, DateTimeOffset from) =>
-        timeout is { } t ? from + t + TimeSpan.FromSeconds(1) + (t / 10) : null;
 
     private static void EmitRetry(TStep step, ActivityState activity, int attempt, int nextAttempt, TimeSpan delay, StepError error, RunContext context) =>
         context.Emit(LifecycleEventTypes.StepRetry, step, activity.Path, attempt, new JsonObject

@@ -15,7 +15,7 @@ internal sealed class AiNode : ActivityNode<AiStep>
 
     protected override TimeSpan? TimeoutOf(AiStep step) => step.Timeout;
 
-    protected override JsonNode? Prepare(AiStep step, JsonNode? input, Scope scope, RunContext context)
+    protected override JsonNode? PrepareInput(AiStep step, JsonNode? input, Scope scope, RunContext context)
     {
         var evaluation = scope.ToEvaluation(context.State.Input);
         return new JsonObject
@@ -39,5 +39,6 @@ internal sealed class AiNode : ActivityNode<AiStep>
             OutputSchema = RunContext.ToElement(step.OutputSchema),
             Retry = PolicyContract(step.Retry),
             Timeout = step.Timeout,
+            Deadline = state.DeadlineAt,
         });
 }

@@ -16,7 +16,7 @@ internal sealed class ToolNode : ActivityNode<ToolStep>
 
     protected override TimeSpan? TimeoutOf(ToolStep step) => step.Timeout;
 
-    protected override JsonNode? Prepare(ToolStep step, JsonNode? input, Scope scope, RunContext context) =>
+    protected override JsonNode? PrepareInput(ToolStep step, JsonNode? input, Scope scope, RunContext context) =>
         step.Input is null
             ? input?.DeepClone()
             : context.Expressions.Render(step.Input, scope.ToEvaluation(context.State.Input));
@@ -33,6 +33,7 @@ internal sealed class ToolNode : ActivityNode<ToolStep>
             Input = RunContext.ToElement(state.Input),
             Retry = PolicyContract(step.Retry),
             Timeout = step.Timeout,
+            Deadline = state.DeadlineAt,
         });
 
     protected override void OnSucceeded(ToolStep step, ActivityState state, JsonNode? output, Scope scope, RunContext context)

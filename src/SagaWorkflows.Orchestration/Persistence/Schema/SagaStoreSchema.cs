@@ -98,7 +98,7 @@ public static class SagaStoreSchema
 
     const string AddedLaterAnnotation = "SagaWorkflows:AddedToExistingStores";
 
-    /// <summary>Adds the columns marked <see cref="AddedToExistingStores{TProperty}"/> that an existing table lacks.</summary>
+    /// <summary>Adds the columns marked <c>AddedToExistingStores</c> (on a property) that an existing table lacks.</summary>
     static async Task AddMissingColumnsAsync(DbContext dbContext, CancellationToken cancellationToken)
     {
         var model = dbContext.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;

@@ -94,6 +94,7 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
             var outcomes = await ExecuteAsync(batch).ConfigureAwait(false);
             Interlocked.Add(ref _committed, batch.Count);
             Interlocked.Increment(ref _commits);
+            Hosting.Telemetry.SagaWorkflowsDiagnostics.CommitBatchSize.Record(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Completion.TrySetResult(outcomes[i]);

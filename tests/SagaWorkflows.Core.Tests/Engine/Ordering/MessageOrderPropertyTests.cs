@@ -1,0 +1,233 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SagaWorkflows.Contracts;
+using SagaWorkflows.Core.Engine;
+
+namespace SagaWorkflows.Core.Tests.Engine.Ordering;
+
+/// <summary>
+/// Property: whatever order the broker delivers the world's messages in, and however often, a run
+/// ends the same way — same status, same output, same compensations in the same order, the same
+/// events — and its stream is well formed (Sequence 1..N, events of a step in the contract's order,
+/// nothing after the terminal event). Each scenario is run once first-in first-out (the reference)
+/// and then in <see cref="Orders"/> random orders with duplicates.
+/// </summary>
+public class MessageOrderPropertyTests
+{
+    private const int Orders = 150;
+
+    [Fact]
+    public void A_sequence_with_retries_that_fails_is_compensated_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "seq", "steps": [
+                { "id": "a", "type": "tool", "tool": "echo", "input": { "v": "${ input.v }" }, "compensate": { "tool": "undo", "input": "${ steps.a }" } },
+                { "id": "b", "type": "tool", "tool": "flaky", "input": { "failTimes": 2 }, "compensate": { "tool": "undo" } },
+                { "id": "c", "type": "tool", "tool": "echo", "compensate": { "tool": "undo" } },
+                { "id": "d", "type": "tool", "tool": "fail" } ] }
+            """, new { v = 1 }, expected: RunStatus.Compensated);
+
+    [Fact]
+    public void Parallel_branches_with_retries_sleeps_and_nesting_complete_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "par", "steps": [
+                { "id": "p", "type": "parallel", "branches": {
+                    "x": [ { "id": "x1", "type": "tool", "tool": "echo", "input": { "x": 1 } },
+                           { "id": "x2", "type": "tool", "tool": "flaky", "input": { "failTimes": 2 } } ],
+                    "y": [ { "id": "y1", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } },
+                           { "id": "inner", "type": "parallel", "branches": {
+                               "a": [ { "id": "ya", "type": "tool", "tool": "echo", "input": "a" } ],
+                               "b": [ { "id": "yb", "type": "tool", "tool": "echo", "input": "b" } ] } } ],
+                    "z": [ { "id": "nap", "type": "sleep", "duration": "PT1M" }, { "id": "z1", "type": "tool", "tool": "echo" } ] } },
+                { "id": "last", "type": "tool", "tool": "echo", "input": { "x2": "${ steps.p.x }", "y": "${ steps.p.y }" } } ] }
+            """, new { go = true }, expected: RunStatus.Completed);
+
+    [Fact]
+    public void A_foreach_with_concurrency_that_fails_later_compensates_every_iteration_in_every_order() =>
+        Holds("""
+            { "id": "fe", "steps": [
+                { "id": "perItem", "type": "foreach", "items": "input.items", "concurrency": 3, "steps": [
+                    { "id": "charge", "type": "tool", "tool": "echo", "input": { "sku": "${ item }", "i": "${ index }" }, "compensate": { "tool": "undo" } },
+                    { "id": "check", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } } ] },
+                { "id": "boom", "type": "tool", "tool": "fail" } ] }
+            """, new { items = new[] { "a", "b", "c", "d", "e" } }, expected: RunStatus.Compensated, concurrentCompensations: true);
+
+    [Fact]
+    public void A_loop_and_a_branch_end_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "loopy", "steps": [
+                { "id": "poll", "type": "loop", "until": "steps.check.i >= 3", "maxIterations": 5, "steps": [
+                    { "id": "check", "type": "tool", "tool": "echo", "input": { "i": "${ iteration }" } },
+                    { "id": "wobble", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } } ] },
+                { "id": "route", "type": "branch", "cases": [
+                    { "when": "steps.poll.attempt > 1", "steps": [ { "id": "big", "type": "tool", "tool": "echo", "input": { "big": true } } ] } ],
+                  "default": [ { "id": "small", "type": "tool", "tool": "echo" } ] } ],
+              "output": { "route": "${ steps.route }" } }
+            """, null, expected: RunStatus.Completed);
+
+    [Fact]
+    public void A_wait_answered_by_a_signal_while_a_parallel_branch_retries_ends_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "approval", "steps": [
+                { "id": "p", "type": "parallel", "branches": {
+                    "human": [ { "id": "approve", "type": "wait", "signal": "approval" } ],
+                    "machine": [ { "id": "m1", "type": "tool", "tool": "flaky", "input": { "failTimes": 2 } } ] } } ] }
+            """, null, expected: RunStatus.Completed, user: e => e.Type == LifecycleEventTypes.StepSuspended
+                ? [new SignalReceived("approval", new JsonObject { ["by"] = "ann" })]
+                : []);
+
+    [Fact]
+    public void A_wait_timeout_beside_compensable_branches_compensates_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "timeout", "steps": [
+                { "id": "first", "type": "tool", "tool": "echo", "input": 1, "compensate": { "tool": "undo" } },
+                { "id": "p", "type": "parallel", "branches": {
+                    "human": [ { "id": "approve", "type": "wait", "signal": "approval", "timeout": "PT1H" } ],
+                    "machine": [ { "id": "m1", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 }, "compensate": { "tool": "undo" } },
+                                 { "id": "m2", "type": "tool", "tool": "echo", "compensate": { "tool": "undo" } } ] } } ] }
+            """, null, expected: RunStatus.Compensated);
+
+    [Fact]
+    public void A_cancel_while_waiting_compensates_in_reverse_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "cancel", "steps": [
+                { "id": "a", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 }, "compensate": { "tool": "undo" } },
+                { "id": "b", "type": "tool", "tool": "echo", "compensate": { "tool": "undo" } },
+                { "id": "c", "type": "tool", "tool": "echo", "compensate": { "tool": "undo" } },
+                { "id": "hold", "type": "wait", "signal": "never" } ] }
+            """, new { n = 1 }, expected: RunStatus.Cancelled, user: e => e.Type == LifecycleEventTypes.StepSuspended
+                ? [new CancelRequested("user said stop")]
+                : []);
+
+    [Fact]
+    public void A_compensation_that_fails_midway_ends_CompensationFailed_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "undo-fails", "steps": [
+                { "id": "a", "type": "tool", "tool": "echo", "compensate": { "tool": "undo" } },
+                { "id": "b", "type": "tool", "tool": "echo", "compensate": { "tool": "undo-fail" } },
+                { "id": "c", "type": "tool", "tool": "echo", "compensate": { "tool": "undo" } },
+                { "id": "d", "type": "tool", "tool": "echo", "compensate": { "tool": "undo" } },
+                { "id": "e", "type": "tool", "tool": "fail" } ] }
+            """, new { n = 1 }, expected: RunStatus.CompensationFailed);
+
+    [Fact]
+    public void Suspend_and_resume_racing_with_replies_change_nothing_but_the_pause() =>
+        Holds("""
+            { "id": "pause", "steps": [
+                { "id": "a", "type": "tool", "tool": "echo", "input": 1 },
+                { "id": "p", "type": "parallel", "branches": {
+                    "x": [ { "id": "x1", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } }, { "id": "x2", "type": "tool", "tool": "echo" } ],
+                    "y": [ { "id": "y1", "type": "tool", "tool": "echo", "input": 2 } ] } },
+                { "id": "z", "type": "tool", "tool": "echo", "input": 3 } ] }
+            """, null, expected: RunStatus.Completed, ignoredTypes: [LifecycleEventTypes.WorkflowSuspended, LifecycleEventTypes.WorkflowResumed],
+            user: e => e switch
+            {
+                { Type: LifecycleEventTypes.StepStart, StepId: "p" } => [new SuspendRequested()],
+                { Type: LifecycleEventTypes.WorkflowSuspended } => [new ResumeRequested()],
+                _ => [],
+            });
+
+    private static void Holds(string json, object? input, RunStatus expected, bool concurrentCompensations = false,
+        string[]? ignoredTypes = null, Func<WorkflowLifecycleEvent, IEnumerable<RunEvent>>? user = null)
+    {
+        var reference = SimulatedWorld.Run(json, input, order: null, user);
+        Assert.Equal(expected, reference.State.Status);
+        var expectedSignature = Signature(reference, concurrentCompensations, ignoredTypes ?? []);
+        for (var seed = 1; seed <= Orders; seed++)
+        {
+            var world = SimulatedWorld.Run(json, input, new Random(seed), user);
+            var context = $"order #{seed}\n{string.Join("\n", world.Events.Select(Describe))}";
+            WellFormed(world, context);
+            var signature = Signature(world, concurrentCompensations, ignoredTypes ?? []);
+            Assert.True(expectedSignature.Status == signature.Status, $"status {signature.Status}, not {expectedSignature.Status}; {context}");
+            Assert.True(expectedSignature.Output == signature.Output, $"output {signature.Output}, not {expectedSignature.Output}; {context}");
+            Assert.True(expectedSignature.Compensations.SequenceEqual(signature.Compensations),
+                $"compensated [{string.Join(", ", signature.Compensations)}], not [{string.Join(", ", expectedSignature.Compensations)}]; {context}");
+            var missing = expectedSignature.Events.Except(signature.Events).ToList();
+            var extra = signature.Events.Except(expectedSignature.Events).ToList();
+            Assert.True(expectedSignature.Events.SequenceEqual(signature.Events),
+                $"events differ: missing [{string.Join("; ", missing)}], extra [{string.Join("; ", extra)}]; {context}");
+        }
+    }
+
+    private sealed record RunSignature(RunStatus Status, string Output, IReadOnlyList<string> Compensations, IReadOnlyList<string> Events);
+
+    private static RunSignature Signature(SimulatedWorld world, bool concurrentCompensations, string[] ignoredTypes)
+    {
+        var compensated = world.Events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path!).ToList();
+        var events = world.Events
+            .Where(e => !ignoredTypes.Contains(e.Type))
+            .Select(e => $"{e.Type}|{e.StepId}|{e.Path}|{e.Attempt}|{Normalized(e, concurrentCompensations)}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return new RunSignature(world.State.Status, world.State.Output?.ToJsonString() ?? "null",
+            concurrentCompensations ? compensated.Order(StringComparer.Ordinal).ToList() : compensated, events);
+    }
+
+    /// <summary>Concurrent steps complete in the order their replies are processed; only their set is fixed then.</summary>
+    private static string Normalized(WorkflowLifecycleEvent e, bool concurrentCompensations)
+    {
+        var data = e.Data is { } d ? JsonNode.Parse(d.GetRawText()) : null;
+        if (concurrentCompensations && e.Type == LifecycleEventTypes.CompensationStart && data?["steps"] is JsonArray steps)
+        {
+            data["steps"] = new JsonArray(steps.Select(s => s!.GetValue<string>()).Order(StringComparer.Ordinal).Select(s => (JsonNode?)s).ToArray());
+        }
+
+        if (concurrentCompensations && e.Type == LifecycleEventTypes.StepCompensated)
+        {
+            data!.AsObject().Remove("completedAt"); // when the slip reached it depends on its place in the plan
+        }
+
+        return data?.ToJsonString() ?? "";
+    }
+
+    /// <summary>What every stream must be, in every order.</summary>
+    private static void WellFormed(SimulatedWorld world, string context)
+    {
+        var events = world.Events;
+        Assert.True(events.Select(e => e.Sequence).SequenceEqual(Enumerable.Range(1, events.Count).Select(i => (long)i)), $"Sequence is not 1..N; {context}");
+        Assert.True(LifecycleEventTypes.IsTerminal(events[^1].Type) && events.Count(e => LifecycleEventTypes.IsTerminal(e.Type)) == 1,
+            $"the stream does not end with exactly one terminal event; {context}");
+        Assert.True(world.State.IsFinished, $"the run is stuck in {world.State.Status}; {context}");
+
+        foreach (var e in events.Where(e => e.Path is not null))
+        {
+            Assert.True(e.StepId is not null, $"{e.Type} at {e.Path} has no StepId; {context}");
+        }
+
+        // A step's events: start, retries in attempt order, then exactly one of complete / error.
+        foreach (var step in events.Where(e => e.Type != LifecycleEventTypes.StepCompensated && e.Type != LifecycleEventTypes.CompensationError && e.Path is not null)
+                     .GroupBy(e => e.Path))
+        {
+            var types = step.Select(e => e.Type).ToList();
+            Assert.True(types[0] == LifecycleEventTypes.StepStart, $"{step.Key} does not begin with step-start; {context}");
+            var retries = step.Where(e => e.Type == LifecycleEventTypes.StepRetry).Select(e => e.Attempt!.Value).ToList();
+            Assert.True(retries.SequenceEqual(retries.Order()) && retries.Distinct().Count() == retries.Count, $"{step.Key} retries out of order; {context}");
+            var ends = types.Count(t => t is LifecycleEventTypes.StepComplete or LifecycleEventTypes.StepError);
+            Assert.True(ends <= 1, $"{step.Key} ended twice; {context}");
+            if (ends == 1)
+            {
+                Assert.True(types[^1] is LifecycleEventTypes.StepComplete or LifecycleEventTypes.StepError, $"{step.Key} reported after its end; {context}");
+            }
+        }
+
+        // Compensations: one plan, every planned step reported once, in the plan's order, before the end of compensation.
+        Assert.True(world.CompensationPlans.Count <= 1, $"compensation started twice; {context}");
+        if (world.CompensationPlans.Count == 1)
+        {
+            var plan = world.CompensationPlans[0];
+            var compensated = events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path!).ToList();
+            Assert.True(plan.Take(compensated.Count).SequenceEqual(compensated), $"compensated [{string.Join(", ", compensated)}] against plan [{string.Join(", ", plan)}]; {context}");
+            var completedInOrder = events.Where(e => e.Type == LifecycleEventTypes.StepComplete && plan.Contains(e.Path!)).Select(e => e.Path!).Reverse();
+            Assert.True(plan.SequenceEqual(completedInOrder), $"plan [{string.Join(", ", plan)}] is not the reverse of completion; {context}");
+            var end = events.FindIndex(e => e.Type is LifecycleEventTypes.CompensationComplete or LifecycleEventTypes.CompensationError);
+            Assert.True(end >= 0 && events.FindLastIndex(e => e.Type == LifecycleEventTypes.StepCompensated) < end, $"a step-compensated after the end of compensation; {context}");
+            if (events[end].Type == LifecycleEventTypes.CompensationComplete)
+            {
+                Assert.True(compensated.Count == plan.Count, $"compensation-complete before every step was compensated; {context}");
+            }
+        }
+    }
+
+    private static string Describe(WorkflowLifecycleEvent e) =>
+        $"{e.Sequence} {e.Type} {e.Path} {e.Attempt} {(e.Data is { } d ? d.GetRawText() : "")}";
+}
