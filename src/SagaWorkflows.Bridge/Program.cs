@@ -28,8 +28,6 @@ internal static class BridgeHost
         builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
 
         var app = builder.Build();
-
-        // Answers ASP.NET Core writes itself (405, an unmatched route) get a problem body like the bridge's own.
         app.UseStatusCodePages();
         app.MapSagaWorkflowsHealth();
         app.MapSagaWorkflowsBridge();

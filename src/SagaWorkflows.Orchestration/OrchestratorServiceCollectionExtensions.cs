@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Quartz;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.Orchestration.Definitions;
@@ -18,8 +19,9 @@ public static class OrchestratorServiceCollectionExtensions
 {
     /// <summary>
     /// Reads <c>ConnectionStrings:Workflows</c> (a SQLite connection string, default
-    /// <c>Data Source=sagaworkflows.db</c>) and <c>SagaWorkflows:Orchestrator</c>; throws
-    /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every invalid setting.
+    /// <c>Data Source=sagaworkflows.db</c>, or a PostgreSQL one: <c>Host=…;Database=…;Username=…;Password=…</c>) and
+    /// <c>SagaWorkflows:Orchestrator</c>; throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/>
+    /// naming every invalid setting.
     /// </summary>
     public static OrchestratorOptions ReadOrchestratorOptions(this IConfiguration configuration)
     {
@@ -49,9 +51,20 @@ public static class OrchestratorServiceCollectionExtensions
         }
 
         UseRunIdCorrelation();
+        var dialect = SagaStoreDialect.ForConnectionString(options.ConnectionString);
         if (bus.Transport == SagaWorkflowsTransport.RabbitMq)
         {
-            services.AddSagaWorkflowsScheduler(options.SchedulerConnectionString ?? SchedulerStoreFor(options.ConnectionString));
+            var schedulerStore = options.SchedulerConnectionString ?? SchedulerStoreFor(options.ConnectionString, dialect);
+            if (SagaStoreDialect.ForConnectionString(schedulerStore) == SagaStoreDialect.PostgreSql)
+            {
+                // Several orchestrators share the PostgreSQL database: any of them fires a due message, and a dead one's
+                // triggers are taken over.
+                services.AddSagaWorkflowsScheduler(store => store.UsePostgres(schedulerStore), clustered: true);
+            }
+            else
+            {
+                services.AddSagaWorkflowsScheduler(schedulerStore);
+            }
         }
 
         services.TryAddSingleton(TimeProvider.System);
@@ -71,9 +84,7 @@ public static class OrchestratorServiceCollectionExtensions
         services.AddSingleton<IWorkflowDefinitionRegistry>(sp => sp.GetRequiredService<WorkflowDefinitionRegistry>());
         services.AddSingleton<WorkflowRunner>();
 
-        // Pooled: a DbContext per message is the hot path, and pooling skips most of its construction.
-        services.AddPooledDbContextFactory<WorkflowDbContext>(o => o.UseSqliteSagaStore(options.ConnectionString));
-        services.AddSagaStoreInitializer<WorkflowDbContext>();
+        services.AddSagaStore<WorkflowDbContext>(options.ConnectionString);
         services.AddSagaOutboxRelay<WorkflowDbContext>();
         services.AddHostedService<RunSupervisor>();
         services.AddRunRetention();
@@ -87,9 +98,17 @@ public static class OrchestratorServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The scheduler's Quartz tables live in a file of their own beside the workflow store.</summary>
-    private static string SchedulerStoreFor(string workflowStore)
+    /// <summary>
+    /// SQLite: the scheduler's Quartz tables live in a file of their own beside the workflow store. PostgreSQL: in the
+    /// workflow store's database, where every orchestrator finds them.
+    /// </summary>
+    private static string SchedulerStoreFor(string workflowStore, SagaStoreDialect dialect)
     {
+        if (dialect == SagaStoreDialect.PostgreSql)
+        {
+            return workflowStore;
+        }
+
         var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(workflowStore);
         var file = builder.DataSource;
         builder.DataSource = Path.Combine(Path.GetDirectoryName(file) ?? "", Path.GetFileNameWithoutExtension(file) + "-scheduler" + Path.GetExtension(file));

@@ -32,9 +32,12 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static HostProcess Start(string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, params string[] arguments)
+    public static HostProcess Start(string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, params string[] arguments) =>
+        StartAssembly(project, RepositoryPaths.HostAssembly(project), environment, workingDirectory, arguments);
+
+    /// <summary>Runs any built .NET application (<c>dotnet &lt;dll&gt;</c>), e.g. one built outside the solution.</summary>
+    public static HostProcess StartAssembly(string name, string dll, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, params string[] arguments)
     {
-        var dll = RepositoryPaths.HostAssembly(project);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -55,7 +58,7 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var host = new HostProcess(project, process);
+        var host = new HostProcess(name, process);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();
@@ -66,6 +69,21 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary>The last lines the host wrote, for error messages.</summary>
     public string Tail(int lines = 60) => string.Join('\n', Output.Split('\n').TakeLast(lines));
+
+    /// <summary>Waits for the process to end by itself; its exit code, or null when it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>A real, abrupt kill: no shutdown hooks run, like a crash or an OOM kill.</summary>
     public void Kill()

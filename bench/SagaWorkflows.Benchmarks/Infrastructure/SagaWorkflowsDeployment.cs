@@ -58,7 +58,8 @@ public sealed class SagaWorkflowsDeployment(BrokerVirtualHost broker, string dir
     {
         DatabasePath = Path.Combine(directory, $"workflows-{Interlocked.Increment(ref _generation)}.db");
         var environment = CommonEnvironment();
-        environment["ConnectionStrings__Workflows"] = $"Data Source={DatabasePath}";
+        // A store given with --host-env (e.g. a PostgreSQL database) replaces the SQLite file of each start.
+        environment.TryAdd("ConnectionStrings__Workflows", $"Data Source={DatabasePath}");
         environment["SagaWorkflows__Orchestrator__DefinitionsPath"] = Path.Combine(directory, "definitions");
         if (options.SagaConcurrency is { } limit)
         {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using SagaWorkflows.Benchmarks.Messages;
 using SagaWorkflows.Benchmarks.Reporting;
@@ -250,7 +251,7 @@ public static class HotPathScenario
             synchronous = await Synchronous(db, cancellationToken);
         }
 
-        await using var writer = new SagaStoreWriter<WorkflowDbContext>(factory);
+        await using var writer = new SagaStoreWriter<WorkflowDbContext>(factory, new SagaStore<WorkflowDbContext>(factory));
         var alone = NewRun(costs);
         var group = Enumerable.Range(0, ConcurrentTransitions).Select(_ => NewRun(costs)).ToArray();
         var seed = new SagaStoreWrite(group.Prepend(alone).Select(r => new SagaRowWrite(SagaRowOperation.Insert, r, typeof(WorkflowRun), r.CorrelationId, 0)).ToList(), []);
@@ -264,7 +265,7 @@ public static class HotPathScenario
             var t0 = Stopwatch.GetTimestamp();
             await using (var db = await factory.CreateDbContextAsync(cancellationToken))
             {
-                _ = await SagaQueries<WorkflowRun>.Load(db, alone.CorrelationId, cancellationToken) ?? throw new InvalidOperationException("the stored run was not found");
+                _ = await writer.Store.Queries<WorkflowRun>().Load(db, alone.CorrelationId, cancellationToken) ?? throw new InvalidOperationException("the stored run was not found");
             }
 
             if (i >= 0)
@@ -286,7 +287,7 @@ public static class HotPathScenario
             }
 
             // As after a delivery: the previous transition's rows are deleted with this commit.
-            DeliveredOutboxRows.Add(writer.StoreKey, delivered);
+            writer.Store.Delivered.Add(delivered);
             var write = Transition(alone, rows[i + warmup]);
             var t0 = Stopwatch.GetTimestamp();
             Written(await writer.WriteAsync(write));
@@ -299,7 +300,7 @@ public static class HotPathScenario
         }
 
         var aloneCpu = (ProcessCpu() - cpuBefore).TotalMilliseconds / iterations;
-        DeliveredOutboxRows.Add(writer.StoreKey, delivered);
+        writer.Store.Delivered.Add(delivered);
 
         // 3. Group commit: each round hands the writer one transition of each of the runs at once, as concurrent consumes do.
         const int groupWarmup = 5;
@@ -323,7 +324,7 @@ public static class HotPathScenario
             }
 
             Array.ForEach(outcomes, Written);
-            DeliveredOutboxRows.Add(writer.StoreKey, writes.SelectMany(w => w.Outbox).Select(x => x.Row.Id));
+            writer.Store.Delivered.Add(writes.SelectMany(w => w.Outbox).Select(x => x.Row.Id));
         }
 
         var transitions = iterations * ConcurrentTransitions;
@@ -373,7 +374,7 @@ public static class HotPathScenario
     private static readonly Lazy<SagaRowStatements> Statements = new(() =>
     {
         using var db = new WorkflowDbContext(new DbContextOptionsBuilder<WorkflowDbContext>().UseSqlite("Data Source=:memory:").Options);
-        return SagaRowStatements.For(db, typeof(WorkflowRun));
+        return new SagaRowStatements(db.Model.FindEntityType(typeof(WorkflowRun))!, db.GetService<Microsoft.EntityFrameworkCore.Storage.ISqlGenerationHelper>());
     });
 
     private static void Written(SagaWriteOutcome outcome)

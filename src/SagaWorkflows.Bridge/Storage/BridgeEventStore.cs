@@ -289,18 +289,20 @@ public sealed partial class BridgeEventStore(
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         await InitializeAsync();
+
+        // Chosen outside the write lock (reads never wait for writers); what is chosen stays finished, so it is still right.
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var last = Volatile.Read(ref _lastPosition);
+        var ids = await db.Runs.AsNoTracking()
+            .Where(r => r.TerminalSequence != null && r.EndedAt <= endedBefore
+                && !db.Events.Any(e => e.RunId == r.RunId && e.Position == last))
+            .OrderBy(r => r.EndedAt)
+            .Select(r => r.RunId)
+            .Take(batchSize)
+            .ToListAsync(cancellationToken);
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var last = Volatile.Read(ref _lastPosition);
-            var ids = await db.Runs.AsNoTracking()
-                .Where(r => r.TerminalSequence != null && r.EndedAt <= endedBefore
-                    && !db.Events.Any(e => e.RunId == r.RunId && e.Position == last))
-                .OrderBy(r => r.EndedAt)
-                .Select(r => r.RunId)
-                .Take(batchSize)
-                .ToListAsync(cancellationToken);
             var cutoff = endedBefore;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var events = ids.Count == 0 ? 0 : await db.Events.Where(e => ids.Contains(e.RunId)).ExecuteDeleteAsync(cancellationToken);

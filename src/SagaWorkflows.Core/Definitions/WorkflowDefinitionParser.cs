@@ -83,6 +83,7 @@ public static partial class WorkflowDefinitionParser
         try
         {
             var definition = reader.ReadWorkflow(root, json);
+            reader.Errors.AddRange(StepReferenceValidator.Check(root, reader.Errors));
             return new DefinitionParseResult(reader.Errors.Count == 0 ? definition : null, reader.Errors);
         }
         catch (InvalidOperationException ex) when (ex.Message.Contains("surrogate", StringComparison.OrdinalIgnoreCase))

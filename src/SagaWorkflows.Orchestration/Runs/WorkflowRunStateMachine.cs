@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Courier.Contracts;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Orchestration.Persistence;
 
 namespace SagaWorkflows.Orchestration.Runs;
 
@@ -107,16 +108,17 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
 
     /// <summary>
-    /// Asks the message scheduler to wake the run when a sleep or wait timeout is due, then enters
-    /// the state matching the engine's status. The wake is sent now, before the saga row commits: if
-    /// the commit fails, an early wake finds nothing due and changes nothing; if the wake is lost,
-    /// the row's timer (the run supervisor) still fires it.
+    /// Wakes the run when a sleep or wait timeout is due — a wake-up message in the outbox with that due
+    /// time, committed with the state and handed to the message scheduler after the commit, like every
+    /// other message of the transition — then enters the state matching the engine's status. If the
+    /// wake is lost, the row's timer (the run supervisor) still fires it.
     /// </summary>
     private async Task Enter<T>(BehaviorContext<WorkflowRun, T> context, RunTransition transition) where T : class
     {
         foreach (var at in transition.Wakes.Distinct())
         {
-            await context.ScheduleSend(RunsQueue, at.UtcDateTime, new WakeWorkflowRun { RunId = context.Saga.CorrelationId });
+            context.Saga.PendingMessages.Add(new OutboxItem(new WakeWorkflowRun { RunId = context.Saga.CorrelationId }, typeof(WakeWorkflowRun), RunsQueue,
+                DueAt: at.UtcDateTime));
         }
 
         await context.TransitionToState(transition.Status switch

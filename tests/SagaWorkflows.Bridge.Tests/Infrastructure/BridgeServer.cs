@@ -9,6 +9,7 @@ using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Health;
 
 namespace SagaWorkflows.Bridge.Tests.Infrastructure;
 
@@ -89,10 +90,12 @@ public sealed class BridgeServer : IAsyncDisposable
         // or the broker drops what it cannot route.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 
+        builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-bridge", servesHttp: true);
         builder.Services.AddSagaWorkflowsBridge(builder.Configuration);
         builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
 
         var app = builder.Build();
+        app.MapSagaWorkflowsHealth();
         app.MapSagaWorkflowsBridge();
         try
         {

@@ -28,7 +28,7 @@ public class WorkflowSystem : IAsyncLifetime
 
     protected virtual bool StartWorker => true;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
         VirtualHost = await Broker.CreateVirtualHostAsync("sagawf-it");
@@ -145,7 +145,7 @@ public class WorkflowSystem : IAsyncLifetime
         throw new TimeoutException($"{host.Name} did not start consuming {queue} within 60 s:\n{Tail(host.Output)}");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Orchestrator is not null)
         {

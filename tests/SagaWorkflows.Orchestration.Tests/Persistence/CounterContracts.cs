@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
 // Messages of the test saga; one file because they only make sense together.
-public sealed record StartCounter(Guid CounterId, bool Fail = false, Uri? AuditAddress = null, TimeSpan? AuditTimeToLive = null);
+public sealed record StartCounter(Guid CounterId, bool Fail = false, Uri? AuditAddress = null, TimeSpan? AuditTimeToLive = null,
+    DateTime? AuditDueAt = null);
 
 public sealed record IncrementCounter(Guid CounterId);
 

@@ -31,8 +31,8 @@ public class CounterStateMachine : MassTransitStateMachine<CounterSaga>
                 .Then(context =>
                 {
                     context.Saga.EnqueuePublish(new CounterStarted(context.Saga.CorrelationId));
-                    context.Saga.EnqueueSend(context.Message.AuditAddress ?? AuditAddress, new AuditCounter(context.Saga.CorrelationId, "started"),
-                        context.Message.AuditTimeToLive);
+                    context.Saga.PendingMessages.Add(new OutboxItem(new AuditCounter(context.Saga.CorrelationId, "started"), typeof(AuditCounter),
+                        context.Message.AuditAddress ?? AuditAddress, context.Message.AuditTimeToLive, context.Message.AuditDueAt));
 
                     if (context.Message.Fail)
                         throw new InvalidOperationException("The counter was told to fail.");

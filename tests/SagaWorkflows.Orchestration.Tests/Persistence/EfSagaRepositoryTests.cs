@@ -5,11 +5,12 @@ namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
 public sealed class EfSagaRepositoryTests
 {
-    [Fact]
-    public async Task New_saga_is_inserted_and_its_messages_are_delivered_after_the_commit()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task New_saga_is_inserted_and_its_messages_are_delivered_after_the_commit(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
-        var probe = new SagaVisibilityProbe(host.ConnectionString);
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
+        var probe = new SagaVisibilityProbe(host.IsCommitted);
         using var observer = host.Harness.Bus.ConnectPublishObserver(probe);
         var id = NewId.NextGuid();
 
@@ -29,10 +30,11 @@ public sealed class EfSagaRepositoryTests
         Assert.Empty(await host.OutboxRows());
     }
 
-    [Fact]
-    public async Task A_send_with_a_time_to_live_leaves_with_the_time_left_of_it_and_the_row_keeps_its_expiry()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task A_send_with_a_time_to_live_leaves_with_the_time_left_of_it_and_the_row_keeps_its_expiry(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
         var before = DateTime.UtcNow;
 
@@ -44,10 +46,30 @@ public sealed class EfSagaRepositoryTests
         Assert.InRange(row.ExpiresAt!.Value, before.AddMinutes(5), DateTime.UtcNow.AddMinutes(5));
     }
 
-    [Fact]
-    public async Task Update_increments_the_version()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task A_send_due_later_is_committed_as_an_outbox_row_and_handed_to_the_scheduler_for_its_due_time(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
+        var id = NewId.NextGuid();
+        var dueAt = DateTime.UtcNow.AddMinutes(10);
+
+        await host.PublishAndSettle(new StartCounter(id, AuditDueAt: dueAt), m => m.CounterId == id);
+
+        // The row carries the due time; its delivery asked the scheduler (here the transport's delay) for it.
+        var row = Assert.Single(await host.AllOutboxRows(), r => r.Destination is not null);
+        Assert.Equal(dueAt, row.DueAt!.Value, TimeSpan.FromMilliseconds(1));
+        var audit = Assert.Single(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
+        Assert.Equal(row.Id, audit.Context.MessageId);
+        Assert.InRange(audit.Context.Delay!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        Assert.Equal("Counting", (await host.FindSaga(id))?.CurrentState);
+    }
+
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Update_increments_the_version(string dialect)
+    {
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
         await host.StartCounter(id);
 
@@ -61,11 +83,12 @@ public sealed class EfSagaRepositoryTests
         Assert.Empty(await host.OutboxRows());
     }
 
-    [Fact]
-    public async Task Concurrent_messages_for_one_saga_all_take_effect()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Concurrent_messages_for_one_saga_all_take_effect(string dialect)
     {
         const int increments = 20;
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
         await host.StartCounter(id);
 
@@ -84,11 +107,13 @@ public sealed class EfSagaRepositoryTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Duplicate_initiating_message_creates_one_saga(bool insertOnInitial)
+    [InlineData(false, SagaStoreTestHost.Sqlite)]
+    [InlineData(true, SagaStoreTestHost.Sqlite)]
+    [InlineData(false, SagaStoreTestHost.Postgres)]
+    [InlineData(true, SagaStoreTestHost.Postgres)]
+    public async Task Duplicate_initiating_message_creates_one_saga(bool insertOnInitial, string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync(insertOnInitial);
+        await using var host = await SagaStoreTestHost.StartAsync(insertOnInitial, dialect: dialect);
         var id = NewId.NextGuid();
 
         await Task.WhenAll(host.Harness.Bus.Publish(new StartCounter(id)), host.Harness.Bus.Publish(new StartCounter(id)));
@@ -101,11 +126,13 @@ public sealed class EfSagaRepositoryTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Failed_consume_leaves_neither_saga_nor_outbox_rows(bool insertOnInitial)
+    [InlineData(false, SagaStoreTestHost.Sqlite)]
+    [InlineData(true, SagaStoreTestHost.Sqlite)]
+    [InlineData(false, SagaStoreTestHost.Postgres)]
+    [InlineData(true, SagaStoreTestHost.Postgres)]
+    public async Task Failed_consume_leaves_neither_saga_nor_outbox_rows(bool insertOnInitial, string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync(insertOnInitial);
+        await using var host = await SagaStoreTestHost.StartAsync(insertOnInitial, dialect: dialect);
         var id = NewId.NextGuid();
 
         await host.Harness.Bus.Publish(new StartCounter(id, Fail: true));
@@ -117,10 +144,11 @@ public sealed class EfSagaRepositoryTests
         Assert.Empty(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
     }
 
-    [Fact]
-    public async Task Finalized_saga_is_deleted_and_its_last_messages_are_delivered()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Finalized_saga_is_deleted_and_its_last_messages_are_delivered(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
         await host.StartCounter(id);
         await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id);
@@ -132,10 +160,11 @@ public sealed class EfSagaRepositoryTests
         Assert.Empty(await host.OutboxRows());
     }
 
-    [Fact]
-    public async Task Delivered_rows_are_deleted_with_the_next_transition_instead_of_a_commit_of_their_own()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Delivered_rows_are_deleted_with_the_next_transition_instead_of_a_commit_of_their_own(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var first = NewId.NextGuid();
         var second = NewId.NextGuid();
 
@@ -149,10 +178,11 @@ public sealed class EfSagaRepositoryTests
         Assert.DoesNotContain(await host.AllOutboxRows(), r => delivered.Contains(r.Id));
     }
 
-    [Fact]
-    public async Task Delivery_failure_after_the_commit_keeps_the_undelivered_rows_for_the_relay()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Delivery_failure_after_the_commit_keeps_the_undelivered_rows_for_the_relay(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
 
         // The in-memory transport has no host for this scheme, so only the send fails, after the commit.
@@ -166,10 +196,11 @@ public sealed class EfSagaRepositoryTests
         Assert.StartsWith(typeof(AuditCounter).FullName!, left.MessageType, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Query_correlated_message_updates_the_saga_and_delivers_its_messages()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Query_correlated_message_updates_the_saga_and_delivers_its_messages(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
         await host.StartCounter(id);
         await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id);
@@ -184,10 +215,11 @@ public sealed class EfSagaRepositoryTests
         Assert.Empty(await host.OutboxRows());
     }
 
-    [Fact]
-    public async Task Saga_harness_finds_stored_instances_by_id_and_state()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Saga_harness_finds_stored_instances_by_id_and_state(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var sagaHarness = host.Harness.GetSagaStateMachineHarness<CounterStateMachine, CounterSaga>();
         var id = NewId.NextGuid();
 
@@ -198,11 +230,12 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal([id], await sagaHarness.Exists(x => x.CorrelationId == id, machine => machine.Counting));
     }
 
-    [Fact]
-    public async Task The_next_message_of_a_saga_uses_what_this_process_committed_without_reading_it_back()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task The_next_message_of_a_saga_uses_what_this_process_committed_without_reading_it_back(string dialect)
     {
         var reads = new CountingInterceptor();
-        await using var host = await SagaStoreTestHost.StartAsync(interceptor: reads);
+        await using var host = await SagaStoreTestHost.StartAsync(interceptor: reads, dialect: dialect);
         var id = NewId.NextGuid();
         await host.StartCounter(id);
         reads.Reset();
@@ -214,10 +247,11 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal(2, (await host.FindSaga(id))?.Count);
     }
 
-    [Fact]
-    public async Task A_row_another_process_changed_behind_this_process_is_read_again_and_nothing_is_lost()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task A_row_another_process_changed_behind_this_process_is_read_again_and_nothing_is_lost(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
         await host.StartCounter(id);
 
@@ -252,10 +286,11 @@ public sealed class EfSagaRepositoryTests
         }
     }
 
-    [Fact]
-    public async Task A_slow_delivery_holds_neither_the_consume_nor_the_order_of_the_sagas_later_messages()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task A_slow_delivery_holds_neither_the_consume_nor_the_order_of_the_sagas_later_messages(string dialect)
     {
-        await using var host = await SagaStoreTestHost.StartAsync();
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var slow = new HoldFirstIncrement();
         using var observer = host.Harness.Bus.ConnectPublishObserver(slow);
         var id = NewId.NextGuid();

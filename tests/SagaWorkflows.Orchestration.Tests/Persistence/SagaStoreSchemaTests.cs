@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
@@ -121,6 +122,81 @@ public sealed class SagaStoreSchemaTests
         finally
         {
             using (var connection = new SqliteConnection(connectionString))
+                SqliteConnection.ClearPool(connection);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Three_processes_creating_one_postgres_store_at_the_same_moment_create_it_once()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var options = new DbContextOptionsBuilder<SagaWorkflows.Orchestration.Runs.WorkflowDbContext>().UseSagaStore(database.ConnectionString).Options;
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
+        {
+            await using var db = new SagaWorkflows.Orchestration.Runs.WorkflowDbContext(options);
+            await db.EnsureSagaStoreCreatedAsync();
+        }));
+
+        Assert.Equal(1L, await database.ScalarAsync("SELECT COUNT(*) FROM \"SagaStoreVersion\""));
+        Assert.Equal(SagaStoreSchema.CurrentVersion, await database.ScalarAsync("SELECT \"Version\" FROM \"SagaStoreVersion\""));
+        Assert.Equal(4L, await database.ScalarAsync(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('WorkflowRuns', 'WorkflowRunParts', 'OutboxMessages', 'SagaStoreVersion')"));
+    }
+
+    [Fact]
+    public async Task A_missing_postgres_database_is_named_in_one_line()
+    {
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(PostgresTestDatabase.ServerConnectionString) { Database = "sagawf_missing_" + Guid.NewGuid().ToString("N") }.ConnectionString;
+        await using var db = new CounterDbContext(new DbContextOptionsBuilder<CounterDbContext>().UseSagaStore(connectionString).Options);
+
+        var error = await Assert.ThrowsAsync<SagaStoreStartupException>(() => db.EnsureSagaStoreCreatedAsync());
+
+        Assert.Contains("sagawf_missing_", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task A_wrong_postgres_password_is_reported_in_one_line()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = "wrong" }.ConnectionString;
+        await using var db = new CounterDbContext(new DbContextOptionsBuilder<CounterDbContext>().UseSagaStore(connectionString).Options);
+
+        var error = await Assert.ThrowsAsync<SagaStoreStartupException>(() => db.EnsureSagaStoreCreatedAsync());
+
+        Assert.Contains("refused the login", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task A_store_of_a_newer_version_is_refused_and_left_as_it_is(string dialect)
+    {
+        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
+        await using var database = dialect == SagaStoreTestHost.Postgres ? await PostgresTestDatabase.CreateAsync() : null;
+        var connectionString = database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "store.db")}";
+        var options = new DbContextOptionsBuilder<CounterDbContext>().UseSagaStore(connectionString).Options;
+        try
+        {
+            await using (var db = new CounterDbContext(options))
+            {
+                await db.EnsureSagaStoreCreatedAsync();
+                await db.Database.ExecuteSqlRawAsync("UPDATE \"SagaStoreVersion\" SET \"Version\" = 99");
+            }
+
+            await using (var db = new CounterDbContext(options))
+            {
+                var error = await Assert.ThrowsAsync<SagaStoreStartupException>(() => db.EnsureSagaStoreCreatedAsync());
+                Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+                Assert.Equal(99, await db.Database.SqlQueryRaw<int>("SELECT \"Version\" AS \"Value\" FROM \"SagaStoreVersion\"").SingleAsync());
+            }
+        }
+        finally
+        {
+            using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "store.db")}"))
                 SqliteConnection.ClearPool(connection);
             Directory.Delete(directory, recursive: true);
         }

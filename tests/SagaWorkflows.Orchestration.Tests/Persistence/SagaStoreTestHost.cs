@@ -4,24 +4,37 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
-/// <summary>The counter saga on the in-memory bus, stored in a SQLite file of its own temp directory.</summary>
+/// <summary>
+/// The counter saga on the in-memory bus, stored in a SQLite file of its own temp directory, or in a PostgreSQL
+/// database of its own (<see cref="Postgres"/>).
+/// </summary>
 public sealed class SagaStoreTestHost : IAsyncDisposable
 {
     public const string SagaQueue = "counter-saga";
 
+    /// <summary>The dialects tests run against (theory data).</summary>
+    public const string Sqlite = "sqlite";
+
+    public const string Postgres = "postgres";
+
     readonly string _directory;
+    readonly PostgresTestDatabase? _database;
     readonly ServiceProvider _provider;
     bool _started;
 
-    SagaStoreTestHost(string directory, string connectionString, ServiceProvider provider)
+    SagaStoreTestHost(string directory, PostgresTestDatabase? database, string connectionString, ServiceProvider provider)
     {
         _directory = directory;
+        _database = database;
         ConnectionString = connectionString;
         _provider = provider;
     }
+
+    public static TheoryData<string> Dialects => [Sqlite, Postgres];
 
     public string ConnectionString { get; }
 
@@ -33,17 +46,22 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
     /// <param name="relay">Adds the outbox relay with these options.</param>
     /// <param name="seed">Runs against the created store before the bus starts.</param>
     /// <param name="interceptor">Sees every command EF runs (loads, queries; not the writer's own statements).</param>
+    /// <param name="dialect"><see cref="Sqlite"/> or <see cref="Postgres"/>.</param>
     public static async Task<SagaStoreTestHost> StartAsync(bool insertOnInitial = false, Action<SagaOutboxOptions>? relay = null,
-        Func<CounterDbContext, Task>? seed = null, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? interceptor = null)
+        Func<CounterDbContext, Task>? seed = null, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? interceptor = null, string dialect = Sqlite)
     {
         var directory = Directory.CreateTempSubdirectory("sagawf-store-").FullName;
-        var connectionString = $"Data Source={Path.Combine(directory, "sagas.db")}";
+        var database = dialect == Postgres ? await PostgresTestDatabase.CreateAsync() : null;
+        var connectionString = database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "sagas.db")}";
 
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDbContextFactory<CounterDbContext>(options =>
         {
-            options.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(10));
+            if (database is null)
+                options.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(10));
+            else
+                options.UseSagaStore(connectionString);
             if (interceptor is not null)
                 options.AddInterceptors(interceptor);
         });
@@ -57,8 +75,11 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
                 : x.AddSagaStateMachine<CounterStateMachine, CounterSaga>();
             saga.UseEfSagaRepository<CounterSaga, CounterDbContext>();
 
+            // As in the embedded product: a send due later goes through the transport's delay.
+            x.AddDelayedMessageScheduler();
             x.UsingInMemory((context, cfg) =>
             {
+                cfg.UseDelayedMessageScheduler();
                 cfg.ReceiveEndpoint(SagaQueue, e =>
                 {
                     // Enough consumers to make messages of one saga really race; no partitioner on purpose.
@@ -74,7 +95,7 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
             services.AddSagaOutboxRelay<CounterDbContext>(relay);
 
         var provider = services.BuildServiceProvider(validateScopes: true);
-        var host = new SagaStoreTestHost(directory, connectionString, provider);
+        var host = new SagaStoreTestHost(directory, database, connectionString, provider);
         try
         {
             await provider.EnsureSagaStoreCreatedAsync<CounterDbContext>();
@@ -130,6 +151,9 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
     /// <summary>Waits until the messages of every committed transition so far were handed to the bus (or failed to be).</summary>
     public Task Drained() => _provider.GetRequiredService<SagaOutboxDelivery>().Drained();
 
+    /// <summary>Whether the saga's row is visible to a connection of its own, i.e. committed.</summary>
+    public Task<bool> IsCommitted(Guid id) => WithDbContext(db => db.Counters.AnyAsync(x => x.CorrelationId == id));
+
     public Task<CounterSaga?> FindSaga(Guid id)
     {
         return WithDbContext(db => db.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id));
@@ -138,7 +162,8 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
     /// <summary>Rows still waiting for delivery: delivered ones only wait to be deleted with later work.</summary>
     public Task<List<OutboxMessage>> OutboxRows()
     {
-        return WithDbContext(async db => (await db.Outbox.AsNoTracking().ToListAsync()).Where(r => !DeliveredOutboxRows.Contains(db, r.Id)).ToList());
+        var delivered = _provider.GetRequiredService<SagaStore<CounterDbContext>>().Delivered;
+        return WithDbContext(async db => (await db.Outbox.AsNoTracking().ToListAsync()).Where(r => !delivered.Contains(r.Id)).ToList());
     }
 
     /// <summary>Every row in the table, delivered or not.</summary>
@@ -158,8 +183,11 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         {
             await _provider.DisposeAsync();
 
-            using (var connection = new SqliteConnection(ConnectionString))
-                SqliteConnection.ClearPool(connection);
+            if (_database is not null)
+                await _database.DisposeAsync();
+            else
+                using (var connection = new SqliteConnection(ConnectionString))
+                    SqliteConnection.ClearPool(connection);
 
             try
             {

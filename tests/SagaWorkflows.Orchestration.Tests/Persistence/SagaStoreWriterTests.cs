@@ -4,10 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SagaWorkflows.Orchestration.Persistence;
 using SagaWorkflows.Orchestration.Runs;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
-/// <summary>The group-commit writer behind the saga repository, driven directly against a SQLite file.</summary>
+/// <summary>The group-commit writer behind the saga repository, driven directly against a SQLite file (and a PostgreSQL database).</summary>
 public sealed class SagaStoreWriterTests
 {
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -20,7 +21,7 @@ public sealed class SagaStoreWriterTests
         var ids = Enumerable.Range(0, 10).Select(_ => NewId.NextGuid()).ToList();
 
         List<Task<SagaWriteOutcome>> writes;
-        using (await host.WithDbContext(db => SqliteWriteGate.EnterAsync(db, CancellationToken.None)))
+        using (await host.Services.GetRequiredService<SagaStore<CounterDbContext>>().EnterWriteAsync(CancellationToken.None))
         {
             // The store is busy (another writer holds it): every transition that arrives meanwhile waits for one commit.
             writes = ids.Select(id => writer.WriteAsync(Insert(new CounterSaga { CorrelationId = id, CurrentState = "Counting", Count = 1 }))).ToList();
@@ -44,7 +45,7 @@ public sealed class SagaStoreWriterTests
         var fresh = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting", Count = 1 };
 
         Task<SagaWriteOutcome> staleWrite, freshWrite, duplicateWrite;
-        using (await host.WithDbContext(db => SqliteWriteGate.EnterAsync(db, CancellationToken.None)))
+        using (await host.Services.GetRequiredService<SagaStore<CounterDbContext>>().EnterWriteAsync(CancellationToken.None))
         {
             // Loaded at version 1, but someone wrote version 2 meanwhile: this update expects 5.
             staleWrite = writer.WriteAsync(Write(SagaRowOperation.Update, new CounterSaga { CorrelationId = stale.CorrelationId, CurrentState = "Counting", Count = 99, Version = 6 }, expectedVersion: 5));
@@ -72,7 +73,7 @@ public sealed class SagaStoreWriterTests
         var goodWrite = Insert(good);
 
         Task<SagaWriteOutcome> first, second;
-        using (await host.WithDbContext(db => SqliteWriteGate.EnterAsync(db, CancellationToken.None)))
+        using (await host.Services.GetRequiredService<SagaStore<CounterDbContext>>().EnterWriteAsync(CancellationToken.None))
         {
             first = writer.WriteAsync(goodWrite);
             // An outbox row whose id is taken already: the database refuses the whole statement.
@@ -99,6 +100,7 @@ public sealed class SagaStoreWriterTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDbContextFactory<CounterDbContext>(o => o.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(1)));
+        services.AddSingleton<SagaStore<CounterDbContext>>();
         services.AddSingleton<SagaStoreWriter<CounterDbContext>>();
         await using (var provider = services.BuildServiceProvider())
         {
@@ -115,8 +117,7 @@ public sealed class SagaStoreWriterTests
                 begin.CommandText = "BEGIN IMMEDIATE";
                 await begin.ExecuteNonQueryAsync();
 
-                await using (var db = await factory.CreateDbContextAsync())
-                using (await SqliteWriteGate.EnterAsync(db, CancellationToken.None))
+                using (await provider.GetRequiredService<SagaStore<CounterDbContext>>().EnterWriteAsync(CancellationToken.None))
                 {
                     writes = Enumerable.Range(0, 3).Select(_ => writer.WriteAsync(Insert(new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" }))).ToList();
                 }
@@ -138,19 +139,23 @@ public sealed class SagaStoreWriterTests
         Directory.Delete(directory, recursive: true);
     }
 
-    [Fact]
-    public async Task Rows_it_writes_read_back_through_ef_with_the_same_values_and_query_by_date()
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Rows_it_writes_read_back_through_ef_with_the_same_values_and_query_by_date(string dialect)
     {
         var directory = Directory.CreateTempSubdirectory("sagawf-writer-").FullName;
+        await using var database = dialect == SagaStoreTestHost.Postgres ? await PostgresTestDatabase.CreateAsync() : null;
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContextFactory<WorkflowDbContext>(o => o.UseSqliteSagaStore($"Data Source={Path.Combine(directory, "runs.db")};Pooling=False"));
+        services.AddDbContextFactory<WorkflowDbContext>(o => o.UseSagaStore(database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "runs.db")};Pooling=False"));
+        services.AddSingleton<SagaStore<WorkflowDbContext>>();
         services.AddSingleton<SagaStoreWriter<WorkflowDbContext>>();
         await using (var provider = services.BuildServiceProvider())
         {
             await provider.EnsureSagaStoreCreatedAsync<WorkflowDbContext>();
             var writer = provider.GetRequiredService<SagaStoreWriter<WorkflowDbContext>>();
-            var wakeAt = new DateTime(2026, 11, 24, 3, 4, 5, 678, DateTimeKind.Utc).AddTicks(9);
+            // SQLite keeps every tick; PostgreSQL's timestamps hold microseconds.
+            var wakeAt = new DateTime(2026, 11, 24, 3, 4, 5, 678, DateTimeKind.Utc).AddTicks(database is null ? 9 : 10);
             var run = new WorkflowRun
             {
                 CorrelationId = NewId.NextGuid(),
@@ -175,7 +180,7 @@ public sealed class SagaStoreWriterTests
             Assert.Empty(await db.Runs.Where(x => x.WakeAt < wakeAt).Select(x => x.CorrelationId).ToListAsync());
 
             // An update writes what changed since the snapshot (and the version), nothing else: not the definition.
-            var statements = SagaRowStatements.For(db, typeof(WorkflowRun));
+            var statements = provider.GetRequiredService<SagaStore<WorkflowDbContext>>().Statements(db, typeof(WorkflowRun));
             var stored = statements.Snapshot(run);
             run.WakeAt = null;
             run.StateJson = "{}";

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MassTransit;
-using Microsoft.Data.Sqlite;
 
 namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
@@ -8,7 +7,7 @@ namespace SagaWorkflows.Orchestration.Tests.Persistence;
 /// Records, when a <see cref="CounterStarted"/> is published, whether its saga row is already visible to another
 /// connection, i.e. committed.
 /// </summary>
-public sealed class SagaVisibilityProbe(string connectionString) : IPublishObserver
+public sealed class SagaVisibilityProbe(Func<Guid, Task<bool>> isCommitted) : IPublishObserver
 {
     public ConcurrentDictionary<Guid, bool> CommittedAtPublish { get; } = new();
 
@@ -18,13 +17,7 @@ public sealed class SagaVisibilityProbe(string connectionString) : IPublishObser
         if (context.Message is not CounterStarted started)
             return;
 
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM \"Counters\" WHERE \"CorrelationId\" = $id";
-        command.Parameters.AddWithValue("$id", started.CounterId.ToString().ToUpperInvariant());
-
-        CommittedAtPublish[started.CounterId] = Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        CommittedAtPublish[started.CounterId] = await isCommitted(started.CounterId);
     }
 
     public Task PostPublish<T>(PublishContext<T> context)

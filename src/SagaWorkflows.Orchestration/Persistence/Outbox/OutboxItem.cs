@@ -11,4 +11,9 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// expiration time; whichever path delivers the row sends it with the time that is left as its TimeToLive (so the
 /// broker drops it when it expires in a queue), and a row found already expired is dropped instead of delivered.
 /// </param>
-public sealed record OutboxItem(object Message, Type MessageType, Uri? Destination, TimeSpan? TimeToLive = null);
+/// <param name="DueAt">
+/// UTC; for a send that must not arrive before then (a run's wake-up). The row is committed like any other, and
+/// delivering it hands the message to the bus's message scheduler (Quartz on RabbitMQ, clustered on PostgreSQL)
+/// instead of the destination, so nothing about it leaves before the state that asked for it is committed.
+/// </param>
+public sealed record OutboxItem(object Message, Type MessageType, Uri? Destination, TimeSpan? TimeToLive = null, DateTime? DueAt = null);

@@ -35,6 +35,9 @@ public sealed class OutboxMessage
     /// </summary>
     public DateTime? ExpiresAt { get; set; }
 
+    /// <summary>UTC; a send not to arrive before then, delivered through the message scheduler (see <see cref="OutboxItem.DueAt"/>).</summary>
+    public DateTime? DueAt { get; set; }
+
     /// <summary>
     /// Builds a row for <paramref name="item"/>; add it to a DbContext together with other changes to emit a
     /// message transactionally. <see cref="OutboxRelay{TContext}"/> delivers it once it is older than
@@ -53,6 +56,7 @@ public sealed class OutboxMessage
             Destination = item.Destination?.OriginalString,
             MessageType = OutboxSerializer.GetTypeName(item.MessageType),
             Body = OutboxSerializer.Serialize(item.Message),
+            DueAt = item.DueAt is { } due ? DateTime.SpecifyKind(due, DateTimeKind.Utc) : null,
             ExpiresAt = item.TimeToLive is { } timeToLive ? DateTime.SpecifyKind(createdAtUtc, DateTimeKind.Utc) + timeToLive : null,
         };
     }

@@ -18,6 +18,8 @@ public sealed class OutboxRelay<TContext> : BackgroundService
 {
     readonly IBus _bus;
     readonly IDbContextFactory<TContext> _dbContextFactory;
+    readonly SagaStore<TContext> _store;
+    readonly Func<IMessageScheduler?> _scheduler;
     readonly IHostApplicationLifetime? _lifetime;
     readonly ILogger _logger;
     readonly SagaOutboxOptions _options;
@@ -26,12 +28,15 @@ public sealed class OutboxRelay<TContext> : BackgroundService
     readonly HashSet<Guid> _reportedUnresolvable = [];
     readonly TimeProvider _timeProvider;
 
-    public OutboxRelay(IDbContextFactory<TContext> dbContextFactory, IBus bus, IOptions<SagaOutboxOptions> options,
-        ILogger<OutboxRelay<TContext>>? logger = null, IHostApplicationLifetime? lifetime = null, TimeProvider? timeProvider = null)
+    public OutboxRelay(IDbContextFactory<TContext> dbContextFactory, SagaStore<TContext> store, IBus bus, IOptions<SagaOutboxOptions> options,
+        ILogger<OutboxRelay<TContext>>? logger = null, IHostApplicationLifetime? lifetime = null, TimeProvider? timeProvider = null,
+        IServiceProvider? services = null)
     {
+        _scheduler = services is null ? () => null : OutboxDelivery.SchedulerFrom(services);
         ArgumentNullException.ThrowIfNull(options);
 
         _dbContextFactory = dbContextFactory;
+        _store = store;
         _bus = bus;
         _options = options.Value;
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -126,7 +131,7 @@ public sealed class OutboxRelay<TContext> : BackgroundService
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
         // Rows the live path delivered and has not deleted yet are not lost: they are only waiting for a delete.
-        rows.RemoveAll(row => DeliveredOutboxRows.Contains(dbContext, row.Id));
+        rows.RemoveAll(row => _store.Delivered.Contains(row.Id));
         await DeleteDeliveredAsync(dbContext).ConfigureAwait(false);
 
         List<Guid> delivered = new(rows.Count);
@@ -151,8 +156,8 @@ public sealed class OutboxRelay<TContext> : BackgroundService
 
                 var message = OutboxSerializer.Deserialize(row.Body, messageType);
 
-                if (!await OutboxDelivery.DeliverAsync(_bus, _bus, row.Id, message, messageType, row.Destination, row.ExpiresAt,
-                        _timeProvider.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false))
+                if (!await OutboxDelivery.DeliverAsync(_bus, _scheduler, row, message, messageType, _timeProvider.GetUtcNow().UtcDateTime,
+                        cancellationToken).ConfigureAwait(false))
                 {
                     _logger.LogInformation("Outbox relay dropped {MessageType} ({OutboxId}) for saga {CorrelationId}: it expired at {ExpiresAt:o} before it could be delivered",
                         row.MessageType, row.Id, row.SagaCorrelationId, row.ExpiresAt);
@@ -171,7 +176,7 @@ public sealed class OutboxRelay<TContext> : BackgroundService
 
         if (delivered.Count > 0)
         {
-            using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
+            using var turn = await _store.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
 
             await dbContext.Set<OutboxMessage>().Where(x => delivered.Contains(x.Id)).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -180,16 +185,16 @@ public sealed class OutboxRelay<TContext> : BackgroundService
     }
 
     /// <summary>When no transition comes along to delete delivered rows, the relay's pass does.</summary>
-    static async Task DeleteDeliveredAsync(DbContext dbContext)
+    async Task DeleteDeliveredAsync(DbContext dbContext)
     {
-        if (!DeliveredOutboxRows.Any(dbContext))
+        if (!_store.Delivered.Any())
             return;
 
-        using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
+        using var turn = await _store.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = await dbContext.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-        var deleted = await DeliveredOutboxRows.DeleteWithinAsync(dbContext).ConfigureAwait(false);
+        var deleted = await _store.Delivered.DeleteWithinAsync(dbContext).ConfigureAwait(false);
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        DeliveredOutboxRows.Forget(dbContext, deleted);
+        _store.Delivered.Forget(deleted);
     }
 
     void ReportUnresolvable(OutboxMessage row)

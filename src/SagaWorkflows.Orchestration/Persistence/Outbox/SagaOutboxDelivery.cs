@@ -15,6 +15,7 @@ namespace SagaWorkflows.Orchestration.Persistence;
 public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOutboxDelivery> logger, TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly Func<IMessageScheduler?> _scheduler = OutboxDelivery.SchedulerFrom(services);
     private readonly Dictionary<Guid, Task> _lanes = [];
     private IBus? _bus;
 
@@ -39,7 +40,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         }
     }
 
-    internal void Enqueue(ConsumeContext context, IReadOnlyList<StagedOutboxMessage> staged, string storeKey)
+    internal void Enqueue(ConsumeContext context, IReadOnlyList<StagedOutboxMessage> staged, SagaStore store)
     {
         if (staged.Count == 0)
         {
@@ -55,7 +56,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
             lock (_lanes)
             {
                 var previous = _lanes.GetValueOrDefault(saga.Key) ?? Task.CompletedTask;
-                var next = After(previous, () => Deliver(messages, conversationId, initiatorId, storeKey));
+                var next = After(previous, () => Deliver(messages, conversationId, initiatorId, store));
                 _lanes[saga.Key] = next;
                 _ = next.ContinueWith(done => Release(saga.Key, done), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
@@ -87,7 +88,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         }
     }
 
-    private async Task Deliver(List<StagedOutboxMessage> staged, Guid? conversationId, Guid? initiatorId, string storeKey)
+    private async Task Deliver(List<StagedOutboxMessage> staged, Guid? conversationId, Guid? initiatorId, SagaStore store)
     {
         _bus ??= services.GetRequiredService<IBus>();
         var publishes = staged.Where(x => x.Row.Destination is null).ToList();
@@ -96,7 +97,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         var results = await Task.WhenAll(sends.Select(x => DeliverOne(x, conversationId, initiatorId)).Append(DeliverInOrder(publishes, conversationId, initiatorId)))
             .ConfigureAwait(false);
 
-        DeliveredOutboxRows.Add(storeKey, results.SelectMany(ids => ids));
+        store.Delivered.Add(results.SelectMany(ids => ids));
     }
 
     private async Task<IReadOnlyList<Guid>> DeliverInOrder(List<StagedOutboxMessage> staged, Guid? conversationId, Guid? initiatorId)
@@ -122,7 +123,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         try
         {
             var message = OutboxSerializer.ToDeliverable(item, row);
-            await OutboxDelivery.DeliverAsync(_bus!, _bus!, row.Id, message, item.MessageType, row.Destination, row.ExpiresAt, _time.GetUtcNow().UtcDateTime,
+            await OutboxDelivery.DeliverAsync(_bus!, _scheduler, row, message, item.MessageType, _time.GetUtcNow().UtcDateTime,
                 CancellationToken.None, context =>
             {
                 context.ConversationId = conversationId;

@@ -24,15 +24,17 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
     private readonly SagaInstanceCache<TSaga> _cache;
     private readonly ISagaConsumeContextFactory<SagaStoreScope, TSaga> _factory;
     private readonly SagaRowStatements _statements;
+    private readonly SagaQueries<TSaga> _queries;
     private readonly Dictionary<TSaga, Stored> _instances = new(ReferenceEqualityComparer.Instance);
     private readonly List<SagaRowWrite> _rows = [];
     private readonly List<StagedOutboxMessage> _staged = [];
     private DateTime? _stagedAt;
 
     internal EfSagaRepositoryContext(Func<Task<DbContext>> dbContext, SagaInstanceCache<TSaga> cache, SagaRowStatements statements,
-        ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<SagaStoreScope, TSaga> factory)
+        SagaQueries<TSaga> queries, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<SagaStoreScope, TSaga> factory)
         : base(consumeContext)
     {
+        _queries = queries;
         _statements = statements;
         _dbContext = dbContext;
         _cache = cache;
@@ -81,7 +83,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
         // caller then loads the existing instance) or, if two starts race, by the writer, whose conflict makes this
         // message retry and come here again.
         if (_cache.Contains(instance.CorrelationId)
-            || await SagaQueries<TSaga>.Exists(await _dbContext().ConfigureAwait(false), instance.CorrelationId, CancellationToken).ConfigureAwait(false))
+            || await _queries.Exists(await _dbContext().ConfigureAwait(false), instance.CorrelationId, CancellationToken).ConfigureAwait(false))
         {
             return null!;
         }
@@ -95,7 +97,7 @@ public sealed class EfSagaRepositoryContext<TSaga, TMessage> :
         if (!_cache.TryTake(correlationId, out var instance))
         {
             var dbContext = await _dbContext().ConfigureAwait(false);
-            var loaded = await SagaQueries<TSaga>.Load(dbContext, correlationId, CancellationToken).ConfigureAwait(false);
+            var loaded = await _queries.Load(dbContext, correlationId, CancellationToken).ConfigureAwait(false);
             if (loaded is null)
             {
                 return null!;
@@ -243,13 +245,16 @@ public sealed class SagaStoreScope
     }
 }
 
-/// <summary>The two reads of the hot path, compiled once per saga type.</summary>
-internal static class SagaQueries<TSaga>
+/// <summary>
+/// The two reads of the hot path, compiled once per store and saga type (<see cref="SagaStore.Queries{TSaga}"/>): a
+/// compiled query belongs to the model, and so to the store's provider, it was first run with.
+/// </summary>
+internal sealed class SagaQueries<TSaga>
     where TSaga : class, IDurableSaga
 {
-    public static readonly Func<DbContext, Guid, CancellationToken, Task<TSaga?>> Load =
+    public Func<DbContext, Guid, CancellationToken, Task<TSaga?>> Load { get; } =
         EF.CompileAsyncQuery((DbContext db, Guid id, CancellationToken _) => db.Set<TSaga>().AsNoTracking().FirstOrDefault(x => x.CorrelationId == id));
 
-    public static readonly Func<DbContext, Guid, CancellationToken, Task<bool>> Exists =
+    public Func<DbContext, Guid, CancellationToken, Task<bool>> Exists { get; } =
         EF.CompileAsyncQuery((DbContext db, Guid id, CancellationToken _) => db.Set<TSaga>().Any(x => x.CorrelationId == id));
 }

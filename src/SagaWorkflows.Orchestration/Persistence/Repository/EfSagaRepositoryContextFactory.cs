@@ -39,7 +39,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         _statements = new Lazy<SagaRowStatements>(() =>
         {
             using var dbContext = dbContextFactory.CreateDbContext();
-            return SagaRowStatements.For(dbContext, typeof(TSaga));
+            return writer.Store.Statements(dbContext, typeof(TSaga));
         });
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
@@ -56,7 +56,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         where T : class
     {
         await using var store = new LazyDbContext(_dbContextFactory, context.CancellationToken);
-        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, _statements.Value, context, _consumeContextFactory);
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, _statements.Value, _writer.Store.Queries<TSaga>(), context, _consumeContextFactory);
         await next.Send(repositoryContext).ConfigureAwait(false);
 
         await CommitAndDeliver(context, repositoryContext).ConfigureAwait(false);
@@ -68,7 +68,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         ArgumentNullException.ThrowIfNull(query);
 
         await using var store = new LazyDbContext(_dbContextFactory, context.CancellationToken);
-        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, _statements.Value, context, _consumeContextFactory);
+        var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, _statements.Value, _writer.Store.Queries<TSaga>(), context, _consumeContextFactory);
         var dbContext = await store.GetAsync().ConfigureAwait(false);
         List<TSaga> instances = await dbContext.Set<TSaga>().AsNoTracking()
             .Where(query.FilterExpression)
@@ -114,7 +114,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         repositoryContext.CacheCommitted();
 
         // Committed: the consume ends here; the saga's delivery lane sends the messages, in commit order.
-        _delivery.Enqueue(context, write.Outbox, _writer.StoreKey);
+        _delivery.Enqueue(context, write.Outbox, _writer.Store);
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)

@@ -56,6 +56,7 @@ public static class SagaRepositoryRegistrationExtensions
 
         configurator.Repository(services =>
         {
+            services.TryAddSingleton<SagaStore<TContext>>();
             services.TryAddSingleton<SagaStoreWriter<TContext>>();
             services.TryAddSingleton<SagaOutboxDelivery>();
             services.TryAddSingleton(new SagaInstanceCache<TSaga>(cachedInstances));
@@ -84,10 +85,28 @@ public static class SagaRepositoryRegistrationExtensions
             .Validate(o => o.RelayAge >= TimeSpan.Zero, "RelayAge must not be negative.")
             .Validate(o => o.RelayBatchSize > 0, "RelayBatchSize must be positive.");
 
+        services.TryAddSingleton<SagaStore<TContext>>();
         services.TryAddSingleton<OutboxRelay<TContext>>();
         services.AddHostedService(provider => provider.GetRequiredService<OutboxRelay<TContext>>());
 
         return services;
+    }
+
+    /// <summary>
+    /// The saga store of <typeparamref name="TContext"/> on <paramref name="connectionString"/>, its dialect chosen by
+    /// the connection string (<see cref="SagaStoreDialect.ForConnectionString"/>): a pooled DbContext factory, the
+    /// <see cref="SagaStore{TContext}"/> and the initializer that creates or upgrades the schema at startup.
+    /// </summary>
+    public static IServiceCollection AddSagaStore<TContext>(this IServiceCollection services, string connectionString)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var dialect = SagaStoreDialect.ForConnectionString(connectionString);
+
+        // Pooled: a DbContext per message is the hot path, and pooling skips most of its construction.
+        services.AddPooledDbContextFactory<TContext>(o => dialect.Configure(o, connectionString));
+        services.TryAddSingleton<SagaStore<TContext>>();
+        return services.AddSagaStoreInitializer<TContext>();
     }
 
     /// <summary>Adds <see cref="SagaStoreInitializer{TContext}"/>, which creates the store's schema at startup.</summary>

@@ -33,6 +33,7 @@ public static class SagaStoreModelBuilderExtensions
             entity.Property(x => x.MessageType).HasMaxLength(1024).IsRequired();
             entity.Property(x => x.Body).IsRequired();
             entity.Property(x => x.ExpiresAt).AddedToExistingStores();
+            entity.Property(x => x.DueAt).AddedToExistingStores();
             entity.HasIndex(x => x.CreatedAt);
         });
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -13,28 +12,73 @@ namespace SagaWorkflows.Orchestration.Persistence;
 public static class SagaStoreSchema
 {
     /// <summary>
-    /// Creates the database and this context's tables if they are missing; on SQLite also switches the file to WAL.
+    /// The store layout this release writes: 1 = runs, parts and outbox as first released; 2 = the outbox's
+    /// <c>ExpiresAt</c> and <c>DueAt</c>, and the <c>SagaStoreVersion</c> table. A store of a later version is refused at startup.
+    /// </summary>
+    public const int CurrentVersion = 2;
+
+    const string VersionTable = "SagaStoreVersion";
+
+    /// <summary>
+    /// Creates this context's tables if they are missing, or adds what an earlier version of the store lacks, under the
+    /// dialect's schema lock (so processes starting together do it once); records the store's version and refuses a
+    /// newer one. SQLite: the file (and its folder) is created and switched to WAL. PostgreSQL: the database must exist.
     /// Unlike <c>EnsureCreated</c>, it still creates the tables when the database already holds other tables (the
-    /// scheduler's, for instance). It does not migrate: if only some of the tables exist it throws.
+    /// scheduler's, for instance). A failure to open the store becomes a <see cref="SagaStoreStartupException"/> whose
+    /// message is one line naming what is wrong. Tables present only in part are reported, not patched.
     /// </summary>
     public static async Task EnsureSagaStoreCreatedAsync(this DbContext dbContext, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dbContext);
 
-        if (dbContext.Database.IsSqlite())
-            CreateSqliteDirectory(dbContext.Database.GetConnectionString());
+        var dialect = SagaStoreDialect.Of(dbContext);
+        try
+        {
+            await dialect.PrepareAsync(dbContext, cancellationToken).ConfigureAwait(false);
+            var locked = await dialect.LockSchemaAsync(dbContext, cancellationToken).ConfigureAwait(false);
+            await using (locked.ConfigureAwait(false))
+            {
+                await CreateOrUpgradeAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is not (SagaStoreStartupException or OperationCanceledException)
+            && dialect.DescribeFailure(exception, dbContext.Database.GetConnectionString() ?? "") is { } line)
+        {
+            throw new SagaStoreStartupException(line, exception);
+        }
+    }
 
+    static async Task CreateOrUpgradeAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
+    {
+        var versionTable = dbContext.GetService<ISqlGenerationHelper>().DelimitIdentifier(VersionTable);
+        // Identifiers and constants only: nothing here comes from outside.
+        var create = $"CREATE TABLE IF NOT EXISTS {versionTable} (\"Version\" integer NOT NULL)";
+        var read = $"SELECT MAX(\"Version\") AS \"Value\" FROM {versionTable}";
+        var insert = $"INSERT INTO {versionTable} (\"Version\") VALUES ({CurrentVersion})";
+        var update = $"UPDATE {versionTable} SET \"Version\" = {CurrentVersion}";
+        await dbContext.Database.ExecuteSqlRawAsync(create, cancellationToken).ConfigureAwait(false);
+        var stored = (await dbContext.Database.SqlQueryRaw<int?>(read).ToListAsync(cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        if (stored > CurrentVersion)
+        {
+            throw new SagaStoreStartupException(
+                $"the {dialect.Name} saga store has schema version {stored}, newer than this release understands ({CurrentVersion}): run the release that wrote it, or point ConnectionStrings:Workflows at another store");
+        }
+
+        await CreateTablesOrColumnsAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
+
+        if (stored is null)
+            await dbContext.Database.ExecuteSqlRawAsync(insert, cancellationToken).ConfigureAwait(false);
+        else if (stored < CurrentVersion)
+            await dbContext.Database.ExecuteSqlRawAsync(update, cancellationToken).ConfigureAwait(false);
+    }
+
+    static async Task CreateTablesOrColumnsAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
+    {
         var creator = dbContext.GetService<IRelationalDatabaseCreator>();
-        if (!await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
-            await creator.CreateAsync(cancellationToken).ConfigureAwait(false);
-
-        if (dbContext.Database.IsSqlite() && SqliteSagaStore.IsFileDatabase(dbContext.Database.GetConnectionString()!))
-            await dbContext.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
-
-        List<string> missing = await FindMissingTables(dbContext, cancellationToken).ConfigureAwait(false);
+        List<string> missing = await FindMissingTables(dbContext, dialect, cancellationToken).ConfigureAwait(false);
         if (missing.Count == 0)
         {
-            await AddMissingColumnsAsync(dbContext, cancellationToken).ConfigureAwait(false);
+            await AddMissingColumnsAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -47,7 +91,7 @@ public static class SagaStoreSchema
                 throw PartialSchema(dbContext, missing);
 
             await CreateTablesAsync(dbContext, missing, cancellationToken).ConfigureAwait(false);
-            await AddMissingColumnsAsync(dbContext, cancellationToken).ConfigureAwait(false);
+            await AddMissingColumnsAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -58,7 +102,7 @@ public static class SagaStoreSchema
         catch (DbException)
         {
             // Another process may have created them at the same moment; anything else is a real failure.
-            if ((await FindMissingTables(dbContext, cancellationToken).ConfigureAwait(false)).Count > 0)
+            if ((await FindMissingTables(dbContext, dialect, cancellationToken).ConfigureAwait(false)).Count > 0)
                 throw;
         }
     }
@@ -99,7 +143,7 @@ public static class SagaStoreSchema
     const string AddedLaterAnnotation = "SagaWorkflows:AddedToExistingStores";
 
     /// <summary>Adds the columns marked <c>AddedToExistingStores</c> (on a property) that an existing table lacks.</summary>
-    static async Task AddMissingColumnsAsync(DbContext dbContext, CancellationToken cancellationToken)
+    static async Task AddMissingColumnsAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var model = dbContext.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
         List<MigrationOperation> operations = [];
@@ -112,7 +156,7 @@ public static class SagaStoreSchema
             foreach (var property in entityType.GetProperties().Where(p => p.FindAnnotation(AddedLaterAnnotation)?.Value is true))
             {
                 var column = property.GetColumnName(store)!;
-                if (await ColumnExists(dbContext, table, entityType.GetSchema(), column, cancellationToken).ConfigureAwait(false))
+                if (await ColumnExists(dbContext, dialect, table, entityType.GetSchema(), column, cancellationToken).ConfigureAwait(false))
                     continue;
 
                 operations.Add(new AddColumnOperation
@@ -142,24 +186,10 @@ public static class SagaStoreSchema
             // Another process may have added them at the same moment.
             foreach (var operation in operations.Cast<AddColumnOperation>())
             {
-                if (!await ColumnExists(dbContext, operation.Table, operation.Schema, operation.Name, cancellationToken).ConfigureAwait(false))
+                if (!await ColumnExists(dbContext, dialect, operation.Table, operation.Schema, operation.Name, cancellationToken).ConfigureAwait(false))
                     throw;
             }
         }
-    }
-
-    static async Task<bool> ColumnExists(DbContext dbContext, string table, string? schema, string column, CancellationToken cancellationToken)
-    {
-        FormattableString query;
-        if (dbContext.Database.IsSqlite())
-            query = $"SELECT COUNT(*) AS \"Value\" FROM pragma_table_info({table}) WHERE name = {column}";
-        else if (schema is null)
-            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.columns WHERE table_name = {table} AND column_name = {column} AND table_schema = current_schema()";
-        else
-            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.columns WHERE table_name = {table} AND column_name = {column} AND table_schema = {schema}";
-
-        List<int> counts = await dbContext.Database.SqlQuery<int>(query).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return counts.Count == 1 && counts[0] > 0;
     }
 
     static bool AddedLater(DbContext dbContext, string table) =>
@@ -167,6 +197,12 @@ public static class SagaStoreSchema
 
     static string Delimit(DbContext dbContext, (string Name, string? Schema) table) =>
         dbContext.GetService<ISqlGenerationHelper>().DelimitIdentifier(table.Name, table.Schema);
+
+    static async Task<bool> ColumnExists(DbContext dbContext, SagaStoreDialect dialect, string table, string? schema, string column, CancellationToken cancellationToken)
+    {
+        List<int> counts = await dbContext.Database.SqlQuery<int>(dialect.ColumnExistsQuery(table, schema, column)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return counts.Count == 1 && counts[0] > 0;
+    }
 
     /// <summary>Creates these tables (delimited names) and their indexes, as EF would in a new store.</summary>
     static async Task CreateTablesAsync(DbContext dbContext, List<string> tables, CancellationToken cancellationToken)
@@ -196,14 +232,14 @@ public static class SagaStoreSchema
             .ToList();
     }
 
-    static async Task<List<string>> FindMissingTables(DbContext dbContext, CancellationToken cancellationToken)
+    static async Task<List<string>> FindMissingTables(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var sql = dbContext.GetService<ISqlGenerationHelper>();
         List<string> missing = [];
 
         foreach (var (name, schema) in TablesOf(dbContext))
         {
-            if (!await TableExists(dbContext, name, schema, cancellationToken).ConfigureAwait(false))
+            if (!await TableExists(dbContext, dialect, name, schema, cancellationToken).ConfigureAwait(false))
                 missing.Add(sql.DelimitIdentifier(name, schema));
         }
 
@@ -211,17 +247,9 @@ public static class SagaStoreSchema
     }
 
     // Asks the catalog instead of selecting from the table, which would log a failed command for every missing table.
-    static async Task<bool> TableExists(DbContext dbContext, string name, string? schema, CancellationToken cancellationToken)
+    static async Task<bool> TableExists(DbContext dbContext, SagaStoreDialect dialect, string name, string? schema, CancellationToken cancellationToken)
     {
-        FormattableString query;
-        if (dbContext.Database.IsSqlite())
-            query = $"SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = {name}";
-        else if (schema is null)
-            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.tables WHERE table_name = {name}";
-        else
-            query = $"SELECT COUNT(*) AS \"Value\" FROM information_schema.tables WHERE table_name = {name} AND table_schema = {schema}";
-
-        List<int> counts = await dbContext.Database.SqlQuery<int>(query).ToListAsync(cancellationToken).ConfigureAwait(false);
+        List<int> counts = await dbContext.Database.SqlQuery<int>(dialect.TableExistsQuery(name, schema)).ToListAsync(cancellationToken).ConfigureAwait(false);
 
         return counts.Count == 1 && counts[0] > 0;
     }
@@ -231,15 +259,5 @@ public static class SagaStoreSchema
         return new InvalidOperationException(
             $"The saga store of {dbContext.GetType().Name} is incomplete: {string.Join(", ", missing)} missing while the other tables exist. " +
             "Create the missing tables (or use EF Core migrations); EnsureSagaStoreCreatedAsync only creates a store from scratch.");
-    }
-
-    static void CreateSqliteDirectory(string? connectionString)
-    {
-        if (connectionString is null || !SqliteSagaStore.IsFileDatabase(connectionString))
-            return;
-
-        var directory = Path.GetDirectoryName(Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource));
-        if (!string.IsNullOrEmpty(directory))
-            Directory.CreateDirectory(directory);
     }
 }

@@ -16,19 +16,17 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// </summary>
 internal sealed class SagaRowStatements
 {
-    private static readonly ConcurrentDictionary<(IModel, Type), SagaRowStatements> Cache = new();
-
     private readonly Column[] _columns;
     private readonly Column[] _keys;
     private readonly Column? _version;
     private readonly string _insert;
     private readonly string _update;
     private readonly string _delete;
-    private readonly string _exists;
+    private readonly string _insertIfAbsent;
     private readonly string _tableName;
     private readonly ConcurrentDictionary<ulong, string> _partialUpdates = new();
 
-    private SagaRowStatements(IEntityType entityType, ISqlGenerationHelper sql)
+    internal SagaRowStatements(IEntityType entityType, ISqlGenerationHelper sql)
     {
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
         var tableName = _tableName = sql.DelimitIdentifier(table.Name, table.Schema);
@@ -59,7 +57,9 @@ internal sealed class SagaRowStatements
         _update = update.ToString();
         _whereVersioned = _update[_update.LastIndexOf(" WHERE ", StringComparison.Ordinal)..];
         _delete = delete.ToString();
-        _exists = $"SELECT COUNT(*) FROM {tableName} WHERE {whereKey}";
+        // Both dialects: a duplicate inserts nothing instead of failing (on PostgreSQL a failed statement would abort
+        // the whole group commit's transaction).
+        _insertIfAbsent = _insert + " ON CONFLICT DO NOTHING";
     }
 
     private readonly string _whereVersioned;
@@ -78,33 +78,13 @@ internal sealed class SagaRowStatements
         return values;
     }
 
-    public static SagaRowStatements For(DbContext dbContext, Type entityClrType)
-    {
-        return Cache.GetOrAdd((dbContext.Model, entityClrType), static (key, context) =>
-        {
-            var entityType = key.Item1.FindEntityType(key.Item2)
-                ?? throw new InvalidOperationException($"{key.Item2.Name} is not mapped by {context.GetType().Name}.");
-            return new SagaRowStatements(entityType, context.GetService<ISqlGenerationHelper>());
-        }, dbContext);
-    }
-
     /// <summary>
-    /// Inserts the row; false when a row with its key exists already (checked first when
-    /// <paramref name="checkExisting"/>, so a duplicate does not abort the transaction).
+    /// Inserts the row; false when a row with its key exists already (with <paramref name="checkExisting"/>; without
+    /// it a duplicate key fails the statement).
     /// </summary>
     public async Task<bool> InsertAsync(DbConnection connection, DbTransaction transaction, object entity, bool checkExisting)
     {
-        if (checkExisting)
-        {
-            await using var exists = Command(connection, transaction, _exists);
-            BindKeys(exists, entity);
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0)
-            {
-                return false;
-            }
-        }
-
-        await using var insert = Command(connection, transaction, _insert);
+        await using var insert = Command(connection, transaction, checkExisting ? _insertIfAbsent : _insert);
         foreach (var column in _columns)
         {
             column.Bind(insert, entity);

@@ -33,9 +33,9 @@ internal enum SagaRowOperation
 /// </summary>
 internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Type SagaType, Guid CorrelationId, int ExpectedVersion, object?[]? Stored = null)
 {
-    public async Task<SagaWriteOutcome> ExecuteAsync(DbContext dbContext, DbConnection connection, DbTransaction transaction)
+    public async Task<SagaWriteOutcome> ExecuteAsync(SagaStore store, DbContext dbContext, DbConnection connection, DbTransaction transaction)
     {
-        var statements = SagaRowStatements.For(dbContext, SagaType);
+        var statements = store.Statements(dbContext, SagaType);
         return Operation switch
         {
             SagaRowOperation.Insert => await statements.InsertAsync(connection, transaction, Saga, checkExisting: true).ConfigureAwait(false)
@@ -73,7 +73,7 @@ internal sealed class SagaStoreWrite(IReadOnlyList<SagaRowWrite> rows, IReadOnly
 
     public TaskCompletionSource<SagaWriteOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async Task<SagaWriteOutcome> ExecuteAsync(DbContext dbContext, DbConnection connection, DbTransaction transaction)
+    public async Task<SagaWriteOutcome> ExecuteAsync(SagaStore store, DbContext dbContext, DbConnection connection, DbTransaction transaction)
     {
         // With several rows, a conflict on a later one must undo the earlier ones, and only those.
         var savepoint = Rows.Count > 1;
@@ -84,7 +84,7 @@ internal sealed class SagaStoreWrite(IReadOnlyList<SagaRowWrite> rows, IReadOnly
 
         foreach (var row in Rows)
         {
-            var outcome = await row.ExecuteAsync(dbContext, connection, transaction).ConfigureAwait(false);
+            var outcome = await row.ExecuteAsync(store, dbContext, connection, transaction).ConfigureAwait(false);
             if (outcome != SagaWriteOutcome.Written)
             {
                 if (savepoint)
@@ -103,7 +103,7 @@ internal sealed class SagaStoreWrite(IReadOnlyList<SagaRowWrite> rows, IReadOnly
 
         if (Outbox.Count > 0)
         {
-            var statements = SagaRowStatements.For(dbContext, typeof(OutboxMessage));
+            var statements = store.Statements(dbContext, typeof(OutboxMessage));
             foreach (var staged in Outbox)
             {
                 await statements.InsertAsync(connection, transaction, staged.Row, checkExisting: false).ConfigureAwait(false);

@@ -29,17 +29,16 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
     private long _committed;
     private long _commits;
 
-    public SagaStoreWriter(IDbContextFactory<TContext> factory, ILogger<SagaStoreWriter<TContext>>? logger = null)
+    public SagaStoreWriter(IDbContextFactory<TContext> factory, SagaStore<TContext> store, ILogger<SagaStoreWriter<TContext>>? logger = null)
     {
         _factory = factory;
+        Store = store;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _loop = new Lazy<Task>(() => Task.Run(RunAsync), LazyThreadSafetyMode.ExecutionAndPublication);
-        using var probe = factory.CreateDbContext();
-        StoreKey = DeliveredOutboxRows.KeyOf(probe);
     }
 
-    /// <summary>The store it writes to (its connection string).</summary>
-    internal string StoreKey { get; }
+    /// <summary>The store it writes to.</summary>
+    public SagaStore<TContext> Store { get; }
 
     /// <summary>Transitions committed so far (for the benchmark and tests).</summary>
     public long Committed => Interlocked.Read(ref _committed);
@@ -128,7 +127,7 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
         var dbContext = _dbContext ??= await _factory.CreateDbContextAsync().ConfigureAwait(false);
         try
         {
-            using var gate = await SqliteWriteGate.EnterAsync(dbContext, CancellationToken.None).ConfigureAwait(false);
+            using var turn = await Store.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
 
             // SQLite takes the write lock at BEGIN (IMMEDIATE); elsewhere the versioned UPDATEs detect lost updates.
             Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction;
@@ -148,12 +147,12 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
             var outcomes = new SagaWriteOutcome[batch.Count];
             for (var i = 0; i < batch.Count; i++)
             {
-                outcomes[i] = await batch[i].ExecuteAsync(dbContext, connection, dbTransaction).ConfigureAwait(false);
+                outcomes[i] = await batch[i].ExecuteAsync(Store, dbContext, connection, dbTransaction).ConfigureAwait(false);
             }
 
-            var deleted = await DeliveredOutboxRows.DeleteWithinAsync(dbContext).ConfigureAwait(false);
+            var deleted = await Store.Delivered.DeleteWithinAsync(dbContext).ConfigureAwait(false);
             await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            DeliveredOutboxRows.Forget(dbContext, deleted);
+            Store.Delivered.Forget(deleted);
             return outcomes;
         }
         catch

@@ -6,6 +6,18 @@ namespace SagaWorkflows.Orchestration.Persistence;
 public static class SqliteSagaStore
 {
     /// <summary>
+    /// Configures the store for <paramref name="connectionString"/> in the dialect it is written for (see
+    /// <see cref="SagaStoreDialect.ForConnectionString"/>): PostgreSQL for <c>Host=…</c>, otherwise SQLite.
+    /// </summary>
+    public static DbContextOptionsBuilder UseSagaStore(this DbContextOptionsBuilder optionsBuilder, string connectionString) =>
+        SagaStoreDialect.ForConnectionString(connectionString).Configure(optionsBuilder, connectionString);
+
+    /// <inheritdoc cref="UseSagaStore(DbContextOptionsBuilder,string)"/>
+    public static DbContextOptionsBuilder<TContext> UseSagaStore<TContext>(this DbContextOptionsBuilder<TContext> optionsBuilder, string connectionString)
+        where TContext : DbContext =>
+        (DbContextOptionsBuilder<TContext>)UseSagaStore((DbContextOptionsBuilder)optionsBuilder, connectionString);
+
+    /// <summary>
     /// Configures a saga store on a SQLite file that copes with concurrent writers: WAL journaling and a busy
     /// timeout (<paramref name="busyTimeout"/>, default 30 s, also applied as the connection's Default Timeout)
     /// on every connection. Use with <c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqliteSagaStore(cs))</c>.

@@ -12,8 +12,8 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// </summary>
 internal sealed class SqliteSagaStoreConnectionInterceptor(TimeSpan busyTimeout) : DbConnectionInterceptor
 {
-    // journal_mode is stored in the database file; setting it once per file and process is enough.
-    static readonly ConcurrentDictionary<string, bool> WalEnsured = new(StringComparer.Ordinal);
+    // journal_mode is stored in the database file; setting it once per file and store options is enough.
+    readonly ConcurrentDictionary<string, bool> _walEnsured = new(StringComparer.Ordinal);
 
     readonly string _busyTimeoutPragma =
         $"PRAGMA busy_timeout = {((long)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)};";
@@ -48,7 +48,7 @@ internal sealed class SqliteSagaStoreConnectionInterceptor(TimeSpan busyTimeout)
         // EF opens read-only connections to probe for the file; those cannot change the journal mode.
         if (connection is SqliteConnection sqlite && SqliteSagaStore.IsFileDatabase(sqlite.ConnectionString)
             && new SqliteConnectionStringBuilder(sqlite.ConnectionString).Mode != SqliteOpenMode.ReadOnly
-            && WalEnsured.TryAdd(Path.GetFullPath(sqlite.DataSource), true))
+            && _walEnsured.TryAdd(Path.GetFullPath(sqlite.DataSource), true))
             yield return "PRAGMA journal_mode = WAL;";
     }
 }
