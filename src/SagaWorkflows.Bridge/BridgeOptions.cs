@@ -42,9 +42,11 @@ public sealed class BridgeOptions : IValidatableObject
     public int HistoryPageSize { get; set; } = 500;
 
     /// <summary>Open SSE streams per client (its authenticated identity, else its IP address); beyond it, 429.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "must be at least {1}")]
     public int MaxStreamsPerClient { get; set; } = 20;
 
     /// <summary>Bytes of a request body; beyond it, 413. A definition of the default size limit fits.</summary>
+    [Range(1L, long.MaxValue, ErrorMessage = "must be at least {1}")]
     public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
@@ -52,6 +54,7 @@ public sealed class BridgeOptions : IValidatableObject
     /// With neither keys nor <see cref="Jwt"/>, the bridge serves only requests over loopback and refuses to start
     /// on any other address, unless <see cref="AllowAnonymous"/> says otherwise.
     /// </summary>
+    [ConfigurationKey(SectionName + ":ApiKeys", Secret = true)]
     public List<string> ApiKeys { get; set; } = [];
 
     /// <summary>Optional JWT bearer tokens from an identity provider.</summary>

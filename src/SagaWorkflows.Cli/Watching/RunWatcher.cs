@@ -24,11 +24,23 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(45);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static HttpClient CreateHttpClient() => new(new SocketsHttpHandler { ConnectTimeout = ConnectTimeout })
+    /// <summary>An API key of the bridge (<c>SagaWorkflows__Bridge__ApiKeys__N</c>), sent as a bearer token.</summary>
+    public const string KeyVariable = "SAGAWF_BRIDGE_KEY";
+
+    public static HttpClient CreateHttpClient()
     {
-        // The stream lasts as long as the run; the connect, headers and idle limits bound the rest.
-        Timeout = Timeout.InfiniteTimeSpan,
-    };
+        var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = ConnectTimeout })
+        {
+            // The stream lasts as long as the run; the connect, headers and idle limits bound the rest.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        if (Environment.GetEnvironmentVariable(KeyVariable) is { Length: > 0 } key)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return http;
+    }
 
     /// <param name="waitForRun">How long "unknown run" is taken to mean "not there yet": a run
     /// published a moment ago reaches the bridge only after the orchestrator has started it.</param>

@@ -31,6 +31,8 @@ public static class ExpressionCompiler
     /// <summary>Expressions currently cached (for tests and diagnostics).</summary>
     internal static int CachedCount => Cache.Count;
 
+    internal static bool IsCached(string expression) => Cache.ContainsKey(expression);
+
     public static bool TryCompile(string expression, out Prepared<Acornima.Ast.Script> script, out string? error)
     {
         ArgumentNullException.ThrowIfNull(expression);
