@@ -17,6 +17,10 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
 
     public IReadOnlyList<HostProcess> MoreOrchestrators => _orchestrators;
 
+    // A first start on a fresh database also creates the saga and Quartz schemas; on a loaded 2-core box that and
+    // the host's own start can take longer than a minute.
+    protected override TimeSpan StartupTimeout => TimeSpan.FromSeconds(180);
+
     public override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(base.Environment)
     {
         ["ConnectionStrings__Workflows"] = Database.ConnectionString,
@@ -35,7 +39,8 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
         var expected = 2 + _orchestrators.Count;
         var orchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", Environment);
         _orchestrators.Add(orchestrator);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Generous: on a loaded 2-core box a host's start alone can take most of a minute.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         while (await Broker.QueueInfoAsync(VirtualHost, QueueNames.WorkflowRuns) is not { } info || info.Consumers < expected)
         {
             if (orchestrator.HasExited || DateTime.UtcNow > deadline)
