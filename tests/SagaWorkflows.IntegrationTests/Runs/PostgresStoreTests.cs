@@ -94,7 +94,7 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system) : IClassFi
         { "id": "split", "type": "parallel", "branches": {
             "left": [ { "id": "l", "type": "tool", "tool": "delay", "input": { "ms": 200, "n": "${ input.n }" } } ],
             "right": [ { "id": "r", "type": "tool", "tool": "echo", "input": { "n": "${ input.n }" } } ] } },
-        { "id": "join", "type": "tool", "tool": "echo", "input": { "n": "${ steps.l.n }" } } ],
+        { "id": "join", "type": "tool", "tool": "echo", "input": { "n": "${ input.n }" } } ],
       "output": "${ steps.join.n }" }
     """;
 
