@@ -41,6 +41,25 @@ public sealed class BridgeOptions : IValidatableObject
     [Range(1, int.MaxValue, ErrorMessage = "must be at least {1}")]
     public int HistoryPageSize { get; set; } = 500;
 
+    /// <summary>Open SSE streams per client (its authenticated identity, else its IP address); beyond it, 429.</summary>
+    public int MaxStreamsPerClient { get; set; } = 20;
+
+    /// <summary>Bytes of a request body; beyond it, 413. A definition of the default size limit fits.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// API keys a client sends as <c>Authorization: Bearer &lt;key&gt;</c> (<c>SagaWorkflows__Bridge__ApiKeys__0=…</c>).
+    /// With neither keys nor <see cref="Jwt"/>, the bridge serves only requests over loopback and refuses to start
+    /// on any other address, unless <see cref="AllowAnonymous"/> says otherwise.
+    /// </summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Optional JWT bearer tokens from an identity provider.</summary>
+    public BridgeJwtOptions Jwt { get; set; } = new();
+
+    /// <summary>Serve everyone without authentication on any address: only behind something that authenticates.</summary>
+    public bool AllowAnonymous { get; set; }
+
     /// <summary>Default and maximum size of <c>GET /runs</c>.</summary>
     [Range(1, int.MaxValue, ErrorMessage = "must be at least {1}")]
     public int RecentRunsLimit { get; set; } = 50;
@@ -84,4 +103,19 @@ public sealed class BridgeOptions : IValidatableObject
             yield return new ValidationResult($"must not exceed RecentRunsMaxLimit ({RecentRunsMaxLimit})", [nameof(RecentRunsLimit)]);
         }
     }
+}
+
+/// <summary>Bound from <c>SagaWorkflows:Bridge:Jwt</c>: set <see cref="Authority"/> to accept its tokens.</summary>
+public sealed class BridgeJwtOptions
+{
+    /// <summary>The issuer whose OpenID configuration and keys validate tokens, e.g. <c>https://login.example.com/realm</c>.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience tokens must be issued for.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Only for development against a local identity provider.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 }

@@ -28,6 +28,7 @@ internal static class BridgeHost
         builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
 
         var app = builder.Build();
+        app.UseStatusCodePages();
         app.MapSagaWorkflowsHealth();
         app.MapSagaWorkflowsBridge();
         app.Run();

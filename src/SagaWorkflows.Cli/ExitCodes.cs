@@ -26,6 +26,9 @@ public static class ExitCodes
     /// <summary>The watched run ended with <c>workflow-cancelled</c>.</summary>
     public const int RunCancelled = 6;
 
+    /// <summary>RabbitMQ had no queue for the command: no orchestrator ever ran against that broker and vhost.</summary>
+    public const int NotDelivered = 7;
+
     /// <summary>Interrupted with Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 
@@ -38,5 +41,6 @@ public static class ExitCodes
           4  unknown run (the bridge has no such run)
           5  the watched run failed (workflow-error)
           6  the watched run was cancelled (workflow-cancelled)
+          7  nothing receives the command: no orchestrator has run against that broker and vhost
         """;
 }

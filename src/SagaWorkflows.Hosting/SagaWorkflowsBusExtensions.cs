@@ -47,12 +47,6 @@ public static class SagaWorkflowsBusExtensions
             x.AddSagaWorkflows(options);
             configure?.Invoke(x);
 
-            // MassTransit reports usage to its vendor unless told not to: our processes do not phone home unless opted in.
-            if (!options.UsageTelemetry)
-            {
-                x.DisableUsageTelemetry();
-            }
-
             if (options.Transport == SagaWorkflowsTransport.InMemory)
             {
                 x.UsingInMemory((context, cfg) =>
@@ -113,6 +107,14 @@ public static class SagaWorkflowsBusExtensions
         configurator.AddSingleton(state);
         configurator.AddSingleton(options);
         configurator.AddHostedService<SagaWorkflowsBusCheck>();
+
+        // MassTransit reports usage to its vendor unless told not to: a bus with SagaWorkflows on it does not
+        // phone home unless its operator opts in (SagaWorkflows:UsageTelemetry=true).
+        if (!options.UsageTelemetry)
+        {
+            configurator.DisableUsageTelemetry();
+        }
+
         foreach (var contributor in Contributors(configurator))
         {
             contributor.ConfigureRegistrations(configurator, options);

@@ -21,7 +21,8 @@ public sealed class SagaWorkflowsBusOptions : IValidatableObject
     public ushort PrefetchCount { get; set; } = 64;
 
     /// <summary>
-    /// <c>SagaWorkflows:UsageTelemetry</c>: lets MassTransit send its anonymous usage telemetry to its vendor. Off unless set to true.
+    /// MassTransit (8.4+) reports anonymous usage telemetry to its vendor a few minutes after a bus starts. A
+    /// SagaWorkflows process does not phone home unless its operator opts in: <c>SagaWorkflows__UsageTelemetry=true</c>.
     /// </summary>
     public bool UsageTelemetry { get; set; }
 

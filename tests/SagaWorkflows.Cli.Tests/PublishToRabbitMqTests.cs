@@ -76,6 +76,7 @@ public sealed partial class PublishToRabbitMqTests : IClassFixture<RabbitMqVirtu
     [Fact]
     public async Task Start_with_watch_exits_5_when_the_run_fails()
     {
+        await _broker.BindQueueAsync<StartWorkflow>();
         var runId = Guid.NewGuid();
         await using var bridge = new FakeBridge();
         bridge.AddRun(runId, EngineScript.Play("compensation", runId));
@@ -85,6 +86,26 @@ public sealed partial class PublishToRabbitMqTests : IClassFixture<RabbitMqVirtu
 
         Assert.True(result.ExitCode == 5, result.ToString());
         Assert.Contains("✖ workflow compensation failed (Compensated)", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_where_nothing_receives_StartWorkflow_exits_7_and_never_says_started()
+    {
+        var empty = new RabbitMqVirtualHost();
+        await empty.InitializeAsync();
+        try
+        {
+            var result = await CliProcess.RunAsync("start", "samples/hello.json", "--input", "@samples/inputs/hello.json", "--rabbitmq", empty.AmqpUri);
+
+            Assert.True(result.ExitCode == 7, result.ToString());
+            Assert.DoesNotContain("started", result.StdOut, StringComparison.Ordinal);
+            Assert.Contains("nothing receives StartWorkflow", result.StdErr, StringComparison.Ordinal);
+            Assert.Contains("no orchestrator has run against this broker and vhost", result.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await empty.DisposeAsync();
+        }
     }
 
     [Fact]

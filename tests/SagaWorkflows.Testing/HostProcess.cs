@@ -32,9 +32,12 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static HostProcess Start(string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, params string[] arguments)
+    public static HostProcess Start(string project, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, params string[] arguments) =>
+        StartAssembly(project, RepositoryPaths.HostAssembly(project), environment, workingDirectory, arguments);
+
+    /// <summary>Runs any built .NET application (<c>dotnet &lt;dll&gt;</c>), e.g. one built outside the solution.</summary>
+    public static HostProcess StartAssembly(string name, string dll, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null, params string[] arguments)
     {
-        var dll = RepositoryPaths.HostAssembly(project);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -55,7 +58,7 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var host = new HostProcess(project, process);
+        var host = new HostProcess(name, process);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();

@@ -21,7 +21,7 @@ public static class EventStreamEndpoints
     }
 
     private static async Task<IResult> StreamRunAsync(string runId, HttpContext http, BridgeEventStore store, BridgeEventHub hub,
-        IOptions<BridgeOptions> options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
+        ClientStreamLimiter clients, IOptions<BridgeOptions> options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         if (!RunIds.TryParse(runId, out var id, out var problem))
         {
@@ -32,6 +32,13 @@ public static class EventStreamEndpoints
         {
             return Problems.BadRequest("Invalid stream position", problem!);
         }
+
+        if (clients.TryAcquire(http) is not { } lease)
+        {
+            return Problems.TooManyClientStreams(clients.MaxPerClient);
+        }
+
+        http.Response.RegisterForDispose(lease);
 
         // Subscribed before anything is read, so no event released meanwhile can be missed.
         var subscription = hub.TrySubscribe(id);
@@ -59,12 +66,19 @@ public static class EventStreamEndpoints
     }
 
     private static async Task<IResult> StreamAll(HttpContext http, BridgeEventStore store, BridgeEventHub hub,
-        IOptions<BridgeOptions> options, IHostApplicationLifetime lifetime)
+        ClientStreamLimiter clients, IOptions<BridgeOptions> options, IHostApplicationLifetime lifetime)
     {
         if (!StreamCursor.TryRead(http.Request, out var after, out var problem))
         {
             return Problems.BadRequest("Invalid stream position", problem!);
         }
+
+        if (clients.TryAcquire(http) is not { } lease)
+        {
+            return Problems.TooManyClientStreams(clients.MaxPerClient);
+        }
+
+        http.Response.RegisterForDispose(lease);
 
         var subscription = hub.TrySubscribe(runId: null);
         if (subscription is null)

@@ -17,9 +17,10 @@ public static class PageEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", (BridgeAssets assets, HttpResponse response) => Page(assets, RunsPage, response));
+        // The page and its assets hold no data: they load without a key, then ask for one.
+        endpoints.MapGet("/", (BridgeAssets assets, HttpResponse response) => Page(assets, RunsPage, response)).AllowAnonymous();
         endpoints.MapGet("/assets/{name}", (string name, BridgeAssets assets) =>
-            assets.Get(name) is { } file ? (IResult)file : TypedResults.NotFound());
+            assets.Get(name) is { } file ? (IResult)file : TypedResults.NotFound()).AllowAnonymous();
     }
 
     /// <summary>

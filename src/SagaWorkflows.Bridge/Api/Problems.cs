@@ -21,6 +21,31 @@ public static class Problems
         statusCode: StatusCodes.Status409Conflict,
         extensions: new Dictionary<string, object?> { ["runId"] = runId, ["runStatus"] = status });
 
+    public static ProblemHttpResult UnsupportedMediaType(string? contentType) => TypedResults.Problem(
+        title: "Unsupported media type",
+        detail: contentType is null
+            ? "The request has no Content-Type; send the body as application/json."
+            : $"The request's Content-Type is '{Shorten(contentType)}'; the bridge reads only application/json.",
+        statusCode: StatusCodes.Status415UnsupportedMediaType);
+
+    public static ProblemHttpResult TooLarge(long limit) => TypedResults.Problem(
+        title: "Request body too large",
+        detail: $"The request body is larger than {limit} bytes (SagaWorkflows:Bridge:MaxRequestBodyBytes).",
+        statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    public static ProblemHttpResult RunIdInUse(Guid runId, string reason) => TypedResults.Problem(
+        title: "Run id already used",
+        detail: $"Run {runId} already exists {reason}; start the new run with another runId, or leave runId out.",
+        statusCode: StatusCodes.Status409Conflict,
+        extensions: new Dictionary<string, object?> { ["runId"] = runId });
+
+    public static ProblemHttpResult TooManyClientStreams(int limit) => TypedResults.Problem(
+        title: "Too many open streams",
+        detail: $"This client already has {limit} event streams open on this bridge (SagaWorkflows:Bridge:MaxStreamsPerClient); close one, or retry later.",
+        statusCode: StatusCodes.Status429TooManyRequests);
+
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
+
     public static ProblemHttpResult TooManyStreams(int limit) => TypedResults.Problem(
         title: "Too many open streams",
         detail: $"This bridge serves at most {limit} concurrent event streams; retry later.",

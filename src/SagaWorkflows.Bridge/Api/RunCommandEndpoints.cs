@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Contracts;
 
@@ -23,22 +24,33 @@ public static class RunCommandEndpoints
     }
 
     private static async Task<IResult> StartAsync(HttpRequest request, BridgeEventStore store, IPublishEndpoint publish,
-        CancellationToken cancellationToken)
+        IOptions<BridgeOptions> options, CancellationToken cancellationToken)
     {
-        var (document, problem) = await JsonBody.ReadAsync(request, required: true, cancellationToken);
-        if (problem is not null)
+        var (document, refusal) = await JsonBody.ReadAsync(request, required: true, options.Value.MaxRequestBodyBytes, cancellationToken);
+        if (refusal is not null)
         {
-            return Problems.BadRequest("Malformed JSON", problem);
+            return refusal;
         }
 
         using (document)
         {
-            if (!StartRunRequest.TryParse(document!.RootElement, out var start, out problem))
+            if (!StartRunRequest.TryParse(document!.RootElement, out var start, out var problem))
             {
                 return Problems.BadRequest("Invalid start request", problem!);
             }
 
             var runId = start!.RunId ?? NewId.NextGuid();
+
+            // Recorded before it is published: a second start under a used runId would otherwise be answered 202
+            // and then ignored by the orchestrator, which keeps the first.
+            switch (await store.RecordStartAsync(runId, start.Fingerprint(), start.WorkflowId ?? start.DefinitionId, cancellationToken))
+            {
+                case StartRecordOutcome.DifferentStart:
+                    return Problems.RunIdInUse(runId, "with another workflow, definition, version or input");
+                case StartRecordOutcome.StartedElsewhere:
+                    return Problems.RunIdInUse(runId, "(it was not started through this bridge)");
+            }
+
             await publish.Publish(new StartWorkflow
             {
                 RunId = runId,
@@ -47,15 +59,19 @@ public static class RunCommandEndpoints
                 Definition = start.Definition,
                 Input = start.Input,
             }, cancellationToken);
-            await store.EnsureRunAsync(runId, start.WorkflowId ?? start.DefinitionId, cancellationToken);
             return TypedResults.Accepted($"/runs/{runId}", new RunAccepted(runId));
         }
     }
 
     private static async Task<IResult> SignalAsync(string runId, string signal, HttpRequest request, BridgeEventStore store,
-        IPublishEndpoint publish, CancellationToken cancellationToken)
+        IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
     {
-        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, cancellationToken);
+        if (signal.Length > MaxSignalLength)
+        {
+            return Problems.BadRequest("Invalid signal", $"The signal name is {signal.Length} characters long; the limit is {MaxSignalLength}.");
+        }
+
+        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (refusal is not null)
         {
             return refusal;
@@ -75,9 +91,9 @@ public static class RunCommandEndpoints
     }
 
     private static async Task<IResult> CancelAsync(string runId, HttpRequest request, BridgeEventStore store,
-        IPublishEndpoint publish, CancellationToken cancellationToken)
+        IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
     {
-        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, cancellationToken);
+        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (refusal is not null)
         {
             return refusal;
@@ -103,7 +119,7 @@ public static class RunCommandEndpoints
 
     /// <summary>The run a command is for, and the command's optional JSON body; or the problem to answer with.</summary>
     private static async Task<(Guid RunId, JsonDocument? Body, IResult? Refusal)> ReadCommandAsync(string runId, HttpRequest request,
-        BridgeEventStore store, CancellationToken cancellationToken)
+        BridgeEventStore store, long maxBytes, CancellationToken cancellationToken)
     {
         var (id, refusal) = await CheckRunAcceptsCommandsAsync(runId, store, cancellationToken);
         if (refusal is not null)
@@ -111,8 +127,8 @@ public static class RunCommandEndpoints
             return (id, null, refusal);
         }
 
-        var (document, problem) = await JsonBody.ReadAsync(request, required: false, cancellationToken);
-        return problem is null ? (id, document, null) : (id, null, Problems.BadRequest("Malformed JSON", problem));
+        var (document, problem) = await JsonBody.ReadAsync(request, required: false, maxBytes, cancellationToken);
+        return problem is null ? (id, document, null) : (id, null, problem);
     }
 
     private static async Task<(Guid RunId, IResult? Refusal)> CheckRunAcceptsCommandsAsync(string runId, BridgeEventStore store,
@@ -131,6 +147,9 @@ public static class RunCommandEndpoints
 
         return run.TerminalSequence is null ? (id, null) : (id, Problems.RunEnded(id, run.Status));
     }
+
+    /// <summary>The same bound as a definition's signal names (SagaWorkflows:Limits:MaxIdLength's default).</summary>
+    private const int MaxSignalLength = 128;
 
     private sealed record RunAccepted(Guid RunId);
 

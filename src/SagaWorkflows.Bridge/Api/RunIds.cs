@@ -10,11 +10,13 @@ public static class RunIds
     {
         if (Guid.TryParse(value, out runId))
         {
-            problem = null;
-            return true;
+            // The orchestrator and the bridge treat the empty GUID as "no run": a run under it is never seen again.
+            problem = runId == Guid.Empty ? "the all-zero GUID is not a run id: use any other GUID, or leave runId out." : null;
+            return problem is null;
         }
 
-        problem = $"'{value}' is not a run id: expected a GUID such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301.";
+        var shown = value is { Length: > 100 } ? value[..100] + "…" : value;
+        problem = $"'{shown}' is not a run id: expected a GUID such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301.";
         return false;
     }
 }

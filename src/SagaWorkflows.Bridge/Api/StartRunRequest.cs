@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace SagaWorkflows.Bridge.Api;
@@ -27,7 +29,14 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
         {
             if (runIdElement.ValueKind == JsonValueKind.String && Guid.TryParse(runIdElement.GetString(), out var parsed))
             {
-                runId = parsed;
+                if (RunIds.TryParse(runIdElement.GetString(), out _, out var runIdProblem))
+                {
+                    runId = parsed;
+                }
+                else
+                {
+                    problems.Add("$.runId: " + runIdProblem);
+                }
             }
             else
             {
@@ -74,7 +83,7 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
                 case JsonValueKind.String:
                     try
                     {
-                        using var parsed = JsonDocument.Parse(definitionElement.GetString()!);
+                        using var parsed = JsonDocument.Parse(definitionElement.GetString()!, new JsonDocumentOptions { AllowDuplicateProperties = false });
                         if (parsed.RootElement.ValueKind == JsonValueKind.Object)
                         {
                             definition = parsed.RootElement.GetRawText();
@@ -115,12 +124,25 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
         return true;
     }
 
+    /// <summary>
+    /// What makes two starts the same start: a client retrying <c>POST /runs</c> with its runId sends the same
+    /// body; another workflow, definition, version or input under a used runId is a different run.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var text = string.Join('\u001f', WorkflowId ?? "", Version?.ToString(CultureInfo.InvariantCulture) ?? "", Definition ?? "",
+            Input is { } input ? input.GetRawText() : "");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
     private static string? IdOf(JsonElement definition) =>
         definition.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
 
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
+
     private static string Describe(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.String => "the string \"" + element.GetString() + "\"",
+        JsonValueKind.String => "the string \"" + Shorten(element.GetString()!) + "\"",
         JsonValueKind.Number => "the number " + element.GetRawText(),
         JsonValueKind.Array => "an array",
         JsonValueKind.Object => "an object",

@@ -14,7 +14,10 @@ public static class BridgeEndpointRouteBuilderExtensions
     public static RouteGroupBuilder MapSagaWorkflowsBridge(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        // Every endpoint needs the bridge's access policy (API key, JWT, or loopback when none is configured);
+        // the page's static shell opts out in PageEndpoints.
         var group = endpoints.MapGroup("");
+        group.RequireAuthorization(Security.BridgeAccessRequirement.PolicyName);
         EventStreamEndpoints.Map(group);
         RunCommandEndpoints.Map(group);
         RunQueryEndpoints.Map(group);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SagaWorkflows.Bridge.Api;
 using SagaWorkflows.Bridge.Hosting;
+using SagaWorkflows.Bridge.Security;
 using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Hosting;
@@ -50,7 +51,12 @@ public static class BridgeServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<BridgeOptions>>().Value;
             return new BridgeEventHub(o.MaxConcurrentStreams, o.StreamBufferSize);
         });
+        services.AddSingleton(sp => new ClientStreamLimiter(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.MaxStreamsPerClient));
         services.AddSingleton<BridgeEventStore>();
+        services.AddBridgeSecurity(configuration);
+
+        // Answers ASP.NET Core writes itself (405, an unmatched route) carry a problem body too, with UseStatusCodePages.
+        services.AddProblemDetails();
         services.AddSingleton<BridgeAssets>();
         services.AddHostedService<BridgeStoreInitializer>();
         services.AddSingleton<BridgeRetention>();

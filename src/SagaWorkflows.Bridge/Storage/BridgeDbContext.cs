@@ -8,6 +8,12 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
     public DbSet<StoredEvent> Events => Set<StoredEvent>();
     public DbSet<RunRecord> Runs => Set<RunRecord>();
     public DbSet<RejectedSignalRecord> RejectedSignals => Set<RejectedSignalRecord>();
+    public DbSet<StartRequestRecord> StartRequests => Set<StartRequestRecord>();
+
+    /// <summary>Tables added after the first release: <c>EnsureCreated</c> does not add them to an existing database.</summary>
+    internal const string CreateLaterTables = """
+        CREATE TABLE IF NOT EXISTS "StartRequests" ("RunId" TEXT NOT NULL CONSTRAINT "PK_StartRequests" PRIMARY KEY, "Fingerprint" TEXT NOT NULL);
+        """;
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -36,6 +42,12 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
             e.ToTable("Runs");
             e.HasKey(x => x.RunId);
             e.HasIndex(x => x.CreatedAt);
+        });
+
+        modelBuilder.Entity<StartRequestRecord>(e =>
+        {
+            e.ToTable("StartRequests");
+            e.HasKey(x => x.RunId);
         });
 
         modelBuilder.Entity<RejectedSignalRecord>(e =>

@@ -146,6 +146,39 @@ public sealed partial class BridgeEventStore(
         }
     }
 
+    /// <summary>
+    /// Records a start through the bridge under <paramref name="runId"/>, unless that runId is taken: by another
+    /// start (a different <paramref name="fingerprint"/>) or by a run the bridge knows from its events.
+    /// </summary>
+    public async Task<StartRecordOutcome> RecordStartAsync(Guid runId, string fingerprint, string? workflowId, CancellationToken cancellationToken)
+    {
+        await InitializeAsync();
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var previous = await db.StartRequests.AsNoTracking().FirstOrDefaultAsync(s => s.RunId == runId, cancellationToken);
+            if (previous is not null)
+            {
+                return previous.Fingerprint == fingerprint ? StartRecordOutcome.Repeated : StartRecordOutcome.DifferentStart;
+            }
+
+            if (await db.Runs.AnyAsync(r => r.RunId == runId, cancellationToken))
+            {
+                return StartRecordOutcome.StartedElsewhere;
+            }
+
+            db.StartRequests.Add(new StartRequestRecord { RunId = runId, Fingerprint = fingerprint });
+            db.Runs.Add(new RunRecord { RunId = runId, WorkflowId = workflowId ?? "", CreatedAt = time.GetUtcNow() });
+            await db.SaveChangesAsync(cancellationToken);
+            return StartRecordOutcome.New;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     public async Task AddRejectedSignalAsync(SignalRejected rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rejected);
@@ -256,18 +289,20 @@ public sealed partial class BridgeEventStore(
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         await InitializeAsync();
+
+        // Chosen outside the write lock (reads never wait for writers); what is chosen stays finished, so it is still right.
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var last = Volatile.Read(ref _lastPosition);
+        var ids = await db.Runs.AsNoTracking()
+            .Where(r => r.TerminalSequence != null && r.EndedAt <= endedBefore
+                && !db.Events.Any(e => e.RunId == r.RunId && e.Position == last))
+            .OrderBy(r => r.EndedAt)
+            .Select(r => r.RunId)
+            .Take(batchSize)
+            .ToListAsync(cancellationToken);
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var last = Volatile.Read(ref _lastPosition);
-            var ids = await db.Runs.AsNoTracking()
-                .Where(r => r.TerminalSequence != null && r.EndedAt <= endedBefore
-                    && !db.Events.Any(e => e.RunId == r.RunId && e.Position == last))
-                .OrderBy(r => r.EndedAt)
-                .Select(r => r.RunId)
-                .Take(batchSize)
-                .ToListAsync(cancellationToken);
             var cutoff = endedBefore;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var events = ids.Count == 0 ? 0 : await db.Events.Where(e => ids.Contains(e.RunId)).ExecuteDeleteAsync(cancellationToken);
@@ -329,6 +364,7 @@ public sealed partial class BridgeEventStore(
         }
 
         await db.Database.EnsureCreatedAsync();
+        await db.Database.ExecuteSqlRawAsync(BridgeDbContext.CreateLaterTables);
         // WAL lets streams read history while the consumer writes.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         _lastPosition = await db.Events.MaxAsync(e => e.Position) ?? 0;

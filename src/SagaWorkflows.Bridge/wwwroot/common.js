@@ -76,5 +76,44 @@ window.sagawf = (() => {
     'compensation-complete', 'compensation-error', 'workflow-complete', 'workflow-error', 'workflow-cancelled',
   ];
 
-  return { time, dateTime, duration, delay, between, error, el, setConnection, eventTypes };
+  // A bridge with API keys: the key is entered once and kept in this browser (localStorage), then sent as
+  // 'Authorization: Bearer <key>'. EventSource cannot send headers, so streams carry it as ?access_token=.
+  const keyName = 'sagawf-api-key';
+
+  function apiKey() {
+    try { return localStorage.getItem(keyName) || ''; } catch { return ''; }
+  }
+
+  function askForKey() {
+    const key = window.prompt('This bridge needs an API key (one of SagaWorkflows__Bridge__ApiKeys__N):', apiKey());
+    if (key === null) return false;
+    try { localStorage.setItem(keyName, key.trim()); } catch { /* private mode: asked again next time */ }
+    return true;
+  }
+
+  // fetch with the kept key; a 401 asks for a key once and tries again.
+  async function api(url, options = {}) {
+    for (let attempt = 0; ; attempt++) {
+      const headers = { ...(options.headers || {}) };
+      const key = apiKey();
+      if (key) headers.Authorization = `Bearer ${key}`;
+      const response = await fetch(url, { ...options, headers });
+      if (response.status !== 401 || attempt > 0 || !askForKey()) return response;
+    }
+  }
+
+  function streamUrl(path) {
+    const key = apiKey();
+    return key ? `${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(key)}` : path;
+  }
+
+  // EventSource hides why a stream was refused: ask the API whether a key is what is missing (and ask for it).
+  async function checkAccess() {
+    try {
+      const response = await api('/runs?limit=1', { headers: { Accept: 'application/json' } });
+      return response.status !== 401;
+    } catch { return true; }
+  }
+
+  return { time, dateTime, duration, delay, between, error, el, setConnection, eventTypes, api, streamUrl, checkAccess };
 })();

@@ -101,7 +101,7 @@
   function connect() {
     // On its own reconnects EventSource sends Last-Event-ID; after= covers the ones we make ourselves.
     const after = model.run.lastSequence;
-    source = new EventSource(`/runs/${encodeURIComponent(runId)}/events${after ? `?after=${after}` : ''}`);
+    source = new EventSource(window.sagawf.streamUrl(`/runs/${encodeURIComponent(runId)}/events${after ? `?after=${after}` : ''}`));
     source.onopen = () => setConnection('live', 'live');
     for (const type of eventTypes) source.addEventListener(type, onEvent);
     source.addEventListener('end', () => {
@@ -114,7 +114,10 @@
       if (source.readyState === EventSource.CLOSED) {
         // The stream refused (404: the run has not been seen yet, 503: too many streams): try again shortly.
         setConnection('offline', model.run.lastSequence ? 'disconnected — retrying' : 'run not found yet — retrying');
-        setTimeout(connect, 3000);
+        window.sagawf.checkAccess().then((ok) => {
+          if (!ok) setConnection('offline', 'API key needed — reload to enter it');
+          setTimeout(connect, 3000);
+        });
       } else {
         setConnection('connecting', 'reconnecting…');
       }

@@ -5,7 +5,7 @@
   let refreshTimer = null;
 
   async function refresh() {
-    const response = await fetch('/runs', { headers: { Accept: 'application/json' } });
+    const response = await window.sagawf.api('/runs', { headers: { Accept: 'application/json' } });
     if (!response.ok) return;
     const runs = await response.json();
     body.replaceChildren(...(runs.length === 0
@@ -31,14 +31,17 @@
 
   function connect() {
     // Live only: the list itself comes from GET /runs, so no history is needed here.
-    const source = new EventSource('/events');
+    const source = new EventSource(window.sagawf.streamUrl('/events'));
     source.onopen = () => { setConnection('live', 'live'); scheduleRefresh(); };
     source.onmessage = scheduleRefresh;
     for (const type of eventTypes) source.addEventListener(type, scheduleRefresh);
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) {
         setConnection('offline', 'offline — retrying');
-        setTimeout(connect, 3000);
+        window.sagawf.checkAccess().then((ok) => {
+          if (!ok) setConnection('offline', 'API key needed — reload to enter it');
+          setTimeout(connect, 3000);
+        });
       } else {
         setConnection('connecting', 'reconnecting…');
       }
@@ -54,7 +57,7 @@
     if (text) {
       try { input = JSON.parse(text); } catch (err) { result.textContent = `input is not JSON: ${err.message}`; return; }
     }
-    const response = await fetch('/runs', {
+    const response = await window.sagawf.api('/runs', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ workflowId: String(form.get('workflowId') || '').trim() || null, input }),

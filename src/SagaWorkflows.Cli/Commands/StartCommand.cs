@@ -89,14 +89,25 @@ internal static class StartCommand
         var id = request.RunId ?? NewId.NextGuid();
         await using (var client = await BrokerClient.ConnectAsync(broker, cancellationToken))
         {
-            await client.PublishAsync(new StartWorkflow
+            try
             {
-                RunId = id,
-                WorkflowId = workflowId,
-                Version = request.Version,
-                Definition = definitionJson,
-                Input = input,
-            }, cancellationToken);
+                // Mandatory: a StartWorkflow no queue receives (no orchestrator ever ran in this vhost) comes
+                // back instead of vanishing, so "started" is never printed for a run that cannot start.
+                await client.PublishAsync(new StartWorkflow
+                {
+                    RunId = id,
+                    WorkflowId = workflowId,
+                    Version = request.Version,
+                    Definition = definitionJson,
+                    Input = input,
+                }, cancellationToken, mandatory: true);
+            }
+            catch (UnroutableMessageException)
+            {
+                throw new CliException(ExitCodes.NotDelivered,
+                    $"nothing receives StartWorkflow at {broker.Display} ({broker.Source}): no orchestrator has run against this broker and vhost, so the run was not started",
+                    $"start one with: dotnet run --project src/SagaWorkflows.Orchestrator (ConnectionStrings__RabbitMq={broker.Display}), or point sagawf at the broker and vhost your orchestrator uses with --rabbitmq or {BrokerAddress.EnvironmentVariable}");
+            }
         }
 
         console.Out.MarkupLine($"[green]✔ run {id} started[/] [grey]· {Markup.Escape(description)} · via {Markup.Escape(broker.Display)}[/]");

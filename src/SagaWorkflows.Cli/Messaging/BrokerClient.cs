@@ -66,15 +66,29 @@ public sealed class BrokerClient : IAsyncDisposable
         return new BrokerClient(address, provider, bus);
     }
 
-    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes <paramref name="message"/> and returns once RabbitMQ has it (publisher confirms). With
+    /// <paramref name="mandatory"/>, a message no queue is bound to receive is returned by the broker
+    /// instead of dropped, and this throws <see cref="UnroutableMessageException"/>.
+    /// </summary>
+    public async Task PublishAsync<T>(T message, CancellationToken cancellationToken, bool mandatory = false)
         where T : class
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
         try
         {
-            // Publisher confirms are on: this returns once RabbitMQ has the message.
-            await _bus.Publish(message, timeout.Token);
+            await _bus.Publish(message, context =>
+            {
+                if (mandatory && context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+                {
+                    rabbit.Mandatory = true;
+                }
+            }, timeout.Token);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && mandatory && IsReturned(ex))
+        {
+            throw new UnroutableMessageException(typeof(T).Name, ex.GetBaseException().Message);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -82,6 +96,19 @@ public sealed class BrokerClient : IAsyncDisposable
                 ? $"RabbitMQ did not confirm the {typeof(T).Name} message within {PublishTimeout.TotalSeconds:0} s"
                 : $"publishing {typeof(T).Name} failed: {ex.GetBaseException().Message}");
         }
+    }
+
+    private static bool IsReturned(Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is MessageReturnedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public async ValueTask DisposeAsync()
@@ -156,4 +183,11 @@ public sealed class BrokerClient : IAsyncDisposable
             // The process is about to exit; a bus that cannot stop cleanly must not turn success into failure.
         }
     }
+}
+
+/// <summary>RabbitMQ returned a mandatory message: no queue is bound to receive it.</summary>
+public sealed class UnroutableMessageException(string messageType, string reason)
+    : Exception($"RabbitMQ returned the {messageType} message: no queue receives it ({reason})")
+{
+    public string MessageType { get; } = messageType;
 }

@@ -29,6 +29,10 @@ public static partial class StepReferences
         return referenced is null || referenced.Contains(stepId);
     }
 
+    /// <summary>The ids an expression reads by name (<c>steps.id</c>, <c>steps['id']</c>).</summary>
+    internal static IEnumerable<string> NamedReads(string expression) =>
+        NamedUse().Matches(expression).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[3].Value);
+
     /// <returns>The ids read by name, or null when <c>steps</c> is used in a way that may read any.</returns>
     private static HashSet<string>? Analyse(WorkflowDefinition workflow)
     {

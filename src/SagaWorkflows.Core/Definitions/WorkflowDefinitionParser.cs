@@ -73,10 +73,24 @@ public static partial class WorkflowDefinitionParser
 
             return new DefinitionParseResult(null, [new ValidationError("$", JsonText.DescribeSyntaxError(json, ex))]);
         }
+        catch (ArgumentException)
+        {
+            // System.Text.Json transcodes to UTF-8 first, and a lone surrogate has no UTF-8 form.
+            return new DefinitionParseResult(null, [new ValidationError("$", "the definition is not valid text: it holds a lone UTF-16 surrogate")]);
+        }
 
         var reader = new Reader(limits);
-        var definition = reader.ReadWorkflow(root, json);
-        return new DefinitionParseResult(reader.Errors.Count == 0 ? definition : null, reader.Errors);
+        try
+        {
+            var definition = reader.ReadWorkflow(root, json);
+            reader.Errors.AddRange(StepReferenceValidator.Check(root, reader.Errors));
+            return new DefinitionParseResult(reader.Errors.Count == 0 ? definition : null, reader.Errors);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("surrogate", StringComparison.OrdinalIgnoreCase))
+        {
+            // An escaped lone surrogate ("\ud800") is valid JSON but no string: it fails where a value is read.
+            return new DefinitionParseResult(null, [.. reader.Errors, new ValidationError("$", "a string of the definition holds a lone UTF-16 surrogate escape such as \\ud800")]);
+        }
     }
 
     private sealed class Reader(WorkflowLimits limits)
@@ -221,7 +235,7 @@ public static partial class WorkflowDefinitionParser
 
             if (!StepProperties.TryGetValue(type, out var allowed))
             {
-                Error($"{path}.type", $"unknown step type '{type}'; expected one of {string.Join(", ", StepTypes.All)}");
+                Error($"{path}.type", $"unknown step type '{Shorten(type)}'; expected one of {string.Join(", ", StepTypes.All)}");
                 return null;
             }
 
@@ -510,7 +524,7 @@ public static partial class WorkflowDefinitionParser
                         var jitter = OptionalString(obj, "jitter", path);
                         if (jitter is not null and not "none" and not "full")
                         {
-                            Error($"{path}.jitter", $"must be 'none' or 'full', not '{jitter}'");
+                            Error($"{path}.jitter", $"must be 'none' or 'full', not '{Shorten(jitter)}'");
                         }
 
                         return new StepRetryPolicy

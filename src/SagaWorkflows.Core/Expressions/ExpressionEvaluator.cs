@@ -35,7 +35,39 @@ public sealed class ExpressionEvaluator
     private BoundGlobals _boundGlobals;
     private readonly OperationDeadlineConstraint _deadline = new();
 
-    private JsEngine Engine => _engine ??= new JsEngine(options =>
+    /// <summary>
+    /// Built-ins that make a huge string in one native call run past every statement-based check (a 2^28
+    /// <c>repeat</c> took seconds beyond the time limit): bounded up front to what a result may hold.
+    /// </summary>
+    private static readonly Prepared<Acornima.Ast.Script> BoundedBuiltIns = JsEngine.PrepareScript($$"""
+        (() => {
+          const max = {{ResultLimit}};
+          const bound = (name, size) => {
+            const original = String.prototype[name];
+            Object.defineProperty(String.prototype, name, {
+              value: function (...args) {
+                if (size(String(this), args) > max) throw new RangeError('Invalid string length: more than ' + max + ' characters');
+                return original.apply(this, args);
+              },
+              writable: true, configurable: true,
+            });
+          };
+          bound('repeat', (text, args) => text.length * Number(args[0]));
+          bound('padStart', (text, args) => Number(args[0]));
+          bound('padEnd', (text, args) => Number(args[0]));
+        })()
+        """, strict: true);
+
+    private JsEngine Engine => _engine ??= CreateEngine();
+
+    private JsEngine CreateEngine()
+    {
+        var engine = NewEngine();
+        engine.Execute(BoundedBuiltIns);
+        return engine;
+    }
+
+    private JsEngine NewEngine() => new(options =>
     {
         options
             .Strict()
@@ -49,6 +81,9 @@ public sealed class ExpressionEvaluator
 
         // A native stack overflow ends the process; with the guard it is a catchable RangeError.
         options.Constraints.StackOverflowGuard = true;
+
+        // Array(1e9).join() would build its text in one native call, like repeat.
+        options.Constraints.MaxArraySize = 1_000_000;
     });
 
     /// <summary>Evaluates a bare expression to a JSON value (undefined becomes null).</summary>
@@ -185,6 +220,12 @@ public sealed class ExpressionEvaluator
         }
     }
 
+    private static string CheckedString(JsValue value)
+    {
+        CheckSize(value);
+        return value.AsString();
+    }
+
     private static bool IsFatal(Exception ex) => ex is OutOfMemoryException or StackOverflowException or AccessViolationException;
 
     /// <summary>The thrown value as text, without letting a hostile <c>toString</c> run again.</summary>
@@ -260,6 +301,8 @@ public sealed class ExpressionEvaluator
             return null;
         }
 
+        // A huge string is refused before it is copied into JSON text.
+        CheckSize(value);
         var json = new JsonSerializer(Engine).Serialize(value);
         if (json.IsUndefined())
         {
@@ -275,10 +318,18 @@ public sealed class ExpressionEvaluator
         return JsonNode.Parse(text);
     }
 
+    private static void CheckSize(JsValue value)
+    {
+        if (value.IsString() && value.AsString().Length > ResultLimit)
+        {
+            throw new InvalidDataException($"its result is a string of {value.AsString().Length} characters; the limit is {ResultLimit}");
+        }
+    }
+
     private string AsText(JsValue value) => value switch
     {
         _ when value.IsUndefined() || value.IsNull() => "",
-        _ when value.IsString() => value.AsString(),
+        _ when value.IsString() => CheckedString(value),
         _ when value.IsObject() && !value.IsRegExp() => ToJson(value)?.ToJsonString() ?? "",
         _ => TypeConverter.ToString(value),
     };

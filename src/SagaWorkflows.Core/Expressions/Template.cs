@@ -50,7 +50,7 @@ public sealed class Template
                 if (!ExpressionCompiler.TryCompile(code, out _, out var compileError))
                 {
                     template = null;
-                    error = $"invalid expression `{code}`: {compileError}";
+                    error = $"invalid expression `{(code.Length <= 120 ? code : code[..60] + "…")}`: {compileError}";
                     return false;
                 }
 

@@ -9,6 +9,7 @@ using SagaWorkflows.Bridge.Storage;
 using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Health;
 
 namespace SagaWorkflows.Bridge.Tests.Infrastructure;
 
@@ -52,7 +53,9 @@ public sealed class BridgeServer : IAsyncDisposable
     /// A database the caller owns (and deletes), to restart a bridge over the same store; without it the
     /// server uses a fresh one and deletes it when disposed.
     /// </param>
-    public static async Task<BridgeServer> StartAsync(IDictionary<string, string?>? settings = null, string? databasePath = null)
+    /// <param name="urls">Where Kestrel listens; loopback on a free port unless a test needs otherwise.</param>
+    public static async Task<BridgeServer> StartAsync(IDictionary<string, string?>? settings = null, string? databasePath = null,
+        string urls = "http://127.0.0.1:0")
     {
         var ownsDatabase = databasePath is null;
         databasePath ??= TestPaths.NewDatabase();
@@ -74,7 +77,7 @@ public sealed class BridgeServer : IAsyncDisposable
             EnvironmentName = "Testing",
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(urls);
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders();
         if (Environment.GetEnvironmentVariable("SAGAWF_TEST_LOGS") == "1")
@@ -87,13 +90,31 @@ public sealed class BridgeServer : IAsyncDisposable
         // or the broker drops what it cannot route.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 
+        builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-bridge", servesHttp: true);
         builder.Services.AddSagaWorkflowsBridge(builder.Configuration);
         builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
 
         var app = builder.Build();
+        app.MapSagaWorkflowsHealth();
         app.MapSagaWorkflowsBridge();
-        await app.StartAsync();
-        var address = new Uri(app.Urls.Single());
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            if (ownsDatabase)
+            {
+                SqliteConnection.ClearAllPools();
+                TestPaths.DeleteDatabase(databasePath);
+            }
+
+            throw;
+        }
+
+        var address = new Uri(app.Urls.Single().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         return new BridgeServer(app, address, databasePath, ownsDatabase);
     }
 

@@ -31,7 +31,7 @@ public class WorkflowSystem : IAsyncLifetime
     /// <summary>How long a host may take to start consuming.</summary>
     protected virtual TimeSpan StartupTimeout => TimeSpan.FromSeconds(60);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
         VirtualHost = await Broker.CreateVirtualHostAsync("sagawf-it");
@@ -148,7 +148,7 @@ public class WorkflowSystem : IAsyncLifetime
         throw new TimeoutException($"{host.Name} did not start consuming {queue} within {StartupTimeout.TotalSeconds} s:\n{Tail(host.Output)}");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Orchestrator is not null)
         {

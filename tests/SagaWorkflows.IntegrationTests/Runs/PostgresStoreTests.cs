@@ -9,7 +9,7 @@ namespace SagaWorkflows.IntegrationTests.Runs;
 /// own. The run supervisor polls only every five minutes: sleeps and wait timeouts must come through the outbox and
 /// the clustered Quartz scheduler.
 /// </summary>
-public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
+public sealed class PostgresWorkflowSystem : WorkflowSystem
 {
     private readonly List<HostProcess> _orchestrators = [];
 
@@ -27,7 +27,7 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
         ["SagaWorkflows__Orchestrator__TimerPollInterval"] = "00:05:00",
     };
 
-    public new async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Database = await PostgresTestDatabase.CreateAsync("sagawf_it");
         await base.InitializeAsync();
@@ -58,7 +58,7 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
     public string AllDiagnostics() =>
         Diagnostics() + string.Concat(_orchestrators.Select((o, i) => $"\n--- orchestrator {i + 2} ---\n{o.Tail()}"));
 
-    public new async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         foreach (var orchestrator in _orchestrators)
         {
