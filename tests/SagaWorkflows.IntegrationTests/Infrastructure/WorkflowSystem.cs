@@ -28,6 +28,9 @@ public class WorkflowSystem : IAsyncLifetime
 
     protected virtual bool StartWorker => true;
 
+    /// <summary>How long a host may take to start consuming.</summary>
+    protected virtual TimeSpan StartupTimeout => TimeSpan.FromSeconds(60);
+
     public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
@@ -125,7 +128,7 @@ public class WorkflowSystem : IAsyncLifetime
 
     public async Task WaitForConsumer(string queue, HostProcess host)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + StartupTimeout;
         while (DateTime.UtcNow < deadline)
         {
             if (host.HasExited)
@@ -142,7 +145,7 @@ public class WorkflowSystem : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"{host.Name} did not start consuming {queue} within 60 s:\n{Tail(host.Output)}");
+        throw new TimeoutException($"{host.Name} did not start consuming {queue} within {StartupTimeout.TotalSeconds} s:\n{Tail(host.Output)}");
     }
 
     public virtual async Task DisposeAsync()

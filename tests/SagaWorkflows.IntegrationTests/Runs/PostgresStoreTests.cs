@@ -9,7 +9,7 @@ namespace SagaWorkflows.IntegrationTests.Runs;
 /// own. The run supervisor polls only every five minutes: sleeps and wait timeouts must come through the outbox and
 /// the clustered Quartz scheduler.
 /// </summary>
-public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
+public sealed class PostgresWorkflowSystem : WorkflowSystem
 {
     private readonly List<HostProcess> _orchestrators = [];
 
@@ -17,13 +17,17 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
 
     public IReadOnlyList<HostProcess> MoreOrchestrators => _orchestrators;
 
+    // A first start on a fresh database also creates the saga and Quartz schemas; on a loaded 2-core box that and
+    // the host's own start can take longer than a minute.
+    protected override TimeSpan StartupTimeout => TimeSpan.FromSeconds(180);
+
     public override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(base.Environment)
     {
         ["ConnectionStrings__Workflows"] = Database.ConnectionString,
         ["SagaWorkflows__Orchestrator__TimerPollInterval"] = "00:05:00",
     };
 
-    public new async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Database = await PostgresTestDatabase.CreateAsync("sagawf_it");
         await base.InitializeAsync();
@@ -35,7 +39,8 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
         var expected = 2 + _orchestrators.Count;
         var orchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", Environment);
         _orchestrators.Add(orchestrator);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // Generous: on a loaded 2-core box a host's start alone can take most of a minute.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         while (await Broker.QueueInfoAsync(VirtualHost, QueueNames.WorkflowRuns) is not { } info || info.Consumers < expected)
         {
             if (orchestrator.HasExited || DateTime.UtcNow > deadline)
@@ -53,7 +58,7 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem, IAsyncLifetime
     public string AllDiagnostics() =>
         Diagnostics() + string.Concat(_orchestrators.Select((o, i) => $"\n--- orchestrator {i + 2} ---\n{o.Tail()}"));
 
-    public new async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         foreach (var orchestrator in _orchestrators)
         {
@@ -89,7 +94,7 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system) : IClassFi
         { "id": "split", "type": "parallel", "branches": {
             "left": [ { "id": "l", "type": "tool", "tool": "delay", "input": { "ms": 200, "n": "${ input.n }" } } ],
             "right": [ { "id": "r", "type": "tool", "tool": "echo", "input": { "n": "${ input.n }" } } ] } },
-        { "id": "join", "type": "tool", "tool": "echo", "input": { "n": "${ steps.l.n }" } } ],
+        { "id": "join", "type": "tool", "tool": "echo", "input": { "n": "${ input.n }" } } ],
       "output": "${ steps.join.n }" }
     """;
 
