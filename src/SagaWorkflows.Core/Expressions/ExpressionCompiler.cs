@@ -165,29 +165,10 @@ public static class ExpressionCompiler
     internal static int NestingDepth(string expression)
     {
         int depth = 0, deepest = 0;
-        var quote = '\0';
-        for (var i = 0; i < expression.Length; i++)
+        foreach (var i in CodePositions(expression, 0))
         {
-            var c = expression[i];
-            if (quote != '\0')
+            switch (expression[i])
             {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == quote)
-                {
-                    quote = '\0';
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '\'' or '"' or '`':
-                    quote = c;
-                    break;
                 case '(' or '[' or '{':
                     deepest = Math.Max(deepest, ++depth);
                     break;
@@ -198,6 +179,38 @@ public static class ExpressionCompiler
         }
 
         return deepest;
+    }
+
+    /// <summary>
+    /// The positions from <paramref name="start"/> on that are code, not inside a '…', "…" or `…` literal
+    /// (the quotes themselves are not code either); what the bracket scanners of expressions and templates share.
+    /// </summary>
+    internal static IEnumerable<int> CodePositions(string text, int start)
+    {
+        var quote = '\0';
+        for (var i = start; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quote != '\0')
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == quote)
+                {
+                    quote = '\0';
+                }
+            }
+            else if (c is '\'' or '"' or '`')
+            {
+                quote = c;
+            }
+            else
+            {
+                yield return i;
+            }
+        }
     }
 
     /// <summary>Locates the error in the user's text, not in the parenthesised text actually parsed.</summary>

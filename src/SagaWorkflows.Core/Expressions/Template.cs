@@ -100,29 +100,10 @@ public sealed class Template
     private static int FindClosingBrace(string text, int start)
     {
         var depth = 0;
-        char quote = '\0';
-        for (var i = start; i < text.Length; i++)
+        foreach (var i in ExpressionCompiler.CodePositions(text, start))
         {
-            var c = text[i];
-            if (quote != '\0')
+            switch (text[i])
             {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == quote)
-                {
-                    quote = '\0';
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '\'' or '"' or '`':
-                    quote = c;
-                    break;
                 case '{':
                     depth++;
                     break;
