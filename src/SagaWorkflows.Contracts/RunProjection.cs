@@ -29,6 +29,10 @@ public sealed class RunProjection
         _workflowId = workflowId ?? "";
     }
 
+    public Guid RunId => _runId;
+
+    public string WorkflowId => _workflowId;
+
     /// <summary>The last sequence folded in: every sequence up to it has been.</summary>
     public long LastSequence { get; private set; }
 
