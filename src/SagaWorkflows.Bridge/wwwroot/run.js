@@ -13,6 +13,8 @@
   let renderQueued = false;
   let fetching = false;
   let stale = false;
+  let lastFetch = 0;
+  let lastFetchTook = 0;
 
   document.getElementById('run-id').textContent = runId;
   document.title = `SagaWorkflows · run ${runId}`;
@@ -23,16 +25,22 @@
 
   const ended = () => streamEnded || (snapshot?.outcome ?? null) !== null;
 
-  // One request at a time; events that arrive meanwhile ask for one more, so the last snapshot is never missed.
+  // One request at a time, and the page waits between them at least 250 ms and four times as long as the last one
+  // took (a run of many thousand steps has a large snapshot: the bridge spends at most a fifth of its time on it).
+  // Events that arrive meanwhile ask for one more, so the last snapshot is never missed.
   async function refresh() {
     if (fetching) { stale = true; return; }
     fetching = true;
     try {
       do {
+        const wait = lastFetch + Math.max(250, 4 * lastFetchTook) - Date.now();
+        if (wait > 0) await new Promise((resolve) => { setTimeout(resolve, wait); });
         stale = false;
+        lastFetch = Date.now();
         const response = await api(`/runs/${encodeURIComponent(runId)}`, { headers: { Accept: 'application/json' } });
         if (response.ok) {
           const next = await response.json();
+          lastFetchTook = Date.now() - lastFetch;
           if (!snapshot || next.lastSequence >= snapshot.lastSequence) snapshot = next;
           queueRender();
         }
