@@ -18,8 +18,11 @@ public sealed partial class BridgeEventStore(
     IDbContextFactory<BridgeDbContext> dbFactory,
     BridgeEventHub hub,
     TimeProvider time,
-    ILogger<BridgeEventStore> logger)
+    ILogger<BridgeEventStore> logger) : IDisposable
 {
+    /// <summary>Releases the append lock (the container disposes the store with the host).</summary>
+    public void Dispose() => _writeLock.Dispose();
+
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _initGate = new();
     private Task? _initialization;
