@@ -40,6 +40,25 @@ public sealed class DefinitionBuilderTests
     }
 
     [Fact]
+    public void The_sample_user_solutions_CSharp_definition_is_its_order_json()
+    {
+        var file = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "examples", "UserSolution", "Shop.Publisher", "order.json"));
+        var built = Shop.Publisher.ShopOrder.Definition.ToJson();
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(file), JsonNode.Parse(built)), built);
+        Assert.True(WorkflowDefinitionParser.Parse(built).IsValid);
+    }
+
+    [Fact]
+    public void The_builder_depends_on_no_expression_engine_no_schema_library_and_no_engine_internals()
+    {
+        var references = typeof(Workflow).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain(references, r => r.StartsWith("Jint", StringComparison.Ordinal) || r.StartsWith("NJsonSchema", StringComparison.Ordinal)
+                                               || r.StartsWith("SagaWorkflows", StringComparison.Ordinal) || r.StartsWith("MassTransit", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_node_type_and_field_is_written_as_the_format_names_it_and_validates()
     {
         var everything = Workflow.Define("everything")

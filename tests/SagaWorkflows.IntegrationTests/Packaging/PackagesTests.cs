@@ -120,7 +120,7 @@ public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly syst
             .SelectMany(f => Snippet().Matches(File.ReadAllText(f).ReplaceLineEndings("\n")).Select(m => (File: Path.GetFileName(f), Name: m.Groups["name"].Value, Code: Unindent(m.Groups["code"].Value))))
             .ToList();
 
-        Assert.Equal(["compensation", "start", "tool", "worker"], snippets.Select(s => s.Name).Order());
+        Assert.Equal(["compensation", "definition", "start", "tool", "worker"], snippets.Select(s => s.Name).Order());
         foreach (var (file, name, code) in snippets)
         {
             Assert.True(readme.Contains(code, StringComparison.Ordinal), $"README.md lacks the '{name}' snippet of {file}, verbatim:\n{code}");
