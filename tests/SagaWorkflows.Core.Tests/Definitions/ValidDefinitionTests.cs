@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SagaWorkflows.Core.Definitions;
+using SagaWorkflows.Core.Nodes;
 
 namespace SagaWorkflows.Core.Tests.Definitions;
 
