@@ -42,13 +42,53 @@ internal sealed class WaitNode : NodeType<WaitStep, WaitState>
 
     public override IReadOnlySet<string> Properties { get; } = new HashSet<string> { "signal", "schema", "timeout" };
 
-    protected override WaitStep ReadStep(JsonObject json, string id, string path, DefinitionReader reader) => new()
+    protected override WaitStep ReadStep(JsonObject json, string id, string path, DefinitionReader reader)
     {
-        Id = id,
-        JsonPath = path,
-        Signal = reader.RequiredName(json, "signal", path) ?? "",
-        Schema = reader.OptionalObject(json, "schema", path)?.DeepClone(),
-        Timeout = reader.OptionalDuration(json, "timeout", path),
+        var signal = reader.RequiredName(json, "signal", path) ?? "";
+        var schema = reader.OptionalObject(json, "schema", path);
+        if (schema is not null && SchemaProblem(schema) is { } problem)
+        {
+            reader.Error($"{path}.schema", problem);
+        }
+
+        return new WaitStep
+        {
+            Id = id,
+            JsonPath = path,
+            Signal = signal,
+            Schema = schema?.DeepClone(),
+            Timeout = reader.OptionalDuration(json, "timeout", path),
+        };
+    }
+
+    /// <summary>
+    /// A payload schema is loaded when the definition is read, so one that cannot be (a <c>$ref</c> to a
+    /// definition it lacks) is refused with the definition, not found out by the first signal. It may refer
+    /// only within itself: loading never reaches out to the network.
+    /// </summary>
+    private static string? SchemaProblem(JsonObject schema)
+    {
+        if (References(schema).FirstOrDefault(r => !r.StartsWith('#')) is { } outside)
+        {
+            return $"refers outside itself ('{outside}'); a payload schema must be self-contained ('#/…' references only)";
+        }
+
+        try
+        {
+            SchemaValidator.Validate(schema, null);
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return $"is not a JSON Schema the payload can be checked against: {ex.Message}";
+        }
+    }
+
+    private static IEnumerable<string> References(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.SelectMany(p => p.Key == "$ref" && p.Value is JsonValue v && v.TryGetValue<string>(out var r) ? [r] : References(p.Value)),
+        JsonArray array => array.SelectMany(References),
+        _ => [],
     };
 
     protected override IEnumerable<NodePart> PartsOf(WaitStep step) => [];

@@ -67,4 +67,32 @@ public class WaitNodeTests
         Assert.Contains("already finished", run.Rejections[2].Reason, StringComparison.Ordinal);
         Assert.Equal("""{"by":"ann"}""", run.State.Output!.ToJsonString());
     }
+
+    [Fact]
+    public void A_payload_schema_that_cannot_be_loaded_is_reported_where_it_is_not_when_a_signal_arrives()
+    {
+        var result = WorkflowDefinitionParser.Parse("""
+            { "id": "w", "steps": [ { "id": "approve", "type": "wait", "signal": "approval",
+                                      "schema": { "$ref": "#/definitions/decision" } } ] }
+            """);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("$.steps[0].schema", error.Path);
+        Assert.StartsWith("is not a JSON Schema the payload can be checked against: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("#/definitions/decision", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_payload_schema_referring_outside_itself_is_refused_without_fetching_it()
+    {
+        var result = WorkflowDefinitionParser.Parse("""
+            { "id": "w", "steps": [ { "id": "approve", "type": "wait", "signal": "approval",
+                                      "schema": { "properties": { "by": { "$ref": "http://127.0.0.1:9/person.json" } } } } ] }
+            """);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(
+            "$.steps[0].schema: refers outside itself ('http://127.0.0.1:9/person.json'); a payload schema must be self-contained ('#/…' references only)",
+            error.ToString());
+    }
 }
