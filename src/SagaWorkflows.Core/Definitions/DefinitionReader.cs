@@ -86,6 +86,7 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
             Output = output?.DeepClone(),
             Timeout = timeout,
             Json = json,
+            Limits = Limits,
         };
     }
 

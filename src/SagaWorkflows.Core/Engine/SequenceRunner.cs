@@ -33,6 +33,15 @@ internal static class SequenceRunner
                 return Outcome.Pending;
             }
 
+            if (context.OutOfBudget)
+            {
+                // The rest of the sequence goes on in the run's next transition, so one message never does unbounded work.
+                frame.Yielded = true;
+                context.Yielded = true;
+                context.State.Continuing = true;
+                return Outcome.Pending;
+            }
+
             var step = steps[frame.Index];
             var path = scope.PathOf(step.Id);
             var nodeType = NodeTypes.Of(step);
@@ -41,6 +50,11 @@ internal static class SequenceRunner
             try
             {
                 input = nodeType.Prepare(step, frame.Last, scope, context);
+                if (nodeType.HasAttempts)
+                {
+                    // What a command to a worker carries.
+                    invalid = context.CheckPayload($"the input of step '{step.Id}'", input, path);
+                }
             }
             catch (ExpressionException ex)
             {
@@ -48,7 +62,7 @@ internal static class SequenceRunner
             }
 
             context.Emit(LifecycleEventTypes.StepStart, step, path, nodeType.HasAttempts ? 1 : null,
-                new System.Text.Json.Nodes.JsonObject { ["input"] = input?.DeepClone() });
+                new System.Text.Json.Nodes.JsonObject { ["input"] = invalid?.Type == ErrorTypes.PayloadTooLarge ? null : input?.DeepClone() });
             if (invalid is not null)
             {
                 return Fail(step, path, null, invalid, context);
@@ -85,6 +99,12 @@ internal static class SequenceRunner
         var frame = scope.Frame;
         if (frame.Current is not { } state)
         {
+            if (frame.Yielded && @event is TimerElapsed)
+            {
+                frame.Yielded = false;
+                return Advance(steps, scope, context);
+            }
+
             return Outcome.NotFound;
         }
 

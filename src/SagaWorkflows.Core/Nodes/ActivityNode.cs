@@ -124,6 +124,11 @@ internal abstract class ActivityNode<TStep> : NodeType<TStep, ActivityState> whe
         if (report.Succeeded)
         {
             activity.Attempt = Math.Max(activity.Attempt, report.Attempt);
+            if (context.CheckPayload($"the output of step '{step.Id}'", report.Output, activity.Path) is { } tooLarge)
+            {
+                return Outcome.Fail(tooLarge);
+            }
+
             OnSucceeded(step, activity, report.Output, scope, context);
             return Outcome.Completed(report.Output);
         }

@@ -75,6 +75,13 @@ internal sealed class ForeachNode : NodeType<ForeachStep, ForeachState>
             return Outcome.Fail(StepError.Expression($"items `{step.Items}` must evaluate to an array, not {kind}"));
         }
 
+        var limit = context.Workflow.Limits.MaxForeachItems;
+        if (array.Count > limit)
+        {
+            return Outcome.Fail(new StepError(ErrorTypes.PayloadTooLarge,
+                $"items `{step.Items}` evaluated to {array.Count} elements; the limit is {limit} ({WorkflowLimits.SectionName}:{nameof(WorkflowLimits.MaxForeachItems)})"));
+        }
+
         var running = new ForeachState
         {
             Path = path,

@@ -116,6 +116,18 @@ internal sealed class WaitNode : NodeType<WaitStep, WaitState>
         switch (@event)
         {
             case SignalReceived signal when string.Equals(signal.Signal, state.Signal, StringComparison.Ordinal):
+                if (context.CheckPayload($"the payload of signal '{signal.Signal}'", signal.Payload, state.Path) is { } tooLarge)
+                {
+                    // Refused like a payload that does not match the schema: the wait goes on for a usable one.
+                    context.Effects.Add(new RejectSignal(new SignalRejected
+                    {
+                        RunId = context.State.RunId,
+                        Signal = signal.Signal,
+                        Reason = $"{tooLarge.Path}: {tooLarge.Message}",
+                    }));
+                    return Outcome.Pending;
+                }
+
                 if (step.Schema is not null)
                 {
                     var problems = SchemaValidator.Validate(step.Schema, signal.Payload);
