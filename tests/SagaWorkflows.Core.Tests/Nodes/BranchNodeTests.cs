@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using SagaWorkflows.Contracts;
-using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Nodes;
 using SagaWorkflows.Core.Tests.Engine;

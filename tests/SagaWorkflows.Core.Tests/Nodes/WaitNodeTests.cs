@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Nodes;
