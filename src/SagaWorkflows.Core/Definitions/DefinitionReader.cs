@@ -39,8 +39,8 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
     /// <summary>Ids of steps whose definition could not be read (unknown type, nested too deep).</summary>
     public IReadOnlySet<string> Unread => _unread;
 
-    /// <summary>More steps than the limit: the ones past it were not read.</summary>
-    public bool TooManySteps => _tooManySteps;
+    /// <summary>Some steps were not read at all (past the step limit, nested past the depth limit): their ids are unknown.</summary>
+    public bool Incomplete { get; private set; }
 
     public void Error(string path, string message) => Errors.Add(new ValidationError(path, message));
 
@@ -135,6 +135,7 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
                 if (!_tooManySteps)
                 {
                     _tooManySteps = true;
+                    Incomplete = true;
                     Error($"{path}[{i}]", $"the definition has more than {Format(Limits.MaxSteps)} steps ({WorkflowLimits.SectionName}:MaxSteps)");
                 }
 
@@ -206,6 +207,7 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
     {
         if (_depth >= Limits.MaxNestingDepth)
         {
+            Incomplete = true;
             Error(path, $"containers nest deeper than {Format(Limits.MaxNestingDepth)} levels ({WorkflowLimits.SectionName}:MaxNestingDepth)");
             return null;
         }

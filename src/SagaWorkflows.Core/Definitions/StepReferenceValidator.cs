@@ -29,13 +29,14 @@ internal static class StepReferenceValidator
             return [];
         }
 
-        var check = new Checker(reader.Ids, reader.Unread);
+        var check = new Checker(reader.Ids, reader.Unread, reader.Incomplete);
         var topLevel = check.List(reader.Steps, new HashSet<string>(StringComparer.Ordinal));
         check.Templates(workflow["output"], "$.output", topLevel);
         return check.Errors.Where(e => !reader.Errors.Any(k => k.Path == e.Path)).ToList();
     }
 
-    private sealed class Checker(IReadOnlyDictionary<string, string> declared, IReadOnlySet<string> unread)
+    /// <param name="incomplete">Steps were left unread (the definition is refused for its size): an unknown id may be one of theirs.</param>
+    private sealed class Checker(IReadOnlyDictionary<string, string> declared, IReadOnlySet<string> unread, bool incomplete)
     {
         public List<ValidationError> Errors { get; } = [];
 
@@ -114,7 +115,7 @@ internal static class StepReferenceValidator
         {
             foreach (var id in StepReferences.NamedReads(expression).Distinct(StringComparer.Ordinal))
             {
-                if (visible.Contains(id) || unread.Contains(id))
+                if (visible.Contains(id) || unread.Contains(id) || (incomplete && !declared.ContainsKey(id)))
                 {
                     continue;
                 }
