@@ -1,3 +1,4 @@
+using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Nodes;
 using SagaWorkflows.Core.Tests.Engine;

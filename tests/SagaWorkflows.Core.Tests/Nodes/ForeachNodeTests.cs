@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Nodes;
 using SagaWorkflows.Core.Tests.Engine;

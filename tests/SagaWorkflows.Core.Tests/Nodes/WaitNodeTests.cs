@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Nodes;
