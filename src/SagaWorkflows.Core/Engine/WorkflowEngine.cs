@@ -29,6 +29,8 @@ public static class WorkflowEngine
         {
             ["input"] = input?.DeepClone(),
             ["version"] = workflow.Version,
+            // The definition snapshot the run keeps, so watchers (the bridge's run page) can draw the run as it will go.
+            ["definition"] = JsonNode.Parse(workflow.Json),
         });
 
         if (workflow.InputSchema is not null)
