@@ -42,40 +42,46 @@ public sealed class RunPageTests : IAsyncLifetime
             }
         };
 
-        // The run has begun when the page opens: reserve is running.
+        // The run has begun when the page opens: reserve is running. These events carry no definition (an older
+        // orchestrator's), so the graph is drawn from the snapshot's step tree.
         await _bridge.PublishAsync(events.Take(2));
         await _bridge.WaitForConsumedAsync(2);
         await page.GotoAsync(new Uri(_bridge.BaseAddress, $"/runs/{run.RunId}").ToString());
-        var reserve = page.Locator("li[data-path='reserve']");
-        await Expect(reserve).ToHaveAttributeAsync("data-status", "Running", Patiently);
+        var reserve = page.Locator(".box[data-path='reserve']");
+        await Expect(reserve).ToHaveAttributeAsync("data-status", "running", Patiently);
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Running");
 
         // A retry, then the second attempt completes.
         await _bridge.PublishAsync(events.Skip(2).Take(3));
-        await Expect(reserve).ToHaveAttributeAsync("data-status", "Completed", Patiently);
+        await Expect(reserve).ToHaveAttributeAsync("data-status", "completed", Patiently);
         await Expect(reserve).ToHaveAttributeAsync("data-attempts", "2");
-        await Expect(reserve.Locator(".retry")).ToContainTextAsync("retry after attempt 1");
-        await Expect(reserve.Locator(".retry")).ToContainTextAsync("inventory busy");
+        await Expect(reserve.Locator(".attempt")).ToHaveTextAsync("attempt 2");
+        await reserve.ClickAsync();
+        await Expect(page.Locator("#details-body[data-path='reserve'] .attempt-failed")).ToContainTextAsync("attempt 1 failed");
+        await Expect(page.Locator("#details-body[data-path='reserve'] .attempt-failed")).ToContainTextAsync("inventory busy");
+        await Expect(page.Locator("#details-body[data-path='reserve'] .attempt-failed")).ToContainTextAsync("attempt 2 after 1.00 s");
 
-        // Parallel branches, loop iterations and foreach items nest under their step.
+        // Parallel branches, loop iterations and foreach items, each inside its step's container.
         await _bridge.PublishAsync(events.Skip(5).Take(16)); // up to perItem[0].charge complete
-        await Expect(page.Locator("li[data-path='ship'] li[data-path='ship.makeLabel']"))
-            .ToHaveAttributeAsync("data-status", "Completed", Patiently);
-        await Expect(page.Locator("li[data-path='poll'] > ul > li[data-path='poll#2'] li[data-path='poll#2.check']"))
-            .ToHaveAttributeAsync("data-status", "Completed", Patiently);
-        await Expect(page.Locator("li[data-path='perItem[0]'] li[data-path='perItem[0].charge']"))
-            .ToHaveAttributeAsync("data-status", "Completed", Patiently);
-        await Expect(page.Locator("li[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "Running");
+        await Expect(page.Locator(".group[data-group='ship'] .box[data-path='ship.makeLabel']"))
+            .ToHaveAttributeAsync("data-status", "completed", Patiently);
+        await Expect(page.Locator(".group[data-group='poll'] .chip[data-path='poll#2']")).ToHaveAttributeAsync("data-status", "completed", Patiently);
+        await Expect(page.Locator(".group[data-group='poll'] .box[data-path='poll#2.check']")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(page.Locator(".group[data-group='perItem'] .chip[data-path='perItem[0]']")).ToHaveAttributeAsync("data-status", "completed", Patiently);
+        await Expect(page.Locator(".box[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "running");
 
         // A charge fails: the run compensates what completed, then fails.
         await _bridge.PublishAsync(events.Skip(21));
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Failed", new() { Timeout = 10_000 });
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "ended", Patiently);
-        await Expect(page.Locator("li[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "Failed");
-        await Expect(page.Locator("li[data-path='perItem[1].charge'] > .error")).ToContainTextAsync("CardDeclined: card declined");
+        await Expect(page.Locator(".box[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "failed", Patiently);
+        await page.Locator(".box[data-path='perItem[1].charge']").ClickAsync();
+        await Expect(page.Locator("#details-body [data-block='Error']")).ToContainTextAsync("card declined");
+        await Expect(reserve).ToHaveAttributeAsync("data-status", "compensated");
         await Expect(reserve).ToHaveAttributeAsync("data-compensation", "Compensated");
-        await Expect(reserve.Locator(".badge.compensation")).ToHaveTextAsync("↺ compensated");
+        await Expect(reserve.Locator(".box-note")).ToHaveTextAsync("↺ undone 2nd");
         await Expect(page.Locator("#run-compensation")).ToHaveTextAsync("↺ compensated");
+        await Expect(page.Locator("#compensation-list > li")).ToHaveCountAsync(2);
         await Expect(page.Locator("#events tr.type-step-retry")).ToHaveCountAsync(1);
         await Expect(page.Locator("#events tr.type-step-compensated")).ToHaveCountAsync(2);
         await Expect(page.Locator("#events tr")).ToHaveCountAsync(events.Count);
@@ -110,8 +116,21 @@ public sealed class RunPageTests : IAsyncLifetime
             FullPage = true,
         });
 
+        // Filters narrow the list, and are kept in the address.
+        await page.Locator("#filters input[name=workflowId]").FillAsync("later-flow");
+        await page.Locator("#filters button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#runs tr[data-run-id]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Expect(page.Locator($"tr[data-run-id='{later.RunId}']")).ToBeVisibleAsync();
+        Assert.Contains("workflowId=later-flow", page.Url, StringComparison.Ordinal);
+        await page.Locator("#filters select[name=status]").SelectOptionAsync("Completed");
+        await Expect(page.Locator("#runs")).ToContainTextAsync("No run matches these filters.", new() { Timeout = 10_000 });
+        await page.Locator("#filters button[type=reset]").ClickAsync();
+        await page.Locator("#filters input[name=runId]").FillAsync(run.RunId.ToString()[..13]);
+        await page.Locator("#filters button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#runs tr[data-run-id]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+
         await row.Locator("a").ClickAsync();
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new() { Timeout = 10_000 });
-        await Expect(page.Locator("li[data-path='step1']")).ToHaveAttributeAsync("data-status", "Completed");
+        await Expect(page.Locator(".box[data-path='step1']")).ToHaveAttributeAsync("data-status", "completed", Patiently);
     }
 }
