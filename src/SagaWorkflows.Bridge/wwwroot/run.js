@@ -1,6 +1,6 @@
-// The run page: the run's definition drawn as a graph (graph.js), coloured by the bridge's snapshot of the run
-// (GET /runs/{runId}), which is fetched again whenever the run's event stream (GET /runs/{runId}/events: history,
-// then live, gapless, resumed with Last-Event-ID) says something happened. Details, actions and signal forms
+// The run page: the run's definition (from its workflow-start event) drawn as a graph (graph.js), coloured by the
+// bridge's snapshot of the run (GET /runs/{runId}), which is fetched again whenever the run's event stream
+// (GET /runs/{runId}/events: history, then live, gapless, resumed with Last-Event-ID) says something happened. Details, actions and signal forms
 // read the same snapshot.
 (() => {
   const { el, time, duration, delay: formatDelay, between, error, setConnection, eventTypes, api } = window.sagawf;
@@ -31,23 +31,17 @@
 
   // ---- data ------------------------------------------------------------------------------------------------
 
-  async function loadDefinition(fromEvent) {
+  // The definition comes with the run's first event (workflow-start), which the stream always replays first;
+  // GET /runs/{runId}/definition serves the same to other clients. A run started by an older orchestrator has
+  // none: the graph is then drawn from the snapshot's step tree.
+  function loadDefinition(definition) {
     if (definitionState === 'loaded') return;
-    if (fromEvent && typeof fromEvent === 'object') {
+    if (definition && typeof definition === 'object') {
       definitionState = 'loaded';
-      graph.setDefinition(fromEvent);
-      return;
+      graph.setDefinition(definition);
+    } else {
+      definitionState = 'missing';
     }
-    try {
-      const response = await api(`${base}/definition`, { headers: { Accept: 'application/json' } });
-      if (response.ok) {
-        definitionState = 'loaded';
-        graph.setDefinition(await response.json());
-      } else if (response.status === 404) {
-        const problem = await response.json().catch(() => ({}));
-        if (problem.title === 'Definition not available') definitionState = 'missing';
-      }
-    } catch { /* offline: the stream's reconnect tries again */ }
   }
 
   let fetching = false;
@@ -351,7 +345,7 @@
       stepEvents.set(e.path, list);
     }
     if (e.type === 'step-compensated' || e.type === 'compensation-error') compensationWalk.push(e);
-    if (e.type === 'workflow-start' && definitionState !== 'loaded') loadDefinition(e.data?.definition);
+    if (e.type === 'workflow-start') loadDefinition(e.data?.definition);
     scheduleRefresh();
   }
 
@@ -382,8 +376,8 @@
 
   // Running steps show a ticking duration.
   setInterval(() => { if (snapshot && !finished()) graph.refresh(); }, 1000);
+  // The snapshot is fetched when the stream says something happened (its history included), so a run the bridge
+  // has not heard of yet is simply waited for.
   graph.setSnapshot(null);
-  loadDefinition();
-  refreshSnapshot();
   connect();
 })();

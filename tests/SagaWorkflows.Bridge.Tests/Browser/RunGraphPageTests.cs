@@ -360,9 +360,7 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
         var errors = new List<string>();
         page.Console += (_, message) =>
         {
-            // A page opened right after the start may ask for the run before the bridge has heard of it: those
-            // 404s are expected (the page retries), and Chromium logs each one.
-            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            if (message.Type == "error")
             {
                 errors.Add(message.Text);
             }
