@@ -26,8 +26,11 @@ window.sagawfGraph = (() => {
   };
 
   const typeIcon = {
-    tool: '⚙', ai: '✦', parallel: '⇉', foreach: '↻', loop: '⟲', branch: '⑂', wait: '⏸', sleep: '⏱',
+    // Characters the usual system fonts (DejaVu, Segoe UI, SF) all have.
+    tool: '⚙', ai: '✦', parallel: '⇉', foreach: '↻', loop: '↺', branch: '◇', wait: '‖', sleep: '◷',
   };
+
+  const maxChips = 300;
 
   // Every snapshot step by path, with the iterations of each container.
   function index(snapshot) {
@@ -57,6 +60,8 @@ window.sagawfGraph = (() => {
       case 'loop': return step.until ? `until ${step.until}` : `while ${step.while}`;
       case 'wait': return `waits for signal “${step.signal}”${step.timeout ? ` · timeout ${step.timeout}` : ''}`;
       case 'sleep': return `sleeps ${step.duration}`;
+      case 'parallel': return `${Object.keys(step.branches || {}).length} branches at once`;
+      case 'branch': return `first case that holds, else default`;
       default: return '';
     }
   }
@@ -239,9 +244,17 @@ window.sagawfGraph = (() => {
         `${iterations.length} ${iterations.length === 1 ? 'iteration' : 'iterations'}: ${done} done · ${running} running · ${failed} failed`;
 
       // The chips: one per iteration seen (added as they appear), coloured by status; a click views it.
+      // Past maxChips (a foreach over many items), only the iterations that are not completed get one.
       const chips = group.querySelector(':scope > .chips');
       const existing = new Map([...chips.children].map((c) => [c.dataset.path, c]));
-      for (const it of iterations) {
+      const many = iterations.length > maxChips;
+      const shown = many ? iterations.filter((i) => i.status !== 'Completed').slice(0, maxChips) : iterations;
+      if (many) {
+        const keep = new Set(shown.map((i) => i.path));
+        for (const [p, chip] of existing) if (!keep.has(p)) { chip.remove(); existing.delete(p); }
+      }
+      chips.dataset.all = String(!many);
+      for (const it of shown) {
         let chip = existing.get(it.path);
         if (!chip) {
           chip = el('button', {

@@ -130,6 +130,14 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
         var shown = JsonNode.Parse(await page.Locator("#details-body[data-path='perItem[57].charge'] [data-block='Input'] pre").InnerTextAsync());
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"amount":57,"index":57}"""), shown), shown?.ToJsonString());
 
+        // The foreach's output (100 items) is large: collapsed until asked for.
+        await Box(page, "perItem").ClickAsync();
+        var output = page.Locator("#details-body[data-path='perItem'] [data-block='Output'] details");
+        await Expect(output).Not.ToHaveAttributeAsync("open", "");
+        await Expect(output.Locator("pre")).ToBeHiddenAsync();
+        await output.Locator("summary").ClickAsync();
+        await Expect(output.Locator("pre")).ToContainTextAsync("\"amount\": 99");
+
         // A chip views its iteration too.
         await group.Locator(".chip[data-path='perItem[3]']").ClickAsync();
         await Expect(Box(page, "perItem[3].charge")).ToHaveAttributeAsync("data-status", "completed", Patiently);
