@@ -282,9 +282,10 @@ window.sagawfGraph = (() => {
       const prefix = chosen == null ? null : loop ? `${path}#${chosen}.` : `${path}[${chosen}].`;
       if (body.dataset.prefix !== (prefix ?? '')) {
         body.dataset.prefix = prefix ?? '';
-        body.replaceChildren(prefix == null
-          ? el('p', { class: 'muted lane-empty', text: 'no iteration has started yet' })
-          : sequence(stepDef?.steps || [], prefix));
+        body.replaceChildren(...(prefix == null
+          ? [el('p', { class: 'muted lane-empty', text: 'no iteration has started yet' })]
+          : [el('p', { class: 'iteration-caption', text: loop ? `iteration #${chosen}` : `item [${chosen}]` }),
+            sequence(stepDef?.steps || [], prefix)]));
       }
     }
 

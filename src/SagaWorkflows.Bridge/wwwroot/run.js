@@ -54,7 +54,9 @@
         fetchAgain = false;
         const response = await api(base, { headers: { Accept: 'application/json' } });
         if (response.ok) {
-          snapshot = await response.json();
+          const next = await response.json();
+          // Answers can cross: an older snapshot never replaces a newer one.
+          if (!snapshot || next.lastSequence >= snapshot.lastSequence) snapshot = next;
           render();
         }
       } while (fetchAgain);
@@ -92,7 +94,7 @@
     document.getElementById('run-started').textContent = run.startedAt ? time(run.startedAt) : '—';
     document.getElementById('run-duration').textContent = run.startedAt
       ? duration(run.durationMs ?? between(run.startedAt, run.completedAt)) : '—';
-    document.getElementById('run-sequence').textContent = String(Math.max(run.lastSequence ?? 0, lastSequence));
+    document.getElementById('run-sequence').textContent = String(run.lastSequence ?? 0);
     const runError = document.getElementById('run-error');
     runError.hidden = !run.error || run.status === 'Completed';
     runError.textContent = run.error ? error(run.error) : '';

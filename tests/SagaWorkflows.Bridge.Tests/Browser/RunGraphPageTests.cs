@@ -142,6 +142,7 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
         await group.Locator(".chip[data-path='perItem[3]']").ClickAsync();
         await Expect(Box(page, "perItem[3].charge")).ToHaveAttributeAsync("data-status", "completed", Patiently);
 
+        await AssertStatusContrastAsync(page);
         await ScreenshotAsync(page, "graph-foreach-100");
     }
 
@@ -263,6 +264,7 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
         await Expect(form.Locator(".signal-rejection")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(wait.Locator(".box-note.rejected")).ToContainTextAsync("signal rejected", new() { Timeout = 20_000 });
         await Expect(wait).ToHaveAttributeAsync("data-status", "waiting");
+        await AssertStatusContrastAsync(page);
         await ScreenshotAsync(page, "graph-wait-rejected", close: false);
 
         // The form's own fields, built from the schema.
@@ -324,6 +326,7 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
         await Expect(details.Locator(".attempt-failed")).ToContainTextAsync("attempt 2 after");
         await Expect(details.Locator("[data-block='Error'] pre")).ToContainTextAsync("CarrierDown");
 
+        await AssertStatusContrastAsync(page);
         await ScreenshotAsync(page, "graph-compensated-failure");
     }
 
@@ -354,6 +357,29 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
     }
 
     private static ILocator Box(IPage page, string path) => page.Locator($".box[data-path='{path}']");
+
+    /// <summary>
+    /// Every status label (box states, badges, iteration chips) has WCAG AA contrast, 4.5:1, between its text and its
+    /// own background; greyed labels of cases not taken are left out (inactive, as WCAG allows).
+    /// </summary>
+    private static async Task AssertStatusContrastAsync(IPage page)
+    {
+        var result = await page.EvaluateAsync<JsonElement>("""
+            () => {
+              const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+              const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+              const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+              const labels = [...document.querySelectorAll('.box .state, .badge, .chip')]
+                .filter((e) => e.offsetParent !== null && !e.closest('[data-status="skipped"]'))
+                .map((e) => { const s = getComputedStyle(e); return [e, ratio(rgb(s.color), rgb(s.backgroundColor)), s.backgroundColor]; })
+                .filter(([, , bg]) => !bg.startsWith('rgba(0, 0, 0, 0)'));
+              return { checked: labels.length, poor: labels.filter(([, r]) => r < 4.5).map(([e, r]) => `${e.className} '${e.textContent}' ${r.toFixed(2)}`) };
+            }
+            """);
+        Assert.True(result.GetProperty("checked").GetInt32() >= 3, "status labels to check");
+        Assert.Empty(result.GetProperty("poor").EnumerateArray().Select(p => p.GetString()));
+    }
 
     private async Task<Guid> StartAsync(object definition, object input)
     {
