@@ -133,4 +133,47 @@ public sealed class RunPageTests : IAsyncLifetime
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new() { Timeout = 10_000 });
         await Expect(page.Locator(".box[data-path='step1']")).ToHaveAttributeAsync("data-status", "completed", Patiently);
     }
+
+    [Fact]
+    public async Task With_api_keys_the_page_asks_for_one_then_draws_the_run_and_sends_a_signal_from_its_form()
+    {
+        const string key = "k-page-7c1d";
+        await using var bridge = await BridgeServer.StartAsync(new Dictionary<string, string?> { ["SagaWorkflows:Bridge:ApiKeys:0"] = key });
+        var signals = await bridge.CaptureAsync<Contracts.SignalWorkflow>();
+        var run = new TestRun("keyed");
+        var definition = new
+        {
+            id = "keyed", version = 1,
+            steps = new object[]
+            {
+                new { id = "hold", type = "wait", signal = "go", schema = new { type = "object", properties = new { count = new { type = "integer" } } } },
+            },
+        };
+        await bridge.PublishAsync(run.Event(1, Contracts.LifecycleEventTypes.WorkflowStart, data: new { input = new { }, version = 1, definition }));
+        await bridge.PublishAsync(run.Event(2, Contracts.LifecycleEventTypes.StepStart, "hold", data: new { input = new { } }, stepType: "wait"));
+        await bridge.PublishAsync(run.Event(3, Contracts.LifecycleEventTypes.StepSuspended, "hold", data: new { signal = "go" }, stepType: "wait"));
+        await bridge.WaitForConsumedAsync(3);
+
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        var asked = 0;
+        page.Dialog += async (_, dialog) =>
+        {
+            asked++;
+            await dialog.AcceptAsync(key);
+        };
+        await page.GotoAsync(new Uri(bridge.BaseAddress, $"/runs/{run.RunId}").ToString());
+
+        var hold = page.Locator(".box[data-path='hold']");
+        await Expect(hold).ToHaveAttributeAsync("data-status", "waiting", new() { Timeout = 20_000 });
+        Assert.Equal(1, asked);
+        var form = page.Locator("form.signal-form[data-path='hold']");
+        await form.Locator("input[data-field='payload.count']").FillAsync("3");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Expect(form.Locator(".signal-result")).ToHaveAttributeAsync("data-state", "sent", Patiently);
+
+        var sent = await signals.WaitForAsync(s => s.RunId == run.RunId);
+        Assert.Equal("go", sent.Signal);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse("""{"count":3}"""),
+            System.Text.Json.Nodes.JsonNode.Parse(sent.Payload!.Value.GetRawText())), sent.Payload.Value.GetRawText());
+    }
 }
