@@ -143,7 +143,8 @@ public sealed class RunPageTests : IAsyncLifetime
         var run = new TestRun("keyed");
         var definition = new
         {
-            id = "keyed", version = 1,
+            id = "keyed",
+            version = 1,
             steps = new object[]
             {
                 new { id = "hold", type = "wait", signal = "go", schema = new { type = "object", properties = new { count = new { type = "integer" } } } },
