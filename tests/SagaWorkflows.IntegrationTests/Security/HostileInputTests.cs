@@ -133,7 +133,7 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
 
         for (var i = 0; i < HeavyInputs; i++)
         {
-            var definition = inputs.HeavyDefinition(maxIterations: 3000);
+            var definition = inputs.HeavyDefinition(maxIterations: 300);
             runs.Add((await system.StartRunAsync(definition, inputs.HeavyInput()), definition));
             tried++;
         }

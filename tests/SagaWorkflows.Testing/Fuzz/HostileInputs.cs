@@ -78,14 +78,14 @@ public sealed class HostileInputs(int seed)
         {
             var step = _random.Next(5) switch
             {
-                0 => Loop(Pick([10, 1000, maxIterations]), Pick([
+                0 => Loop(Pick([10, Math.Max(1, maxIterations / 10), maxIterations]), Pick([
                     Nap,
                     """{ "id": "ID_pick", "type": "branch", "cases": [ { "when": "iteration % 2 == 0", "steps": [ NAP ] } ] }""".Replace("NAP", Nap, StringComparison.Ordinal),
                     """{ "id": "ID_each", "type": "foreach", "items": "[1, 2, 3]", "steps": [ NAP ] }""".Replace("NAP", Nap, StringComparison.Ordinal),
                 ])),
                 1 => $$"""{ "id": "ID", "type": "foreach", "items": "{{Pick([
                     "Array.from({ length: 10000000 }, (_, i) => i)", "Array.from({ length: 200000 }, (_, i) => i)",
-                    "Array.from({ length: 3000 }, (_, i) => i)", "input.many"])}}", "concurrency": {{Pick([1, 10, 1000])}}, "steps": [ {{Nap}} ] }""",
+                    $"Array.from({{ length: {Math.Min(3000, maxIterations)} }}, (_, i) => i)", "input.many"])}}", "concurrency": {{Pick([1, 10, 1000])}}, "steps": [ {{Nap}} ] }""",
                 2 => $$"""{ "id": "ID", "type": "tool", "tool": "echo", "input": { "blob": "${ 'x'.repeat({{Pick([10, 100_000, 5_000_000])}}) }" } }""",
                 3 => """{ "id": "ID", "type": "tool", "tool": "echo" }""",
                 _ => """{ "id": "ID", "type": "wait", "signal": "go", "timeout": "PT5S" }""",
