@@ -239,6 +239,9 @@
     const def = graph.findStep(step?.stepId ?? path.split(/[.\]#]/).filter(Boolean).pop()) || {};
     const status = window.sagawfGraph.boxStatus(step);
     const body = document.getElementById('details-body');
+    // Live updates redraw the panel: blocks the user opened stay open.
+    const opened = body.dataset.path === path
+      ? new Set([...body.querySelectorAll('[data-block] > details[open]')].map((d) => d.parentElement.dataset.block)) : new Set();
     document.getElementById('details-empty').hidden = true;
     body.hidden = false;
     body.dataset.path = path;
@@ -269,6 +272,9 @@
         step.compensationError ? el('div', { class: 'error', text: error(step.compensationError) }) : null) : null,
       def.schema ? jsonBlock('Signal schema', def.schema) : null,
     ].filter(Boolean));
+    for (const block of body.querySelectorAll('[data-block] > details')) {
+      if (opened.has(block.parentElement.dataset.block)) block.open = true;
+    }
   }
 
   function openDetails(path) {
