@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using SagaWorkflows.Bridge.Storage;
+using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Bridge.Api;
 
@@ -52,7 +53,20 @@ public static class RunQueryEndpoints
             }
         }
 
-        var filter = new RunFilter(Blank(status), Blank(workflowId), Blank(runId));
+        RunStatus? wanted = null;
+        if (Blank(status) is { } statusName)
+        {
+            // Names only: Enum.TryParse would also take a number.
+            if (!Enum.GetNames<RunStatus>().Contains(statusName, StringComparer.OrdinalIgnoreCase))
+            {
+                return Problems.BadRequest("Invalid status",
+                    $"'status' must be one of {string.Join(", ", Enum.GetNames<RunStatus>())}, not '{statusName}'.");
+            }
+
+            wanted = Enum.Parse<RunStatus>(statusName, ignoreCase: true);
+        }
+
+        var filter = new RunFilter(wanted, Blank(workflowId), Blank(runId));
         var runs = await store.ListRecentRunsAsync(filter, skip, Math.Min(count, o.RecentRunsMaxLimit), cancellationToken);
         response.Headers.Vary = HeaderNames.Accept;
         return TypedResults.Json(runs.Select(RunSummary.From).ToList(), BridgeJson.Options);

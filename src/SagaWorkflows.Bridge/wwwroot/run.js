@@ -44,17 +44,26 @@
     }
   }
 
+  // One request at a time, and the page waits between them at least 250 ms and four times as long as the last one
+  // took (a run of many thousand steps has a large snapshot: the bridge spends at most a fifth of its time on it).
+  // Events that arrive meanwhile ask for one more, so the last snapshot is never missed.
   let fetching = false;
   let fetchAgain = false;
+  let lastFetch = 0;
+  let lastFetchTook = 0;
   async function refreshSnapshot() {
     if (fetching) { fetchAgain = true; return; }
     fetching = true;
     try {
       do {
+        const wait = lastFetch + Math.max(250, 4 * lastFetchTook) - Date.now();
+        if (wait > 0) await new Promise((resolve) => { setTimeout(resolve, wait); });
         fetchAgain = false;
+        lastFetch = Date.now();
         const response = await api(base, { headers: { Accept: 'application/json' } });
         if (response.ok) {
           const next = await response.json();
+          lastFetchTook = Date.now() - lastFetch;
           // Answers can cross: an older snapshot never replaces a newer one.
           if (!snapshot || next.lastSequence >= snapshot.lastSequence) snapshot = next;
           render();

@@ -108,7 +108,7 @@ public sealed class RunQueryTests : IAsyncLifetime
 
         Assert.Equal([runningA.RunId, done.RunId], await Ids("/runs?workflowId=filter-a"));
         Assert.Equal([runningA.RunId], await Ids("/runs?workflowId=filter-a&status=Running"));
-        Assert.Equal([done.RunId], await Ids("/runs?status=Completed&workflowId=filter-a"));
+        Assert.Equal([done.RunId], await Ids("/runs?status=completed&workflowId=filter-a"));
         Assert.Equal([runningB.RunId], await Ids($"/runs?runId={runningB.RunId.ToString()[..8].ToUpperInvariant()}"));
         Assert.Equal([runningB.RunId], await Ids($"/runs?runId={runningB.RunId}"));
         Assert.Equal([done.RunId], await Ids("/runs?workflowId=filter-a&limit=1&offset=1"));
@@ -117,11 +117,15 @@ public sealed class RunQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_bad_offset_answers_400()
+    public async Task A_bad_offset_or_status_answers_400()
     {
-        using var response = await _bridge.Client.GetAsync("/runs?offset=-1");
+        using var offset = await _bridge.Client.GetAsync("/runs?offset=-1");
+        using var status = await _bridge.Client.GetAsync("/runs?status=Sleeping");
+        using var number = await _bridge.Client.GetAsync("/runs?status=3");
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.BadRequest, "Invalid offset", "-1");
+        await RunCommandTests.AssertProblem(offset, HttpStatusCode.BadRequest, "Invalid offset", "-1");
+        await RunCommandTests.AssertProblem(status, HttpStatusCode.BadRequest, "Invalid status", "Running, Suspended");
+        await RunCommandTests.AssertProblem(number, HttpStatusCode.BadRequest, "Invalid status", "not '3'");
     }
 
     [Fact]
@@ -172,7 +176,9 @@ public sealed class RunQueryTests : IAsyncLifetime
         using var script = await _bridge.Client.GetAsync("/assets/run.js");
 
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("graph.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("/assets/run.js", html, StringComparison.Ordinal);
+        Assert.Contains("/assets/graph.js", html, StringComparison.Ordinal);
         Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(script.Headers.ETag);

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -174,7 +178,109 @@ public sealed class RunPageTests : IAsyncLifetime
 
         var sent = await signals.WaitForAsync(s => s.RunId == run.RunId);
         Assert.Equal("go", sent.Signal);
-        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse("""{"count":3}"""),
-            System.Text.Json.Nodes.JsonNode.Parse(sent.Payload!.Value.GetRawText())), sent.Payload.Value.GetRawText());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"count":3}"""),
+            JsonNode.Parse(sent.Payload!.Value.GetRawText())), sent.Payload.Value.GetRawText());
+    }
+
+    /// <summary>
+    /// The golden fixtures through the whole path: the bridge relays each fixture's events (scrambled, repeated or with
+    /// a gap, as the fixture has them), its <c>GET /runs/{runId}</c> answers the fixture's snapshot, and the page's graph
+    /// draws exactly that: the run's status, and for every step a box (every iteration a chip) with its status, attempts
+    /// and compensation, inside its container. The fixtures carry no definition, so the graph is drawn from the snapshot;
+    /// a step inside an iteration is looked at after choosing that iteration.
+    /// </summary>
+    [Fact]
+    public async Task The_page_draws_the_bridges_snapshot_of_every_golden_fixture()
+    {
+        var fixtures = ProjectionFixture.All();
+        foreach (var fixture in fixtures)
+        {
+            await _bridge.PublishAsync(fixture.Events);
+        }
+
+        await _bridge.WaitForConsumedAsync(fixtures.Sum(f => f.Events.Count), TimeSpan.FromSeconds(30));
+        var page = await _browser.NewPageAsync();
+        foreach (var fixture in fixtures)
+        {
+            var expected = fixture.Snapshot!.AsObject();
+            var runId = (string)expected["runId"]!;
+            var answered = await _bridge.Client.GetFromJsonAsync<JsonObject>($"/runs/{runId}");
+            answered!.Remove("createdAt");
+            Assert.True(JsonNode.DeepEquals(expected, answered), $"{fixture.Name}: GET /runs/{runId} answered\n{answered}");
+
+            await page.GotoAsync(new Uri(_bridge.BaseAddress, $"/runs/{runId}").ToString());
+            await Expect(page.Locator("#run-sequence")).ToHaveTextAsync(((long)expected["lastSequence"]!).ToString(CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
+            await Expect(page.Locator("#run-status")).ToHaveTextAsync((string)expected["status"]!);
+            await Expect(page.Locator("#run-compensation")).ToHaveTextAsync(expected["compensation"] is { } c ? CompensationText((string)c!) : "");
+
+            foreach (var step in Flatten(expected["steps"]!.AsArray(), null, []))
+            {
+                var where = $"{fixture.Name}: {step.Path}";
+                foreach (var (group, number, _) in step.Iterations)
+                {
+                    await page.Locator($".group[data-group='{group}'] > .iteration-bar .iteration-select").SelectOptionAsync(number);
+                }
+
+                if (step.Kind == "iteration")
+                {
+                    var chip = page.Locator($".group[data-group='{step.Parent}'] > .chips > .chip[data-path='{step.Path}']");
+                    Assert.Equal(BoxStatus(step), await chip.GetAttributeAsync("data-status"));
+                    continue;
+                }
+
+                // A step's box sits in its parent's container: the parent itself, or the container of its iteration.
+                var container = step.Iterations.Count > 0 && step.Parent == step.Iterations[^1].Path
+                    ? step.Iterations[^1].Container
+                    : step.Parent;
+                var box = page.Locator(container is null
+                    ? $"#graph .box[data-path='{step.Path}']"
+                    : $".group[data-group='{container}'] .box[data-path='{step.Path}']");
+                await Expect(box).ToHaveCountAsync(1);
+                Assert.True(BoxStatus(step) == await box.GetAttributeAsync("data-status"), $"{where}: {await box.GetAttributeAsync("data-status")}, want {BoxStatus(step)}");
+                Assert.Equal(step.Attempts.ToString(CultureInfo.InvariantCulture), await box.GetAttributeAsync("data-attempts"));
+                Assert.Equal(step.Compensation, await box.GetAttributeAsync("data-compensation"));
+            }
+        }
+    }
+
+    private static string CompensationText(string status) => status switch
+    {
+        "Compensating" => "↺ compensating",
+        "Compensated" => "↺ compensated",
+        _ => "↺ compensation failed",
+    };
+
+    /// <summary>A box's data-status for a snapshot step: its status in lower case, or its compensation's once undone.</summary>
+    private static string BoxStatus(DrawnStep step) => step.Compensation switch
+    {
+        "CompensationFailed" => "compensation-failed",
+        "Compensated" => "compensated",
+        "Compensating" => "compensating",
+        _ => step.Status.ToLowerInvariant(),
+    };
+
+    private sealed record DrawnStep(string Path, string Kind, string Status, int Attempts, string? Compensation, string? Parent,
+        IReadOnlyList<(string Container, string Number, string Path)> Iterations);
+
+    /// <summary>Each step with the path it is nested in and the iterations (container, number, path) to choose to see it.</summary>
+    private static IEnumerable<DrawnStep> Flatten(JsonArray steps, string? parent, IReadOnlyList<(string Container, string Number, string Path)> iterations)
+    {
+        foreach (var step in steps.Select(s => s!.AsObject()))
+        {
+            var path = (string)step["path"]!;
+            var kind = (string)step["kind"]!;
+            yield return new DrawnStep(path, kind, (string)step["status"]!, (int)step["attempts"]!, (string?)step["compensation"], parent, iterations);
+            var inner = iterations;
+            if (kind == "iteration")
+            {
+                var number = ((int)step["iteration"]!).ToString(CultureInfo.InvariantCulture);
+                inner = [.. iterations, (parent!, number, path)];
+            }
+
+            foreach (var child in Flatten(step["children"]!.AsArray(), path, inner))
+            {
+                yield return child;
+            }
+        }
     }
 }
