@@ -36,6 +36,8 @@ public static class WorkflowEngine
         {
             ["input"] = tooLarge is null ? input?.DeepClone() : null,
             ["version"] = workflow.Version,
+            // The definition snapshot the run keeps, so watchers (the bridge's run page) can draw the run as it will go.
+            ["definition"] = JsonNode.Parse(workflow.Json),
         });
 
         if (tooLarge is not null)
