@@ -48,7 +48,7 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
     public void Probe(ProbeContext context) => context.CreateFilterScope("poisonRunMessages");
 
     private static bool IsPoison(Exception ex, ConsumeContext context) =>
-        ex is not (DbUpdateException or DbException or OutOfMemoryException)
+        ex is not OutOfMemoryException && !Persistence.StoreFailures.IsStoreFailure(ex)
         && !(ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
 
     /// <summary>The run a message of the runs queue belongs to.</summary>
