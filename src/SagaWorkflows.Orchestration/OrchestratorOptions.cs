@@ -59,7 +59,7 @@ public sealed class OrchestratorOptions : IValidatableObject
     [Range(1, 1000, ErrorMessage = "must be between 1 and 1000")]
     public int MaxWakesPerTimer { get; set; } = 5;
 
-    /// <summary>The definition limits, from <c>SagaWorkflows:Limits</c> (<c>sagawf validate</c> applies the defaults).</summary>
+    /// <summary>The definition limits, from <c>SagaWorkflows:Limits</c> (<c>sagawf validate</c> reads the same settings).</summary>
     [SagaWorkflows.Hosting.ConfigurationKey(Core.Definitions.WorkflowLimits.SectionName)]
     public Core.Definitions.WorkflowLimits Limits { get; set; } = new();
 

@@ -40,6 +40,31 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Limits_configured_in_the_environment_apply_as_they_do_in_the_orchestrator()
+    {
+        var lowered = new Dictionary<string, string?> { ["SagaWorkflows__Limits__MaxSteps"] = "2" };
+        var result = await CliProcess.RunAsync(["validate", "samples/hello.json"], lowered);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal(["$.steps[2]: the definition has more than 2 steps (SagaWorkflows:Limits:MaxSteps)"], result.StdOutLines);
+
+        // The same file is valid under the defaults.
+        Assert.Equal(0, (await CliProcess.RunAsync("validate", "samples/hello.json")).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("0", "SagaWorkflows:Limits:MaxSteps must be positive, not 0")]
+    [InlineData("many", "SagaWorkflows:Limits:")]
+    public async Task An_unusable_configured_limit_is_a_clear_error_naming_the_setting(string value, string expected)
+    {
+        var result = await CliProcess.RunAsync(["validate", "samples/hello.json"], new Dictionary<string, string?> { ["SagaWorkflows__Limits__MaxSteps"] = value });
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains(expected, result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Missing_file_is_a_clear_error_with_exit_1()
     {
         var result = await CliProcess.RunAsync("validate", "samples/no-such-file.json");

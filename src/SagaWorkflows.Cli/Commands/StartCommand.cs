@@ -73,7 +73,7 @@ internal static class StartCommand
         var input = request.Input is { } text ? JsonArgument.Parse(text, "--input") : (JsonElement?)null;
         if (definitionJson is not null)
         {
-            CheckInput(WorkflowDefinitionParser.Parse(definitionJson).Definition!, input);
+            CheckInput(WorkflowDefinitionParser.Parse(definitionJson, ConfiguredLimits.Read()).Definition!, input);
         }
 
         var broker = BrokerAddress.Resolve(request.RabbitMq);

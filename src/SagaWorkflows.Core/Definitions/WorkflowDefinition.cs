@@ -18,4 +18,7 @@ public sealed record WorkflowDefinition
 
     /// <summary>The JSON text this definition was parsed from: the snapshot a run keeps.</summary>
     public required string Json { get; init; }
+
+    /// <summary>The limits it was parsed with: the runtime enforces the same ones (events per transition, foreach items, payloads).</summary>
+    public WorkflowLimits Limits { get; init; } = WorkflowLimits.Default;
 }

@@ -145,6 +145,7 @@ public static partial class WorkflowDefinitionParser
                 Output = output?.DeepClone(),
                 Timeout = timeout,
                 Json = json,
+                Limits = limits,
             };
         }
 

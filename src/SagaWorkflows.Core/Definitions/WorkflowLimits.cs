@@ -43,6 +43,19 @@ public sealed class WorkflowLimits
     /// <summary>The longest duration (timeouts, sleeps, retry intervals): ten years, far from the clock's end.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromDays(3650);
 
+    /// <summary>
+    /// Lifecycle events one transition may produce before the run yields: a long synchronous loop or foreach
+    /// goes on in a follow-up transition (a wake-up the run sends itself), so other runs interleave and no
+    /// single transaction grows without bound.
+    /// </summary>
+    public int MaxEventsPerTransition { get; set; } = 1000;
+
+    /// <summary>Elements a foreach's <c>items</c> may evaluate to at run time.</summary>
+    public int MaxForeachItems { get; set; } = 100_000;
+
+    /// <summary>Bytes (UTF-8) of one JSON payload at run time: a step's rendered input or its output, a signal's payload.</summary>
+    public int MaxPayloadBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Describes every limit that is not positive; empty when usable.</summary>
     public IReadOnlyList<string> Check()
     {
@@ -63,6 +76,9 @@ public sealed class WorkflowLimits
         Positive(nameof(MaxLoopIterations), MaxLoopIterations);
         Positive(nameof(MaxConcurrency), MaxConcurrency);
         Positive(nameof(MaxAttempts), MaxAttempts);
+        Positive(nameof(MaxEventsPerTransition), MaxEventsPerTransition);
+        Positive(nameof(MaxForeachItems), MaxForeachItems);
+        Positive(nameof(MaxPayloadBytes), MaxPayloadBytes);
         if (!double.IsFinite(MaxBackoffRate) || MaxBackoffRate < 1)
         {
             problems.Add($"{SectionName}:{nameof(MaxBackoffRate)} must be a finite number >= 1, not {MaxBackoffRate}");

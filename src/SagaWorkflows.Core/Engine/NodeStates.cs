@@ -16,6 +16,10 @@ public sealed class SequenceFrame
     public Dictionary<string, JsonNode?> Outputs { get; set; } = new(StringComparer.Ordinal);
 
     public NodeState? Current { get; set; }
+
+    /// <summary>The step at <see cref="Index"/> was not started because the transition's budget was spent; the run's next wake-up starts it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Yielded { get; set; }
 }
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$node")]

@@ -29,6 +29,16 @@ internal sealed class RunContext(WorkflowDefinition workflow, RunState state, Da
     public ExpressionEvaluator Expressions { get; } = new();
     public List<EngineEffect> Effects { get; } = [];
 
+    /// <summary>Events emitted by this transition so far.</summary>
+    public int EventsEmitted { get; private set; }
+
+    /// <summary>This transition has done its share (<see cref="WorkflowLimits.MaxEventsPerTransition"/>): the next step
+    /// to start waits for a follow-up transition.</summary>
+    public bool OutOfBudget => EventsEmitted >= Workflow.Limits.MaxEventsPerTransition;
+
+    /// <summary>A sequence stopped for <see cref="OutOfBudget"/> in this transition: the run asks to be woken at once.</summary>
+    public bool Yielded { get; set; }
+
     /// <summary>No new step may start: the run is failing or being cancelled.</summary>
     public bool Halting => State.Halt is not null;
 
@@ -40,6 +50,7 @@ internal sealed class RunContext(WorkflowDefinition workflow, RunState state, Da
         string? stepId = null, string? stepType = null)
     {
         State.Sequence++;
+        EventsEmitted++;
         Effects.Add(new PublishLifecycleEvent(new WorkflowLifecycleEvent
         {
             RunId = State.RunId,
@@ -59,6 +70,22 @@ internal sealed class RunContext(WorkflowDefinition workflow, RunState state, Da
 
     public static JsonElement? ToElement(JsonNode? node) =>
         node is null ? null : JsonSerializer.SerializeToElement(node, CoreJson.Options);
+
+    /// <summary>
+    /// Refuses a payload (a step's rendered input or output, a signal's payload) longer as JSON than
+    /// <see cref="WorkflowLimits.MaxPayloadBytes"/>; null when it fits. Measured without building its text.
+    /// </summary>
+    public StepError? CheckPayload(string what, JsonNode? payload, string path)
+    {
+        var limit = Workflow.Limits.MaxPayloadBytes;
+        if (payload is null || JsonLength.AtMost(payload, limit))
+        {
+            return null;
+        }
+
+        return new StepError(ErrorTypes.PayloadTooLarge,
+            $"{what} is more than {limit} bytes of JSON ({WorkflowLimits.SectionName}:{nameof(WorkflowLimits.MaxPayloadBytes)})", path);
+    }
 
     public static JsonNode ErrorData(StepError error) => new JsonObject
     {

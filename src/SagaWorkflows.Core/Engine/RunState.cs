@@ -37,6 +37,10 @@ public sealed class RunState
 
     public SequenceFrame Root { get; set; } = new();
 
+    /// <summary>Some sequence yielded at the end of a transition's budget and waits for the run's next wake-up to go on.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Continuing { get; set; }
+
     /// <summary>Completed steps that declare a compensation, in order of completion.</summary>
     public List<CompensationEntry> CompensationLog { get; set; } = [];
 
@@ -79,6 +83,9 @@ public static class ErrorTypes
     public const string MaxIterations = "MaxIterationsExceeded";
     public const string InvalidInput = "InvalidInput";
     public const string Cancelled = "Cancelled";
+
+    /// <summary>A run-time value beyond a configured limit (<c>SagaWorkflows:Limits</c>): a payload, a foreach's items.</summary>
+    public const string PayloadTooLarge = "PayloadTooLarge";
 }
 
 /// <summary>One completed step to undo if the run fails or is cancelled.</summary>

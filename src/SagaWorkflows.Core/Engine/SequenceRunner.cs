@@ -32,6 +32,15 @@ internal static class SequenceRunner
                 return Outcome.Pending;
             }
 
+            if (context.OutOfBudget)
+            {
+                // The rest of the sequence goes on in the run's next transition, so one message never does unbounded work.
+                frame.Yielded = true;
+                context.Yielded = true;
+                context.State.Continuing = true;
+                return Outcome.Pending;
+            }
+
             var step = steps[frame.Index];
             var path = scope.PathOf(step.Id);
             var executor = RunContext.ExecutorFor(step);
@@ -40,6 +49,10 @@ internal static class SequenceRunner
             try
             {
                 input = executor.Prepare(step, frame.Last, scope, context);
+                if (step is ToolStep or AiStep)
+                {
+                    invalid = context.CheckPayload($"the input of step '{step.Id}'", input, path);
+                }
             }
             catch (ExpressionException ex)
             {
@@ -47,7 +60,7 @@ internal static class SequenceRunner
             }
 
             context.Emit(LifecycleEventTypes.StepStart, step, path, step is ToolStep or AiStep ? 1 : null,
-                new System.Text.Json.Nodes.JsonObject { ["input"] = input?.DeepClone() });
+                new System.Text.Json.Nodes.JsonObject { ["input"] = invalid?.Type == ErrorTypes.PayloadTooLarge ? null : input?.DeepClone() });
             if (invalid is not null)
             {
                 return Fail(step, path, null, invalid, context);
@@ -84,6 +97,12 @@ internal static class SequenceRunner
         var frame = scope.Frame;
         if (frame.Current is not { } state)
         {
+            if (frame.Yielded && @event is TimerElapsed)
+            {
+                frame.Yielded = false;
+                return Advance(steps, scope, context);
+            }
+
             return Outcome.NotFound;
         }
 

@@ -25,11 +25,24 @@ public static class WorkflowEngine
             Deadline = workflow.Timeout is { } t ? now + t : null,
         };
         var context = new RunContext(workflow, state, now, random ?? Random.Shared);
+        var tooLarge = context.CheckPayload("the run's input", input, "$.input");
+        if (tooLarge is not null)
+        {
+            state.Input = null;
+        }
+
         context.Emit(LifecycleEventTypes.WorkflowStart, data: new JsonObject
         {
-            ["input"] = input?.DeepClone(),
+            ["input"] = tooLarge is null ? input?.DeepClone() : null,
             ["version"] = workflow.Version,
         });
+
+        if (tooLarge is not null)
+        {
+            state.Error = tooLarge;
+            Finish(context, RunStatus.Failed, LifecycleEventTypes.WorkflowError, ErrorData(tooLarge, []));
+            return Result(context);
+        }
 
         if (workflow.InputSchema is not null)
         {
@@ -100,6 +113,7 @@ public static class WorkflowEngine
                 Conclude(context, SequenceRunner.Deliver(workflow.Steps, root, context, @event));
                 if (!state.IsFinished)
                 {
+                    state.Continuing = false;
                     Conclude(context, SequenceRunner.Deliver(workflow.Steps, root, context, new TimerElapsed()));
                 }
 
@@ -134,6 +148,12 @@ public static class WorkflowEngine
         if (state.Status == RunStatus.Compensating)
         {
             return Result(context);
+        }
+
+        if (@event is TimerElapsed)
+        {
+            // Every sequence that yielded goes on now; one that runs out of budget again sets it anew.
+            state.Continuing = false;
         }
 
         var outcome = SequenceRunner.Deliver(workflow.Steps, root, context, @event);
@@ -336,6 +356,16 @@ public static class WorkflowEngine
         if (!state.IsFinished && state.Status != RunStatus.Compensating)
         {
             wake = state.Halt is null ? state.Deadline : null;
+            if (state.Continuing && state.Halt is null)
+            {
+                // A sequence yielded at the end of a transition's budget: the run goes on at once, after whatever is queued.
+                wake = context.Now;
+                if (context.Yielded)
+                {
+                    context.Effects.Add(new ScheduleWake(context.Now));
+                }
+            }
+
             foreach (var node in ActiveNodes(context.Workflow, state))
             {
                 var due = node switch

@@ -195,7 +195,7 @@ public sealed class ExpressionEvaluator
         }
         catch (MemoryLimitExceededException ex)
         {
-            throw new ExpressionException(expression, $"used more than {MemoryLimitBytes / (1024 * 1024)} MB", ex);
+            throw new ExpressionException(expression, $"used more than {MemoryLimitBytes / (1024 * 1024)} MB of memory, the expression sandbox's limit", ex);
         }
         catch (RecursionDepthOverflowException ex)
         {

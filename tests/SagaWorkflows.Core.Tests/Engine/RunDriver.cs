@@ -25,9 +25,12 @@ internal sealed class RunDriver
     public List<SendStepCommand> Sends { get; } = [];
     public List<DateTimeOffset> ScheduledWakes { get; } = [];
 
-    public static RunDriver Start(string json, object? input = null)
+    /// <summary>Events per engine call, in order: how the work was split into transitions.</summary>
+    public List<int> EventsPerTransition { get; } = [];
+
+    public static RunDriver Start(string json, object? input = null, WorkflowLimits? limits = null)
     {
-        var parsed = WorkflowDefinitionParser.Parse(json);
+        var parsed = WorkflowDefinitionParser.Parse(json, limits ?? WorkflowLimits.Default);
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
         var driver = new RunDriver(parsed.Definition!);
         driver.Apply(WorkflowEngine.Start(driver.Workflow, Guid.NewGuid(), ToNode(input), driver.Now, new Random(7)));
@@ -82,6 +85,19 @@ internal sealed class RunDriver
         HandlePersisted(new TimerElapsed());
     }
 
+    /// <summary>Delivers the wake-ups a run sends itself to go on after a transition's budget (as the saga does), until it rests.</summary>
+    public int Continue()
+    {
+        var transitions = 0;
+        while (!State.IsFinished && State.Continuing && WakeAt <= Now)
+        {
+            HandlePersisted(new TimerElapsed());
+            transitions++;
+        }
+
+        return transitions;
+    }
+
     public IEnumerable<string> Types => Events.Select(e => e.Type);
 
     public IEnumerable<string> TypesAt(string path) => Events.Where(e => e.Path == path).Select(e => e.Type);
@@ -90,6 +106,7 @@ internal sealed class RunDriver
     {
         State = result.State;
         WakeAt = result.WakeAt;
+        EventsPerTransition.Add(result.Effects.OfType<PublishLifecycleEvent>().Count());
         foreach (var effect in result.Effects)
         {
             _effects.Add(effect);

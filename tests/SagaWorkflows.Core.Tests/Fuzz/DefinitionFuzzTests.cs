@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Expressions;
+using SagaWorkflows.Core.Tests.Engine;
 using SagaWorkflows.Testing.Fuzz;
 using Xunit.Abstractions;
 
@@ -66,6 +67,83 @@ public sealed class DefinitionFuzzTests(ITestOutputHelper output)
         output.WriteLine($"definition fuzz: {Definitions} inputs tried, {refused} refused with located errors, {ran} valid and started, {crashes} crashes, {hangs} hangs");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.True(refused > Definitions / 4 && ran > 10, $"the generator should produce both kinds ({refused} refused, {ran} ran)");
+    }
+
+    [Fact]
+    public void Heavy_runs_stay_within_each_transition_budget_and_end_or_fail_naming_the_limit_they_broke()
+    {
+        const int HeavyRuns = 40;
+        var inputs = new HostileInputs(seed: 151);
+        var budget = WorkflowLimits.Default.MaxEventsPerTransition;
+        int completed = 0, failedClearly = 0, crashes = 0, hangs = 0, transitions = 0, events = 0;
+        var failures = new List<string>();
+        for (var i = 0; i < HeavyRuns; i++)
+        {
+            var json = inputs.HeavyDefinition();
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var run = RunDriver.Start(json, inputs.HeavyInput());
+                var answered = new HashSet<Guid>();
+                for (var step = 0; step < 1000 && !run.State.IsFinished; step++)
+                {
+                    if (run.State.Continuing)
+                    {
+                        run.Advance(TimeSpan.Zero);
+                    }
+                    else if (run.ToolCommands.FirstOrDefault(c => answered.Add(c.ExecutionId)) is { } command)
+                    {
+                        run.HandlePersisted(new StepSucceeded(command.ExecutionId, command.Attempt, JsonValue.Create(inputs.LargeText())));
+                    }
+                    else if (WorkflowEngine.ActiveNodes(run.Workflow, run.State).OfType<WaitState>().Any())
+                    {
+                        run.HandlePersisted(new SignalReceived("go", JsonValue.Create(inputs.LargeText())));
+                    }
+                    else
+                    {
+                        break;
+                    }
+                }
+
+                transitions += run.EventsPerTransition.Count;
+                events += run.Events.Count;
+                Assert.True(run.State.IsFinished, $"the run rests unfinished in {run.State.Status}");
+                Assert.All(run.EventsPerTransition, n => Assert.InRange(n, 0, budget + 16));
+                Assert.Equal(Enumerable.Range(1, run.Events.Count).Select(n => (long)n), run.Events.Select(e => e.Sequence));
+                if (run.State.Status == RunStatus.Completed)
+                {
+                    completed++;
+                }
+                else
+                {
+                    var error = run.State.Error!;
+                    Assert.False(string.IsNullOrWhiteSpace(error.Message));
+                    Assert.False(string.IsNullOrWhiteSpace(error.Path), $"{error.Type}: {error.Message} names no path");
+                    Assert.True(error.Message.Length < 2000, "the error echoes a huge value");
+                    failedClearly++;
+                }
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                crashes++;
+                failures.Add($"#{i}: {ex.GetType().Name}: {ex.Message[..Math.Min(200, ex.Message.Length)]} — {json[..Math.Min(300, json.Length)]}");
+            }
+            catch (Xunit.Sdk.XunitException ex)
+            {
+                failures.Add($"#{i}: {ex.Message[..Math.Min(400, ex.Message.Length)]} — {json[..Math.Min(400, json.Length)]}");
+            }
+
+            if (watch.Elapsed > TimeSpan.FromSeconds(20))
+            {
+                hangs++;
+                failures.Add($"#{i}: took {watch.Elapsed} — {json[..Math.Min(300, json.Length)]}");
+            }
+        }
+
+        output.WriteLine($"heavy run fuzz: {HeavyRuns} inputs tried, {completed} completed, {failedClearly} failed naming a limit and a path, " +
+                         $"{events} events in {transitions} transitions (at most {budget} + the ends of open steps each), {crashes} crashes, {hangs} hangs");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.True(completed > 0 && failedClearly > 0, $"the generator should produce both outcomes ({completed} completed, {failedClearly} failed)");
     }
 
     [Fact]

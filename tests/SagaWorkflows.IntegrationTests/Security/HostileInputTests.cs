@@ -24,6 +24,10 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
 {
     private const int HttpInputs = 120;
     private const int DefinitionInputs = 40;
+
+    /// <summary>Valid but heavy runs: synchronous loops, huge foreach items, large payloads.</summary>
+    private const int HeavyInputs = 6;
+
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
     private readonly int _port = FreePort();
     private HostProcess? _bridge;
@@ -124,6 +128,13 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
         {
             var definition = inputs.Definition();
             runs.Add((await system.StartRunAsync(definition, new { n = 1 }), definition));
+            tried++;
+        }
+
+        for (var i = 0; i < HeavyInputs; i++)
+        {
+            var definition = inputs.HeavyDefinition(maxIterations: 300);
+            runs.Add((await system.StartRunAsync(definition, inputs.HeavyInput()), definition));
             tried++;
         }
 

@@ -63,6 +63,48 @@ public sealed class HostileInputs(int seed)
         };
     }
 
+    /// <summary>
+    /// A valid definition that asks the runtime for a lot: loops of up to <paramref name="maxIterations"/> iterations
+    /// whose bodies never wait, foreach items of up to ten million elements, rendered inputs of megabytes, and tools
+    /// and waits that <see cref="LargeText"/> outputs and payloads may answer. Every one must end within the runtime's
+    /// bounds (events per transition, items, payload sizes) or fail naming the one it broke.
+    /// </summary>
+    public string HeavyDefinition(int maxIterations = 10_000)
+    {
+        const string Nap = """{ "id": "ID_nap", "type": "sleep", "duration": "PT0S" }""";
+        var steps = new List<string>();
+        var count = _random.Next(1, 4);
+        for (var i = 0; i < count; i++)
+        {
+            var step = _random.Next(5) switch
+            {
+                0 => Loop(Pick([10, Math.Max(1, maxIterations / 10), maxIterations]), Pick([
+                    Nap,
+                    """{ "id": "ID_pick", "type": "branch", "cases": [ { "when": "iteration % 2 == 0", "steps": [ NAP ] } ] }""".Replace("NAP", Nap, StringComparison.Ordinal),
+                    """{ "id": "ID_each", "type": "foreach", "items": "[1, 2, 3]", "steps": [ NAP ] }""".Replace("NAP", Nap, StringComparison.Ordinal),
+                ])),
+                1 => $$"""{ "id": "ID", "type": "foreach", "items": "{{Pick([
+                    "Array.from({ length: 10000000 }, (_, i) => i)", "Array.from({ length: 200000 }, (_, i) => i)",
+                    $"Array.from({{ length: {Math.Min(3000, maxIterations)} }}, (_, i) => i)", "input.many"])}}", "concurrency": {{Pick([1, 10, 1000])}}, "steps": [ {{Nap}} ] }""",
+                2 => $$"""{ "id": "ID", "type": "tool", "tool": "echo", "input": { "blob": "${ 'x'.repeat({{Pick([10, 100_000, 5_000_000])}}) }" } }""",
+                3 => """{ "id": "ID", "type": "tool", "tool": "echo" }""",
+                _ => """{ "id": "ID", "type": "wait", "signal": "go", "timeout": "PT5S" }""",
+            };
+            steps.Add(step.Replace("ID", $"h{i}", StringComparison.Ordinal));
+        }
+
+        return $$"""{ "id": "heavy", "timeout": "PT60S", "steps": [ {{string.Join(", ", steps)}} ] }""";
+
+        static string Loop(int iterations, string body) =>
+            $$"""{ "id": "ID", "type": "loop", "while": "iteration < {{iterations}}", "maxIterations": {{iterations}}, "steps": [ {{body}} ] }""";
+    }
+
+    /// <summary>The input of a <see cref="HeavyDefinition"/>: <c>many</c> is a few elements or more than a foreach may take.</summary>
+    public object HeavyInput() => new { n = 1, many = Enumerable.Range(0, Pick([3, 150_000])).ToArray() };
+
+    /// <summary>A tool's output or a signal's payload: small, large, or beyond the default payload limit.</summary>
+    public string LargeText() => new('x', Pick([10, 100_000, 5_000_000]));
+
     /// <summary>A request for the bridge's HTTP API: odd paths, content types, bodies and encodings.</summary>
     public (HttpMethod Method, string Path, string? ContentType, byte[] Body) Request()
     {

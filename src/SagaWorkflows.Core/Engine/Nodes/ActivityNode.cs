@@ -127,6 +127,11 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
         if (report.Succeeded)
         {
             activity.Attempt = Math.Max(activity.Attempt, report.Attempt);
+            if (context.CheckPayload($"the output of step '{step.Id}'", report.Output, activity.Path) is { } tooLarge)
+            {
+                return Outcome.Fail(tooLarge);
+            }
+
             OnSucceeded(step, activity, report.Output, scope, context);
             return Outcome.Completed(report.Output);
         }

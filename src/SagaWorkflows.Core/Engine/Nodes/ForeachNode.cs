@@ -32,6 +32,13 @@ internal sealed class ForeachNode : INodeExecutor
             return Outcome.Fail(StepError.Expression($"items `{foreachStep.Items}` must evaluate to an array, not {kind}"));
         }
 
+        var limit = context.Workflow.Limits.MaxForeachItems;
+        if (array.Count > limit)
+        {
+            return Outcome.Fail(new StepError(ErrorTypes.PayloadTooLarge,
+                $"items `{foreachStep.Items}` evaluated to {array.Count} elements; the limit is {limit} ({WorkflowLimits.SectionName}:{nameof(WorkflowLimits.MaxForeachItems)})"));
+        }
+
         var running = new ForeachState
         {
             Path = path,

@@ -39,6 +39,18 @@ internal sealed class WaitNode : INodeExecutor
         switch (@event)
         {
             case SignalReceived signal when string.Equals(signal.Signal, waiting.Signal, StringComparison.Ordinal):
+                if (context.CheckPayload($"the payload of signal '{signal.Signal}'", signal.Payload, waiting.Path) is { } tooLarge)
+                {
+                    // Refused like a payload that does not match the schema: the wait goes on for a usable one.
+                    context.Effects.Add(new RejectSignal(new SignalRejected
+                    {
+                        RunId = context.State.RunId,
+                        Signal = signal.Signal,
+                        Reason = $"{tooLarge.Path}: {tooLarge.Message}",
+                    }));
+                    return Outcome.Pending;
+                }
+
                 if (wait.Schema is not null)
                 {
                     var problems = SchemaValidator.Validate(wait.Schema, signal.Payload);
