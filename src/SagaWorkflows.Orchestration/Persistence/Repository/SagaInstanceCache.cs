@@ -17,7 +17,7 @@ public sealed class SagaInstanceCache<TSaga>(int capacity, TimeProvider? time = 
     where TSaga : class, ISaga
 {
     /// <summary>How long the cache stands aside after a conflict.</summary>
-    public static readonly TimeSpan StandAsidePeriod = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StandAsidePeriod = TimeSpan.FromMinutes(5);
 
     private readonly Dictionary<Guid, LinkedListNode<TSaga>> _entries = [];
     private readonly LinkedList<TSaga> _order = new();
