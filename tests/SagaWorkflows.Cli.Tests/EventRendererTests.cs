@@ -23,7 +23,7 @@ public class EventRendererTests
         var runId = Guid.NewGuid();
         var events = EngineScript.Play("hello", runId);
 
-        var rendered = events.Concat(events).Count(renderer.Render);
+        var rendered = events.Concat(events).Sum(e => renderer.Render(e).Count);
 
         Assert.Equal(events.Count, rendered);
         Assert.Single(Lines(output), l => l.Contains("✔ workflow hello completed", StringComparison.Ordinal));
@@ -73,5 +73,27 @@ public class EventRendererTests
         Assert.Contains(lines, l => l.Contains("│   ├── [0]", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("│   │   └── ✔ charge tool", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("│   └── #3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Events_that_overtook_earlier_ones_are_rendered_in_sequence_order()
+    {
+        var (inOrder, expected) = Create(new EventRendererOptions { ShowData = false });
+        var (scrambled, actual) = Create(new EventRendererOptions { ShowData = false });
+        var runId = Guid.NewGuid();
+        var events = EngineScript.Play("order-fulfillment", runId);
+
+        foreach (var e in events)
+        {
+            inOrder.Render(e);
+        }
+
+        var heldBack = events.Reverse().Sum(e => scrambled.Render(e).Count);
+        inOrder.RenderSummary(runId);
+        scrambled.RenderSummary(runId);
+
+        Assert.Equal(events.Count, heldBack);
+        Assert.Equal(Lines(expected), Lines(actual));
+        Assert.Equal(events.Count, scrambled.LastSequence(runId));
     }
 }

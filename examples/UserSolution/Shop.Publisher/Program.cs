@@ -1,10 +1,18 @@
 using System.Text.Json;
 using MassTransit;
 using SagaWorkflows.Contracts;
+using Shop.Publisher;
 
 // Starts one order run and prints its lifecycle events until it ends: exit 0 when it completed, 5 when it
 // failed (its completed steps compensated), 6 when it was cancelled.
 // Usage: Shop.Publisher [card]   (card "declined" makes the payment fail); broker from ConnectionStrings__RabbitMq.
+//        Shop.Publisher --json     prints the definition's JSON (what order.json holds, for a designer) and exits.
+if (args is ["--json"])
+{
+    Console.WriteLine(ShopOrder.Definition.ToJson(indented: true));
+    return 0;
+}
+
 var rabbitMq = Environment.GetEnvironmentVariable("ConnectionStrings__RabbitMq") ?? "amqp://guest:guest@localhost:5672/";
 var card = args.Length > 0 ? args[0] : "4242";
 var runId = NewId.NextGuid();
@@ -42,7 +50,7 @@ try
     await bus.Publish(new StartWorkflow
     {
         RunId = runId,                                   // yours to choose: the same RunId twice starts one run
-        Definition = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "order.json")),   // inline JSON...
+        Definition = ShopOrder.Definition.ToJson(),      // inline JSON, built in C# (or a designer's file)...
         // WorkflowId = "shop-order", Version = 1,       // ...or a definition the orchestrator loaded
         Input = JsonSerializer.SerializeToElement(new { orderId = "A-1", sku = "book", qty = 2, card, amount = 25.0 }),
     });

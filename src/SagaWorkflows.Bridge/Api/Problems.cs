@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Bridge.Api;
 
@@ -15,11 +16,11 @@ public static class Problems
     public static ProblemHttpResult BadRequest(string title, string detail) => TypedResults.Problem(
         title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    public static ProblemHttpResult RunEnded(Guid runId, string status) => TypedResults.Problem(
+    public static ProblemHttpResult RunEnded(Guid runId, RunStatus status) => TypedResults.Problem(
         title: "Run already ended",
         detail: $"Run {runId} ended with status {status}; it accepts no more signals or cancellation.",
         statusCode: StatusCodes.Status409Conflict,
-        extensions: new Dictionary<string, object?> { ["runId"] = runId, ["runStatus"] = status });
+        extensions: new Dictionary<string, object?> { ["runId"] = runId, ["runStatus"] = status.ToString() });
 
     public static ProblemHttpResult UnsupportedMediaType(string? contentType) => TypedResults.Problem(
         title: "Unsupported media type",

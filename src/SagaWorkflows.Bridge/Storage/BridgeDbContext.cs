@@ -42,6 +42,8 @@ public sealed class BridgeDbContext(DbContextOptions<BridgeDbContext> options) :
             e.ToTable("Runs");
             e.HasKey(x => x.RunId);
             e.HasIndex(x => x.CreatedAt);
+            // By name, as the API writes it.
+            e.Property(x => x.Status).HasConversion<string>();
         });
 
         modelBuilder.Entity<StartRequestRecord>(e =>

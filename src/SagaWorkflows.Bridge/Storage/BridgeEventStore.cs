@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using SagaWorkflows.Bridge.Runs;
 using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Contracts;
 using Diagnostics = SagaWorkflows.Hosting.Telemetry.SagaWorkflowsDiagnostics;
@@ -261,10 +260,10 @@ public sealed partial class BridgeEventStore(
             return null;
         }
 
-        var rows = await db.Events.AsNoTracking()
+        var events = await db.Events.AsNoTracking()
             .Where(e => e.RunId == runId)
             .OrderBy(e => e.Sequence)
-            .Select(e => new { e.Json, Released = e.Position != null })
+            .Select(e => e.Json)
             .ToListAsync(cancellationToken);
         var rejected = await db.RejectedSignals.AsNoTracking()
             .Where(r => r.RunId == runId)
@@ -272,10 +271,10 @@ public sealed partial class BridgeEventStore(
             .Select(r => new RejectedSignalSnapshot(r.Signal, r.Reason, r.At))
             .ToListAsync(cancellationToken);
 
-        var events = rows.Where(r => r.Released)
-            .Select(r => JsonSerializer.Deserialize<WorkflowLifecycleEvent>(r.Json, BridgeJson.Options)!);
-        var snapshot = RunSnapshotBuilder.Build(runId, run.WorkflowId, events, rows.Count(r => !r.Released), rejected);
-        return snapshot with { CreatedAt = run.CreatedAt };
+        // Held events too: the projection holds them behind the gap, as the store does, and counts them.
+        var snapshot = RunProjection.Project(
+            events.Select(json => JsonSerializer.Deserialize<WorkflowLifecycleEvent>(json, BridgeJson.Options)!), runId, run.WorkflowId);
+        return snapshot with { CreatedAt = run.CreatedAt, RejectedSignals = rejected };
     }
 
     /// <summary>
@@ -334,7 +333,7 @@ public sealed partial class BridgeEventStore(
 
     private static void Apply(RunRecord run, StoredEvent e)
     {
-        run.Status = RunStatus.Next(run.Status, e.Type);
+        run.Status = RunProjection.NextStatus(run.Status, e.Type);
         run.DeliveredSequence = e.Sequence;
         run.LastEventType = e.Type;
         run.LastEventAt = e.Timestamp;

@@ -1,4 +1,4 @@
-using SagaWorkflows.Bridge.Runs;
+using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Bridge.Storage;
 
@@ -7,7 +7,7 @@ public sealed class RunRecord
 {
     public Guid RunId { get; set; }
     public string WorkflowId { get; set; } = "";
-    public string Status { get; set; } = RunStatus.Pending;
+    public RunStatus Status { get; set; } = RunStatus.Pending;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }

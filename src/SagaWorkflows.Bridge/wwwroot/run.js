@@ -1,12 +1,20 @@
-// The run page: replays the run's events, then follows them live, over EventSource.
+// The run page: follows the run's events over EventSource and draws the bridge's snapshot of the run
+// (GET /runs/{runId}, folded by the one RunProjection). It never folds events itself, so the page, the
+// API and the CLI cannot disagree about a run.
 (() => {
-  const { el, time, duration, delay: formatDelay, between, error, setConnection, eventTypes } = window.sagawf;
+  const { el, time, duration, delay: formatDelay, between, error, setConnection, eventTypes, api } = window.sagawf;
   const runId = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');
-  const model = window.sagawfRunModel.create();
   const eventsBody = document.getElementById('events');
   const maxLogRows = 500;
+  let snapshot = null;
+  let lastSequence = 0; // the stream's position: for the event log and for resuming it
+  let streamEnded = false;
   let source = null;
   let renderQueued = false;
+  let fetching = false;
+  let stale = false;
+  let lastFetch = 0;
+  let lastFetchTook = 0;
 
   document.getElementById('run-id').textContent = runId;
   document.title = `SagaWorkflows · run ${runId}`;
@@ -15,23 +23,51 @@
     Compensating: '↺ compensating', Compensated: '↺ compensated', CompensationFailed: '↺ compensation failed',
   };
 
+  const ended = () => streamEnded || (snapshot?.outcome ?? null) !== null;
+
+  // One request at a time, and the page waits between them at least 250 ms and four times as long as the last one
+  // took (a run of many thousand steps has a large snapshot: the bridge spends at most a fifth of its time on it).
+  // Events that arrive meanwhile ask for one more, so the last snapshot is never missed.
+  async function refresh() {
+    if (fetching) { stale = true; return; }
+    fetching = true;
+    try {
+      do {
+        const wait = lastFetch + Math.max(250, 4 * lastFetchTook) - Date.now();
+        if (wait > 0) await new Promise((resolve) => { setTimeout(resolve, wait); });
+        stale = false;
+        lastFetch = Date.now();
+        const response = await api(`/runs/${encodeURIComponent(runId)}`, { headers: { Accept: 'application/json' } });
+        if (response.ok) {
+          const next = await response.json();
+          lastFetchTook = Date.now() - lastFetch;
+          if (!snapshot || next.lastSequence >= snapshot.lastSequence) snapshot = next;
+          queueRender();
+        }
+      } while (stale);
+    } catch {
+      // The next event, or the reconnect after a lost stream, asks again.
+    } finally {
+      fetching = false;
+    }
+  }
+
   function retryText(retry) {
-    const data = retry.data ?? {};
-    const delay = data.delay ?? data.nextDelay ?? data.retryIn ?? data.delayMs;
-    const next = data.nextAttempt ?? (retry.attempt != null ? retry.attempt + 1 : null);
+    const next = retry.nextAttempt ?? (retry.attempt != null ? retry.attempt + 1 : null);
     const parts = [`retry after attempt ${retry.attempt ?? '?'}`];
     if (next != null) parts.push(`→ attempt ${next}`);
-    if (delay != null) parts.push(`in ${formatDelay(delay)}`);
-    const why = error(data.error ?? data);
+    if (retry.delayMs != null) parts.push(`in ${formatDelay(retry.delayMs)}`);
+    const why = error(retry.error ?? retry.data);
     return `${parts.join(' ')} · ${time(retry.at)}${why ? ` · ${why}` : ''}`;
   }
 
   function stepItem(step) {
     const live = step.status === 'Running' || step.status === 'Retrying' || step.status === 'Waiting';
-    const elapsed = between(step.startedAt, step.completedAt ?? (live && !model.run.ended ? null : step.startedAt));
+    const elapsed = between(step.startedAt, step.completedAt ?? (live && !ended() ? null : step.startedAt));
     return el('li', {
       class: `node ${step.kind}`, 'data-path': step.path, 'data-kind': step.kind, 'data-status': step.status,
-      'data-attempts': String(step.attempts), 'data-compensation': step.compensation,
+      'data-attempts': String(step.attempts), 'data-compensation': step.compensation, 'data-type': step.type,
+      'data-iteration': step.iteration != null ? String(step.iteration) : null,
     },
     el('div', { class: 'row' },
       el('span', { class: 'badge status', 'data-status': step.status, text: step.status }),
@@ -51,7 +87,7 @@
 
   function render() {
     renderQueued = false;
-    const { run } = model;
+    const run = snapshot ?? { status: 'Pending', steps: [], lastSequence: 0 };
     document.getElementById('workflow-id').textContent = run.workflowId || '—';
     const status = document.getElementById('run-status');
     status.textContent = run.status;
@@ -62,15 +98,14 @@
     compensation.dataset.compensation = run.compensation ?? '';
     document.getElementById('run-started').textContent = run.startedAt ? time(run.startedAt) : '—';
     document.getElementById('run-duration').textContent =
-      run.startedAt ? duration(between(run.startedAt, run.completedAt ?? (run.ended ? run.startedAt : null))) : '—';
+      run.startedAt ? duration(between(run.startedAt, run.completedAt ?? (ended() ? run.startedAt : null))) : '—';
     document.getElementById('run-sequence').textContent = String(run.lastSequence);
     const runError = document.getElementById('run-error');
     runError.hidden = !run.error || run.status === 'Completed';
     runError.textContent = run.error ? error(run.error) : '';
 
-    const steps = model.steps();
-    document.getElementById('steps-empty').hidden = steps.length > 0;
-    document.getElementById('steps').replaceChildren(...steps.map(stepItem));
+    document.getElementById('steps-empty').hidden = run.steps.length > 0;
+    document.getElementById('steps').replaceChildren(...run.steps.map(stepItem));
   }
 
   function queueRender() {
@@ -92,28 +127,29 @@
 
   function onEvent(message) {
     const e = JSON.parse(message.data);
-    if (model.apply(e)) {
-      logEvent(e);
-      queueRender();
-    }
+    // The stream is in sequence order; a replay after reconnecting repeats what was logged already.
+    if (e.sequence <= lastSequence) return;
+    lastSequence = e.sequence;
+    logEvent(e);
+    refresh();
   }
 
   function connect() {
     // On its own reconnects EventSource sends Last-Event-ID; after= covers the ones we make ourselves.
-    const after = model.run.lastSequence;
+    const after = lastSequence;
     source = new EventSource(window.sagawf.streamUrl(`/runs/${encodeURIComponent(runId)}/events${after ? `?after=${after}` : ''}`));
     source.onopen = () => setConnection('live', 'live');
     for (const type of eventTypes) source.addEventListener(type, onEvent);
     source.addEventListener('end', () => {
       source.close();
-      model.run.ended = true;
+      streamEnded = true;
       setConnection('ended', 'run ended');
-      queueRender();
+      refresh();
     });
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) {
         // The stream refused (404: the run has not been seen yet, 503: too many streams): try again shortly.
-        setConnection('offline', model.run.lastSequence ? 'disconnected — retrying' : 'run not found yet — retrying');
+        setConnection('offline', lastSequence ? 'disconnected — retrying' : 'run not found yet — retrying');
         window.sagawf.checkAccess().then((ok) => {
           if (!ok) setConnection('offline', 'API key needed — reload to enter it');
           setTimeout(connect, 3000);
@@ -125,7 +161,8 @@
   }
 
   // Running steps show a ticking duration.
-  setInterval(() => { if (!model.run.ended && model.run.startedAt) queueRender(); }, 1000);
+  setInterval(() => { if (!ended() && snapshot?.startedAt) queueRender(); }, 1000);
   render();
+  refresh();
   connect();
 })();

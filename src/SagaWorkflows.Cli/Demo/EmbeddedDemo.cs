@@ -31,7 +31,6 @@ internal sealed class EmbeddedDemo : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, (string Signal, object Payload)> _autoSignals = new();
     private readonly EventRenderer _renderer;
     private readonly IAnsiConsole _console;
-    private readonly OrderedEventFeed _feed;
 
     private EmbeddedDemo(WebApplication app, string directory, EventRenderer renderer, IAnsiConsole console)
     {
@@ -39,7 +38,6 @@ internal sealed class EmbeddedDemo : IAsyncDisposable
         _directory = directory;
         _renderer = renderer;
         _console = console;
-        _feed = new OrderedEventFeed(OnEvent);
     }
 
     public Uri? PageAddress { get; private set; }
@@ -70,7 +68,7 @@ internal sealed class EmbeddedDemo : IAsyncDisposable
         builder.Services.AddSagaWorkflowsBus(bus, x => x.AddSagaWorkflowsBridgeConsumers(), (_, cfg) =>
             cfg.ReceiveEndpoint("sagawf-demo-console", e => e.Handler<WorkflowLifecycleEvent>(c =>
             {
-                demo!._feed.Add(c.Message);
+                demo!.OnEvent(c.Message);
                 return Task.CompletedTask;
             })));
 
@@ -102,17 +100,20 @@ internal sealed class EmbeddedDemo : IAsyncDisposable
         return await done.Task.WaitAsync(timeout, cancellationToken);
     }
 
-    private void OnEvent(WorkflowLifecycleEvent e)
+    /// <summary>The in-memory transport delivers concurrently: the renderer hands back a run's events in Sequence order, once each.</summary>
+    private void OnEvent(WorkflowLifecycleEvent received)
     {
-        _renderer.Render(e);
-        if (e.Type == LifecycleEventTypes.StepSuspended && _autoSignals.TryRemove(e.RunId, out var signal))
+        foreach (var e in _renderer.Render(received))
         {
-            _ = SendSignalAsync(e.RunId, signal.Signal, signal.Payload);
-        }
+            if (e.Type == LifecycleEventTypes.StepSuspended && _autoSignals.TryRemove(e.RunId, out var signal))
+            {
+                _ = SendSignalAsync(e.RunId, signal.Signal, signal.Payload);
+            }
 
-        if (LifecycleEventTypes.IsTerminal(e.Type) && _terminal.TryGetValue(e.RunId, out var done))
-        {
-            done.TrySetResult(e);
+            if (LifecycleEventTypes.IsTerminal(e.Type) && _terminal.TryGetValue(e.RunId, out var done))
+            {
+                done.TrySetResult(e);
+            }
         }
     }
 

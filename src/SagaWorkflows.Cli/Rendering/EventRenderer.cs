@@ -9,53 +9,65 @@ namespace SagaWorkflows.Cli.Rendering;
 /// Renders lifecycle events as a live timeline (one line per event, indented by nesting, with the
 /// time since the run started) and, once a run ends, a tree of its steps. Used by <c>start --watch</c>
 /// and <c>watch</c> (events from the bridge's SSE stream) and by the embedded demo (events in process).
-/// Thread-safe: the demo's consumers call it concurrently. Duplicate or replayed events (at or below
-/// a run's last sequence) are ignored.
+/// What a run's events add up to is the one <see cref="RunProjection"/>; this class only draws it. So events are
+/// rendered in Sequence order, once each: a repeated one is ignored, one that overtook an earlier one waits for it.
+/// Thread-safe: the demo's consumers call it concurrently.
 /// </summary>
 public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? options = null)
 {
     private readonly EventRendererOptions _options = options ?? new EventRendererOptions();
-    private readonly Dictionary<Guid, RunView> _runs = [];
+    private readonly Dictionary<Guid, RunTrack> _runs = [];
     private readonly Lock _gate = new();
 
-    public RunView? Run(Guid runId)
+    /// <summary>The run as its events so far tell it, or null before any.</summary>
+    public RunSnapshot? Run(Guid runId)
     {
         lock (_gate)
         {
-            return _runs.GetValueOrDefault(runId);
+            return _runs.GetValueOrDefault(runId)?.Projection.Snapshot();
         }
     }
 
-    /// <returns>False when the event was a duplicate and nothing was printed.</returns>
-    public bool Render(WorkflowLifecycleEvent lifecycleEvent)
+    /// <summary>The last sequence rendered: every event up to it has been.</summary>
+    public long LastSequence(Guid runId)
+    {
+        lock (_gate)
+        {
+            return _runs.GetValueOrDefault(runId)?.Projection.LastSequence ?? 0;
+        }
+    }
+
+    public bool HasEnded(Guid runId)
+    {
+        lock (_gate)
+        {
+            return _runs.GetValueOrDefault(runId)?.Projection.IsFinished ?? false;
+        }
+    }
+
+    /// <returns>The events rendered, in sequence order: none when the event was a repeat, or waits for an earlier one.</returns>
+    public IReadOnlyList<WorkflowLifecycleEvent> Render(WorkflowLifecycleEvent lifecycleEvent)
     {
         ArgumentNullException.ThrowIfNull(lifecycleEvent);
         lock (_gate)
         {
             if (!_runs.TryGetValue(lifecycleEvent.RunId, out var run))
             {
-                run = new RunView(lifecycleEvent.RunId, lifecycleEvent.WorkflowId, lifecycleEvent.Timestamp);
+                run = new RunTrack(new RunProjection(lifecycleEvent.RunId, lifecycleEvent.WorkflowId));
                 _runs[lifecycleEvent.RunId] = run;
             }
 
-            if (lifecycleEvent.Sequence <= run.LastSequence)
+            var rendered = run.Projection.Apply(lifecycleEvent);
+            foreach (var e in rendered)
             {
-                return false;
+                run.FirstAt ??= e.Timestamp;
+                if (Describe(run, e) is { } line)
+                {
+                    Write(run, e, line);
+                }
             }
 
-            run.LastSequence = lifecycleEvent.Sequence;
-            if (lifecycleEvent.WorkflowId.Length > 0)
-            {
-                run.WorkflowId = lifecycleEvent.WorkflowId;
-            }
-
-            var line = Describe(run, lifecycleEvent);
-            if (line is not null)
-            {
-                Write(run, lifecycleEvent, line);
-            }
-
-            return true;
+            return rendered;
         }
     }
 
@@ -67,48 +79,40 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
             if (_runs.GetValueOrDefault(runId) is { } run)
             {
                 console.WriteLine();
-                console.Write(SummaryTree.Build(run));
+                console.Write(SummaryTree.Build(run.Projection.Snapshot()));
             }
         }
     }
 
-    private Line? Describe(RunView run, WorkflowLifecycleEvent e)
+    private Line? Describe(RunTrack run, WorkflowLifecycleEvent e)
     {
         var data = e.Data is { ValueKind: JsonValueKind.Object } d ? d : (JsonElement?)null;
         var path = e.Path ?? e.StepId ?? "";
+        var workflowId = run.Projection.WorkflowId;
         switch (e.Type)
         {
             case LifecycleEventTypes.WorkflowStart:
                 {
                     var version = Number(data, "version") is { } v ? $" v{v}" : "";
-                    return new Line("●", "blue", $"workflow {run.WorkflowId}{version} started · run {run.RunId}",
+                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}",
                         Data("input", Property(data, "input")));
                 }
 
             case LifecycleEventTypes.StepStart:
-                {
-                    run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                    return new Line("▶", "blue", path, e.StepType is { } type ? type : null, Depth(path));
-                }
+                return new Line("▶", "blue", path, e.StepType is { } type ? type : null, Depth(path));
 
             case LifecycleEventTypes.StepComplete:
                 {
-                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                    step.State = StepState.Completed;
-                    step.EndedAt = e.Timestamp;
-                    step.Attempts = Math.Max(step.Attempts, e.Attempt ?? 1);
-                    var attempt = step.Attempts > 1 ? $" · attempt {step.Attempts}" : "";
-                    return new Line("✔", "green", path, $"{Duration(step.Duration)}{attempt}", Depth(path),
+                    var step = run.Projection.Step(path);
+                    var attempt = step?.Attempts > 1 ? $" · attempt {step.Attempts}" : "";
+                    return new Line("✔", "green", path, $"{Duration(step?.DurationMs)}{attempt}", Depth(path),
                         Data("→", Property(data, "output")));
                 }
 
             case LifecycleEventTypes.StepRetry:
                 {
-                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                    var failed = Number(data, "attempt") ?? e.Attempt ?? step.Attempts;
+                    var failed = Number(data, "attempt") ?? e.Attempt ?? run.Projection.Step(path)?.Attempts;
                     var next = Number(data, "nextAttempt") ?? failed + 1;
-                    step.Retries++;
-                    step.Attempts = Math.Max(step.Attempts, (int)next);
                     var delay = Number(data, "delayMs") is { } ms ? $" in {Duration(TimeSpan.FromMilliseconds(ms))}" : "";
                     return new Line("↻", "yellow", path,
                         $"attempt {failed} failed: {Error(data)} · retrying as attempt {next}{delay}", Depth(path));
@@ -116,22 +120,16 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
 
             case LifecycleEventTypes.StepError:
                 {
-                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                    step.State = StepState.Failed;
-                    step.EndedAt = e.Timestamp;
-                    step.Error = Error(data);
                     var origin = Text(Property(data, "error"), "path") is { } at && at != path ? $" (in {at})" : "";
                     var attempt = e.Attempt is > 1 ? $" after {e.Attempt} attempts" : "";
-                    return new Line("✖", "red", path, $"{step.Error}{origin}{attempt}", Depth(path));
+                    return new Line("✖", "red", path, $"{Error(data)}{origin}{attempt}", Depth(path));
                 }
 
             case LifecycleEventTypes.StepSuspended:
                 {
-                    var step = run.Find(path) ?? run.Start(path, e.StepId, e.StepType, e.Timestamp);
-                    step.State = StepState.Waiting;
                     var signal = Text(data, "signal") ?? "?";
                     var hint = _options.ShowHints
-                        ? $"resume it with: sagawf signal {run.RunId} {signal} --payload '{{...}}'"
+                        ? $"resume it with: sagawf signal {run.Projection.RunId} {signal} --payload '{{...}}'"
                         : null;
                     return new Line("⏸", "aqua", path, $"waiting for signal '{signal}'", Depth(path), hint);
                 }
@@ -151,11 +149,6 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
 
             case LifecycleEventTypes.StepCompensated:
                 {
-                    if (run.Find(path) is { } step)
-                    {
-                        step.Compensated = true;
-                    }
-
                     var tool = Text(data, "tool") is { } t ? $"by {t}" : null;
                     return new Line("↩", "fuchsia", $"{path} compensated", tool, Depth(path));
                 }
@@ -165,26 +158,23 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
             case LifecycleEventTypes.CompensationError:
                 return new Line("✖", "red", "compensation failed", $"{(e.Path is { } p ? $"at {p}: " : "")}{Error(data)}");
             case LifecycleEventTypes.WorkflowComplete:
-                Finish(run, e, data);
-                return new Line("✔", "green", $"workflow {run.WorkflowId} completed", $"in {Duration(run.EndedAt - run.StartedAt)}",
+                return new Line("✔", "green", $"workflow {workflowId} completed", $"in {Duration(run.Took(e))}",
                     Detail: Data("output", Property(data, "output")));
             case LifecycleEventTypes.WorkflowError:
                 {
-                    Finish(run, e, data);
-                    var status = run.Status is { } s && s != "Failed" ? $" ({s})" : "";
+                    var status = Text(data, "status") is { } s && s != nameof(RunStatus.Failed) ? $" ({s})" : "";
                     var origin = Text(Property(data, "error"), "path") is { } at ? $" at {at}" : "";
-                    return new Line("✖", "red", $"workflow {run.WorkflowId} failed{status}",
-                        $"after {Duration(run.EndedAt - run.StartedAt)}: {Error(data)}{origin}",
+                    return new Line("✖", "red", $"workflow {workflowId} failed{status}",
+                        $"after {Duration(run.Took(e))}: {Error(data)}{origin}",
                         Problems: Problems(data));
                 }
 
             case LifecycleEventTypes.WorkflowCancelled:
                 {
-                    Finish(run, e, data);
                     var reason = Text(data, "reason") is { } r ? $": {r}" : "";
-                    var status = run.Status is { } s && s != "Cancelled" ? $" ({s})" : "";
-                    return new Line("⊘", "yellow", $"workflow {run.WorkflowId} cancelled{status}",
-                        $"after {Duration(run.EndedAt - run.StartedAt)}{reason}");
+                    var status = Text(data, "status") is { } s && s != nameof(RunStatus.Cancelled) ? $" ({s})" : "";
+                    return new Line("⊘", "yellow", $"workflow {workflowId} cancelled{status}",
+                        $"after {Duration(run.Took(e))}{reason}");
                 }
 
             default:
@@ -192,27 +182,13 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
         }
     }
 
-    private static void Finish(RunView run, WorkflowLifecycleEvent e, JsonElement? data)
+    private void Write(RunTrack run, WorkflowLifecycleEvent e, Line line)
     {
-        foreach (var step in run.Steps.Where(s => s.State is StepState.Running or StepState.Waiting))
-        {
-            step.State = StepState.Stopped;
-            step.EndedAt = e.Timestamp;
-        }
-
-        run.Outcome = e.Type;
-        run.OutcomeData = data?.Clone();
-        run.EndedAt = e.Timestamp;
-        run.Status = Text(data, "status");
-    }
-
-    private void Write(RunView run, WorkflowLifecycleEvent e, Line line)
-    {
-        var elapsed = (e.Timestamp - run.StartedAt).TotalSeconds;
+        var elapsed = (e.Timestamp - (run.Projection.StartedAt ?? run.FirstAt ?? e.Timestamp)).TotalSeconds;
         var prefix = $"[grey]{Markup.Escape(FormattableString.Invariant($"+{Math.Max(elapsed, 0),7:0.000}s"))}[/] ";
         if (_options.ShowWorkflowId)
         {
-            prefix += $"[grey]{Markup.Escape($"[{run.WorkflowId}]")}[/] ";
+            prefix += $"[grey]{Markup.Escape($"[{run.Projection.WorkflowId}]")}[/] ";
         }
 
         var indent = new string(' ', line.Depth * 2);
@@ -250,9 +226,11 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
     /// <summary><c>ship.makeLabel</c> and <c>perItem[2].charge</c> are one level below the root.</summary>
     private static int Depth(string path) => 1 + path.Count(c => c == '.');
 
-    private static string Error(JsonElement? data)
+    private static string Error(JsonElement? data) => ErrorText(Property(data, "error"));
+
+    /// <summary><c>type: message</c> of an error as lifecycle events and snapshots carry it.</summary>
+    internal static string ErrorText(JsonElement? error)
     {
-        var error = Property(data, "error");
         var type = Text(error, "type");
         var message = Text(error, "message");
         return (type, message) switch
@@ -268,6 +246,8 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
         Property(Property(data, "error"), "errors") is { ValueKind: JsonValueKind.Array } errors
             ? errors.EnumerateArray().Select(e => e.ToString()).ToList()
             : [];
+
+    internal static string Duration(double? milliseconds) => Duration(milliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
 
     internal static string Duration(TimeSpan? duration) => duration switch
     {
@@ -290,6 +270,15 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
 
     private static long? Number(JsonElement? element, string name) =>
         Property(element, name) is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var value) ? value : null;
+
+    /// <summary>A run being rendered: its projection, and its first event's time (for a run watched from its middle).</summary>
+    private sealed class RunTrack(RunProjection projection)
+    {
+        public RunProjection Projection { get; } = projection;
+        public DateTimeOffset? FirstAt { get; set; }
+
+        public TimeSpan Took(WorkflowLifecycleEvent terminal) => terminal.Timestamp - (Projection.StartedAt ?? FirstAt ?? terminal.Timestamp);
+    }
 
     private sealed record Line(string Symbol, string Colour, string Label, string? Info = null, int Depth = 0,
         string? Detail = null, IReadOnlyList<string>? Problems = null);

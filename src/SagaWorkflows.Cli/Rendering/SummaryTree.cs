@@ -1,61 +1,33 @@
-using System.Text.RegularExpressions;
 using SagaWorkflows.Contracts;
 using Spectre.Console;
 
 namespace SagaWorkflows.Cli.Rendering;
 
 /// <summary>
-/// The steps of a finished run as a tree. Paths give the nesting: <c>ship.makeLabel</c> is inside
-/// <c>ship</c>; <c>perItem[2].charge</c> inside iteration <c>[2]</c> of <c>perItem</c>; <c>poll#3.check</c>
-/// inside iteration <c>#3</c> of <c>poll</c>.
+/// The steps of a finished run as a tree, drawn from its <see cref="RunSnapshot"/>: <c>ship.makeLabel</c> is inside
+/// <c>ship</c>; <c>perItem[2].charge</c> inside iteration <c>[2]</c> of <c>perItem</c>; <c>poll#3.check</c> inside
+/// iteration <c>#3</c> of <c>poll</c>.
 /// </summary>
-internal static partial class SummaryTree
+internal static class SummaryTree
 {
-    [GeneratedRegex(@"^(?<step>.+?)(?<iteration>\[\d+\]|#\d+)$")]
-    private static partial Regex IterationPath();
-
-    public static Tree Build(RunView run)
+    public static Tree Build(RunSnapshot run)
     {
         var tree = new Tree(Header(run)) { Guide = TreeGuide.Line };
-        var nodes = new Dictionary<string, IHasTreeNodes>(StringComparer.Ordinal);
-        foreach (var step in run.Steps)
-        {
-            nodes[step.Path] = ParentOf(tree, nodes, step.Path).AddNode(Label(step));
-        }
-
+        Add(tree, run.Steps);
         return tree;
     }
 
-    private static IHasTreeNodes ParentOf(Tree tree, Dictionary<string, IHasTreeNodes> nodes, string path)
+    private static void Add(IHasTreeNodes parent, IReadOnlyList<StepSnapshot> steps)
     {
-        var dot = path.LastIndexOf('.');
-        return dot < 0 ? tree : NodeFor(tree, nodes, path[..dot]);
+        foreach (var step in steps)
+        {
+            // An iteration is not a step of its own: it hangs under its step, named by its suffix.
+            var node = parent.AddNode(step.Kind == StepKinds.Iteration ? $"[grey]{Markup.Escape(step.Label)}[/]" : Label(step));
+            Add(node, step.Children);
+        }
     }
 
-    /// <summary>The node of a container or iteration path, created when its own event was never seen.</summary>
-    private static IHasTreeNodes NodeFor(Tree tree, Dictionary<string, IHasTreeNodes> nodes, string path)
-    {
-        if (nodes.TryGetValue(path, out var existing))
-        {
-            return existing;
-        }
-
-        // An iteration ("perItem[2]", "poll#3") is not a step of its own: it hangs under its step.
-        TreeNode node;
-        if (IterationPath().Match(path) is { Success: true } match)
-        {
-            node = NodeFor(tree, nodes, match.Groups["step"].Value).AddNode($"[grey]{Markup.Escape(match.Groups["iteration"].Value)}[/]");
-        }
-        else
-        {
-            node = ParentOf(tree, nodes, path).AddNode(Markup.Escape(path[(path.LastIndexOf('.') + 1)..]));
-        }
-
-        nodes[path] = node;
-        return node;
-    }
-
-    private static string Header(RunView run)
+    private static string Header(RunSnapshot run)
     {
         var (symbol, colour, outcome) = run.Outcome switch
         {
@@ -64,28 +36,35 @@ internal static partial class SummaryTree
             LifecycleEventTypes.WorkflowCancelled => ("⊘", "yellow", "cancelled"),
             _ => ("…", "blue", "running"),
         };
-        var status = run.Status is { } s ? $" ({s})" : "";
-        var took = run.EndedAt is { } end ? $" in {EventRenderer.Duration(end - run.StartedAt)}" : "";
-        var leaves = run.Steps.Count;
-        var retries = run.Steps.Sum(s => s.Retries);
-        var compensated = run.Steps.Count(s => s.Compensated);
-        var counts = $"{leaves} step{(leaves == 1 ? "" : "s")} · {retries} retr{(retries == 1 ? "y" : "ies")} · {compensated} compensated";
+        var status = EndStatus(run) is { } s ? $" ({s})" : "";
+        var took = run.Outcome is not null ? $" in {EventRenderer.Duration(run.DurationMs)}" : "";
+        var steps = Flatten(run.Steps).Where(s => s.Kind == StepKinds.Step).ToList();
+        var retries = steps.Sum(s => s.Retries.Count);
+        var compensated = steps.Count(s => s.Compensation == CompensationStatus.Compensated);
+        var counts = $"{steps.Count} step{(steps.Count == 1 ? "" : "s")} · {retries} retr{(retries == 1 ? "y" : "ies")} · {compensated} compensated";
         return $"[{colour}]{symbol} {Markup.Escape(run.WorkflowId)} {outcome}{Markup.Escape(status)}[/]{Markup.Escape(took)} [grey]· {counts} · run {run.RunId}[/]";
     }
 
-    private static string Label(StepView step)
+    /// <summary>How the orchestrator names the end of a run that did not complete: its compensation's outcome, if it undid any step.</summary>
+    private static string? EndStatus(RunSnapshot run) => run.Outcome is null or LifecycleEventTypes.WorkflowComplete
+        ? null
+        : run.Compensation == CompensationStatus.Compensated ? nameof(RunStatus.Compensated) : run.Status.ToString();
+
+    private static IEnumerable<StepSnapshot> Flatten(IEnumerable<StepSnapshot> steps) =>
+        steps.SelectMany(s => Flatten(s.Children).Prepend(s));
+
+    private static string Label(StepSnapshot step)
     {
-        var (symbol, colour) = step.State switch
+        var (symbol, colour) = step.Status switch
         {
-            StepState.Completed => ("✔", "green"),
-            StepState.Failed => ("✖", "red"),
-            StepState.Waiting => ("⏸", "aqua"),
-            StepState.Stopped => ("⊘", "yellow"),
+            StepStatus.Completed => ("✔", "green"),
+            StepStatus.Failed => ("✖", "red"),
+            StepStatus.Waiting => ("⏸", "aqua"),
+            StepStatus.Stopped => ("⊘", "yellow"),
             _ => ("…", "blue"),
         };
-        var name = step.Path[(step.Path.LastIndexOf('.') + 1)..];
         var facts = new List<string>();
-        if (step.StepType is { } type)
+        if (step.Type is { } type)
         {
             facts.Add(type);
         }
@@ -95,22 +74,24 @@ internal static partial class SummaryTree
             facts.Add($"{step.Attempts} attempts");
         }
 
-        if (step.Duration is { } duration)
+        if (step.DurationMs is { } duration)
         {
             facts.Add(EventRenderer.Duration(duration));
         }
 
-        if (step.State == StepState.Stopped)
+        if (step.Status == StepStatus.Stopped)
         {
             facts.Add("stopped");
         }
 
-        if (step.Compensated)
+        if (step.Compensation == CompensationStatus.Compensated)
         {
             facts.Add("compensated");
         }
 
-        var label = $"[{colour}]{symbol} {Markup.Escape(name)}[/] [grey]{Markup.Escape(string.Join(" · ", facts))}[/]";
-        return step.Error is { } error ? $"{label} [red]{Markup.Escape(error)}[/]" : label;
+        var label = $"[{colour}]{symbol} {Markup.Escape(step.Label)}[/] [grey]{Markup.Escape(string.Join(" · ", facts))}[/]";
+        return step.Status == StepStatus.Failed && step.Error is { } error
+            ? $"{label} [red]{Markup.Escape(EventRenderer.ErrorText(error))}[/]"
+            : label;
     }
 }

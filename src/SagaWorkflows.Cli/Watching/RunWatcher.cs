@@ -45,7 +45,7 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
     /// <param name="waitForRun">How long "unknown run" is taken to mean "not there yet": a run
     /// published a moment ago reaches the bridge only after the orchestrator has started it.</param>
     /// <returns>The run, finished.</returns>
-    public async Task<RunView> FollowAsync(Guid runId, TimeSpan waitForRun, CancellationToken cancellationToken)
+    public async Task<RunSnapshot> FollowAsync(Guid runId, TimeSpan waitForRun, CancellationToken cancellationToken)
     {
         var connectedOnce = false;
         var announcedWait = false;
@@ -54,7 +54,7 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
         var backoff = TimeSpan.FromMilliseconds(250);
         while (true)
         {
-            var after = renderer.Run(runId)?.LastSequence ?? 0;
+            var after = renderer.LastSequence(runId);
             HttpResponseMessage response;
             try
             {
@@ -152,14 +152,14 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
     }
 
     /// <returns>The finished run, or null when the stream ended first.</returns>
-    private async Task<RunView?> ReadUntilTerminalAsync(Guid runId, HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<RunSnapshot?> ReadUntilTerminalAsync(Guid runId, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         await using var stream = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), IdleTimeout);
         await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))
         {
             if (item.EventType == "end")
             {
-                return renderer.Run(runId) is { IsFinished: true } ended ? ended : null;
+                return renderer.HasEnded(runId) ? renderer.Run(runId) : null;
             }
 
             WorkflowLifecycleEvent? lifecycleEvent;
@@ -179,9 +179,9 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
             }
 
             renderer.Render(lifecycleEvent);
-            if (renderer.Run(runId) is { IsFinished: true } run)
+            if (renderer.HasEnded(runId))
             {
-                return run;
+                return renderer.Run(runId);
             }
         }
 

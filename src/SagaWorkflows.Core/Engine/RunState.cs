@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Core.Engine;
 
@@ -49,18 +50,6 @@ public sealed class RunState
 
     public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled
         or RunStatus.Compensated or RunStatus.CompensationFailed;
-}
-
-public enum RunStatus
-{
-    Running,
-    Suspended,
-    Compensating,
-    Completed,
-    Failed,
-    Cancelled,
-    Compensated,
-    CompensationFailed,
 }
 
 public enum HaltReason

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Contracts;
 using SagaWorkflows.Orchestration.Runs;
 using static SagaWorkflows.Hosting.Telemetry.SagaWorkflowsDiagnostics;
 

@@ -1,4 +1,4 @@
-using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Orchestration.Runs;
 

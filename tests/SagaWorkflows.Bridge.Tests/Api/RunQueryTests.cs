@@ -114,7 +114,7 @@ public sealed class RunQueryTests : IAsyncLifetime
         using var script = await _bridge.Client.GetAsync("/assets/run.js");
 
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("run-model.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("/assets/run.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(script.Headers.ETag);

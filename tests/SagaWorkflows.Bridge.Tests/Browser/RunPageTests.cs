@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -113,5 +116,67 @@ public sealed class RunPageTests : IAsyncLifetime
         await row.Locator("a").ClickAsync();
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new() { Timeout = 10_000 });
         await Expect(page.Locator("li[data-path='step1']")).ToHaveAttributeAsync("data-status", "Completed");
+    }
+
+    /// <summary>
+    /// The golden fixtures through the whole path: the bridge relays each fixture's events (scrambled, repeated or with
+    /// a gap, as the fixture has them), its <c>GET /runs/{runId}</c> answers the fixture's snapshot, and the page draws
+    /// exactly that: the run's status and every step with its kind, status, attempts and compensation.
+    /// </summary>
+    [Fact]
+    public async Task The_page_draws_the_bridges_snapshot_of_every_golden_fixture()
+    {
+        var fixtures = ProjectionFixture.All();
+        foreach (var fixture in fixtures)
+        {
+            await _bridge.PublishAsync(fixture.Events);
+        }
+
+        await _bridge.WaitForConsumedAsync(fixtures.Sum(f => f.Events.Count), TimeSpan.FromSeconds(30));
+        var page = await _browser.NewPageAsync();
+        foreach (var fixture in fixtures)
+        {
+            var expected = fixture.Snapshot!.AsObject();
+            var runId = (string)expected["runId"]!;
+            var answered = await _bridge.Client.GetFromJsonAsync<JsonObject>($"/runs/{runId}");
+            answered!.Remove("createdAt");
+            Assert.True(JsonNode.DeepEquals(expected, answered), $"{fixture.Name}: GET /runs/{runId} answered\n{answered}");
+
+            await page.GotoAsync(new Uri(_bridge.BaseAddress, $"/runs/{runId}").ToString());
+            await Expect(page.Locator("#run-sequence")).ToHaveTextAsync(((long)expected["lastSequence"]!).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
+            await Expect(page.Locator("#run-status")).ToHaveTextAsync((string)expected["status"]!);
+            await Expect(page.Locator("#run-compensation")).ToHaveTextAsync(expected["compensation"] is { } c ? CompensationText((string)c!) : "");
+
+            var drawn = await page.EvaluateAsync<JsonElement>("""
+                () => [...document.querySelectorAll('#steps li.node')].map(li => [
+                  li.dataset.path, li.dataset.kind, li.dataset.status, li.dataset.attempts, li.dataset.compensation ?? null,
+                  li.parentElement.closest('li.node')?.dataset.path ?? null])
+                """);
+            var shown = drawn.EnumerateArray().Select(n => string.Join(" ", n.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? "-" : v.GetString()))).ToList();
+            var want = Flatten(expected["steps"]!.AsArray(), null).ToList();
+            Assert.True(want.SequenceEqual(shown), $"{fixture.Name}: the page shows\n{string.Join('\n', shown)}\ninstead of\n{string.Join('\n', want)}");
+        }
+    }
+
+    private static string CompensationText(string status) => status switch
+    {
+        "Compensating" => "↺ compensating",
+        "Compensated" => "↺ compensated",
+        _ => "↺ compensation failed",
+    };
+
+    /// <summary>Each step as the page marks it: path, kind, status, attempts, compensation and the path it is nested in.</summary>
+    private static IEnumerable<string> Flatten(JsonArray steps, string? parent)
+    {
+        foreach (var step in steps.Select(s => s!.AsObject()))
+        {
+            var path = (string)step["path"]!;
+            yield return string.Join(" ", path, (string)step["kind"]!, (string)step["status"]!, ((int)step["attempts"]!).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                (string?)step["compensation"] ?? "-", parent ?? "-");
+            foreach (var child in Flatten(step["children"]!.AsArray(), path))
+            {
+                yield return child;
+            }
+        }
     }
 }

@@ -33,7 +33,8 @@ public static class TestPaths
         return directory;
     }
 
-    private static string? RepositoryRoot()
+    /// <summary>The checkout the tests were built from (the folder holding SagaWorkflows.sln), or null.</summary>
+    public static string? RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -119,7 +119,7 @@ public sealed class BridgeRetentionTests(ITestOutputHelper output) : IAsyncLifet
     private static void Seed(BridgeDbContext db, Guid runId, int events, DateTimeOffset? endedAt, ref long position)
     {
         var at = endedAt ?? DateTimeOffset.UtcNow - TimeSpan.FromDays(9);
-        var run = new RunRecord { RunId = runId, WorkflowId = "seeded", CreatedAt = at, StartedAt = at, Status = endedAt is null ? "running" : "completed" };
+        var run = new RunRecord { RunId = runId, WorkflowId = "seeded", CreatedAt = at, StartedAt = at, Status = endedAt is null ? RunStatus.Running : RunStatus.Completed };
         for (var sequence = 1; sequence <= events; sequence++)
         {
             var type = sequence == 1 ? LifecycleEventTypes.WorkflowStart

@@ -1,4 +1,4 @@
-using SagaWorkflows.Bridge.Runs;
+using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Bridge.Tests.Runs;
 

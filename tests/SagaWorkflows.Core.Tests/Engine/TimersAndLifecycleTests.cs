@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Engine;
 
 namespace SagaWorkflows.Core.Tests.Engine;

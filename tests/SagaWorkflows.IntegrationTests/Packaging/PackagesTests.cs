@@ -34,21 +34,24 @@ public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly syst
         foreach (var id in PackedFeed.Libraries)
         {
             using var package = ZipFile.OpenRead(feed.Package(id));
-            var metadata = ReadNuspec(package).Root!.Element(Nuspec + "metadata")!;
+            // NuGet writes the oldest nuspec schema that holds the package: one without dependencies gets 2012/06's.
+            var nuspec = ReadNuspec(package).Root!;
+            var ns = nuspec.Name.Namespace;
+            var metadata = nuspec.Element(ns + "metadata")!;
 
-            Assert.Equal(feed.Version, metadata.Element(Nuspec + "version")!.Value);
-            var description = metadata.Element(Nuspec + "description")!.Value;
+            Assert.Equal(feed.Version, metadata.Element(ns + "version")!.Value);
+            var description = metadata.Element(ns + "description")!.Value;
             Assert.True(description.Length > 60 && description != "Package Description", $"{id}: description '{description}'");
-            Assert.Equal("Apache-2.0", metadata.Element(Nuspec + "license")!.Value);
-            Assert.Equal("README.md", metadata.Element(Nuspec + "readme")!.Value);
-            Assert.False(string.IsNullOrEmpty(metadata.Element(Nuspec + "repository")?.Attribute("url")?.Value), $"{id}: no repository");
-            Assert.Contains("masstransit", metadata.Element(Nuspec + "tags")!.Value, StringComparison.Ordinal);
+            Assert.Equal("Apache-2.0", metadata.Element(ns + "license")!.Value);
+            Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
+            Assert.False(string.IsNullOrEmpty(metadata.Element(ns + "repository")?.Attribute("url")?.Value), $"{id}: no repository");
+            Assert.Contains("masstransit", metadata.Element(ns + "tags")!.Value, StringComparison.Ordinal);
             Assert.Contains(package.Entries, e => e.FullName == "README.md");
             Assert.Contains(package.Entries, e => e.FullName == "LICENSE");
             Assert.Contains(package.Entries, e => e.FullName == $"lib/net10.0/{id}.xml");
             Assert.True(File.Exists(feed.Package(id, "snupkg")), $"{id}: no symbol package");
 
-            foreach (var dependency in metadata.Descendants(Nuspec + "dependency"))
+            foreach (var dependency in metadata.Descendants(ns + "dependency"))
             {
                 var name = dependency.Attribute("id")!.Value;
                 if (name.StartsWith("MassTransit", StringComparison.Ordinal))
@@ -120,7 +123,7 @@ public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly syst
             .SelectMany(f => Snippet().Matches(File.ReadAllText(f).ReplaceLineEndings("\n")).Select(m => (File: Path.GetFileName(f), Name: m.Groups["name"].Value, Code: Unindent(m.Groups["code"].Value))))
             .ToList();
 
-        Assert.Equal(["compensation", "start", "tool", "worker"], snippets.Select(s => s.Name).Order());
+        Assert.Equal(["compensation", "definition", "start", "tool", "worker"], snippets.Select(s => s.Name).Order());
         foreach (var (file, name, code) in snippets)
         {
             Assert.True(readme.Contains(code, StringComparison.Ordinal), $"README.md lacks the '{name}' snippet of {file}, verbatim:\n{code}");

@@ -12,7 +12,8 @@ namespace SagaWorkflows.IntegrationTests.Packaging;
 public sealed partial class PackedFeed : IAsyncLifetime
 {
     public static readonly string[] Libraries =
-        ["SagaWorkflows.Contracts", "SagaWorkflows.Core", "SagaWorkflows.Hosting", "SagaWorkflows.WorkerSdk", "SagaWorkflows.Orchestration", "SagaWorkflows.Bridge"];
+        ["SagaWorkflows.Contracts", "SagaWorkflows.Core", "SagaWorkflows.Hosting", "SagaWorkflows.WorkerSdk", "SagaWorkflows.Orchestration", "SagaWorkflows.Bridge",
+         "SagaWorkflows.Definitions.Builder"];
 
     public const string ToolPackage = "sagawf";
 

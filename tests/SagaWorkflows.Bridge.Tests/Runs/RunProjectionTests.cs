@@ -1,16 +1,16 @@
-using SagaWorkflows.Bridge.Runs;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
+using SagaWorkflows.Contracts;
 using T = SagaWorkflows.Contracts.LifecycleEventTypes;
 
 namespace SagaWorkflows.Bridge.Tests.Runs;
 
-public sealed class RunSnapshotBuilderTests
+public sealed class RunProjectionTests
 {
     [Fact]
     public void A_running_run_shows_the_retrying_step_with_its_attempt_and_error()
     {
         var run = new TestRun();
-        var snapshot = RunSnapshotBuilder.Build(run.RunId, "", [
+        var snapshot = RunProjection.Project([
             run.Event(1, T.WorkflowStart),
             run.Event(2, T.StepStart, "reserve", 1),
             run.Event(3, T.StepRetry, "reserve", 1, new { attempt = 1, nextAttempt = 2, delayMs = 200, error = new { type = "Transient", message = "busy" } }),
@@ -31,7 +31,7 @@ public sealed class RunSnapshotBuilderTests
     public void Iterations_are_ordered_by_index_and_take_their_status_from_their_steps()
     {
         var run = new TestRun();
-        var snapshot = RunSnapshotBuilder.Build(run.RunId, "", [
+        var snapshot = RunProjection.Project([
             run.Event(1, T.WorkflowStart),
             run.Event(2, T.StepStart, "perItem", stepType: "foreach"),
             run.Event(3, T.StepStart, "perItem[2].charge", 1),
@@ -50,7 +50,7 @@ public sealed class RunSnapshotBuilderTests
     public void A_child_seen_before_its_container_is_still_nested_under_it()
     {
         var run = new TestRun();
-        var snapshot = RunSnapshotBuilder.Build(run.RunId, "", [
+        var snapshot = RunProjection.Project([
             run.Event(1, T.StepStart, "ship.makeLabel", 1),
             run.Event(2, T.StepStart, "ship", stepType: "parallel"),
         ]);
@@ -65,12 +65,13 @@ public sealed class RunSnapshotBuilderTests
     [InlineData(T.WorkflowComplete, RunStatus.Completed)]
     [InlineData(T.WorkflowError, RunStatus.Failed)]
     [InlineData(T.WorkflowCancelled, RunStatus.Cancelled)]
-    public void The_terminal_event_decides_the_status(string terminal, string status)
+    public void The_terminal_event_decides_the_status(string terminal, RunStatus status)
     {
         var run = new TestRun();
-        var snapshot = RunSnapshotBuilder.Build(run.RunId, "", [run.Event(1, T.WorkflowStart), run.Event(2, terminal)]);
+        var snapshot = RunProjection.Project([run.Event(1, T.WorkflowStart), run.Event(2, terminal)]);
 
         Assert.Equal(status, snapshot.Status);
+        Assert.Equal(terminal, snapshot.Outcome);
         Assert.Equal(100, snapshot.DurationMs);
     }
 
@@ -78,7 +79,7 @@ public sealed class RunSnapshotBuilderTests
     public void A_failed_compensation_is_not_hidden_by_the_workflow_error_after_it()
     {
         var run = new TestRun();
-        var snapshot = RunSnapshotBuilder.Build(run.RunId, "", [
+        var snapshot = RunProjection.Project([
             run.Event(1, T.WorkflowStart),
             run.Event(2, T.StepStart, "reserve", 1),
             run.Event(3, T.StepComplete, "reserve", 1),
@@ -88,8 +89,55 @@ public sealed class RunSnapshotBuilderTests
         ]);
 
         Assert.Equal(RunStatus.CompensationFailed, snapshot.Status);
-        Assert.Equal(CompensationStatus.Failed, snapshot.Compensation);
-        Assert.Equal(CompensationStatus.Failed, snapshot.Steps[0].Compensation);
+        Assert.Equal(CompensationStatus.CompensationFailed, snapshot.Compensation);
+        Assert.Equal(CompensationStatus.CompensationFailed, snapshot.Steps[0].Compensation);
         Assert.Equal("ReleaseFailed", snapshot.Steps[0].CompensationError!.Value.GetProperty("errorType").GetString());
+    }
+
+    [Fact]
+    public void Events_are_folded_in_sequence_order_once_each_and_held_behind_a_gap()
+    {
+        var run = new TestRun();
+        var projection = new RunProjection();
+
+        Assert.Empty(projection.Apply(run.Event(3, T.StepComplete, "reserve", 1)));
+        Assert.Empty(projection.Apply(run.Event(3, T.StepComplete, "reserve", 1)));
+        Assert.Equal([1L], projection.Apply(run.Event(1, T.WorkflowStart)).Select(e => e.Sequence));
+        Assert.Equal(1, projection.Snapshot().HeldEvents);
+        Assert.Equal([2L, 3L], projection.Apply(run.Event(2, T.StepStart, "reserve", 1)).Select(e => e.Sequence));
+        Assert.Empty(projection.Apply(run.Event(2, T.StepStart, "reserve", 1)));
+
+        var snapshot = projection.Snapshot();
+        Assert.Equal(3, snapshot.LastSequence);
+        Assert.Equal(0, snapshot.HeldEvents);
+        Assert.Equal(StepStatus.Completed, Assert.Single(snapshot.Steps).Status);
+    }
+
+    [Fact]
+    public void A_step_still_waiting_when_the_run_ends_is_stopped_at_the_run_end()
+    {
+        var run = new TestRun();
+        var snapshot = RunProjection.Project([
+            run.Event(1, T.WorkflowStart),
+            run.Event(2, T.StepStart, "approve", stepType: "wait"),
+            run.Event(3, T.StepSuspended, "approve", data: new { signal = "approval" }, stepType: "wait"),
+            run.Event(4, T.WorkflowCancelled, data: new { reason = "changed my mind", status = "Cancelled" }),
+        ]);
+
+        var approve = Assert.Single(snapshot.Steps);
+        Assert.Equal(StepStatus.Stopped, approve.Status);
+        Assert.Equal("approval", approve.Signal);
+        Assert.Equal(snapshot.CompletedAt, approve.CompletedAt);
+        Assert.Equal(200, approve.DurationMs);
+    }
+
+    [Fact]
+    public void An_event_of_another_run_is_refused()
+    {
+        var projection = new RunProjection();
+        projection.Apply(new TestRun().Event(1, T.WorkflowStart));
+
+        var problem = Assert.Throws<ArgumentException>(() => projection.Apply(new TestRun().Event(2, T.StepStart, "x")));
+        Assert.Contains("belongs to run", problem.Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SagaWorkflows.Bridge.Runs;
+namespace SagaWorkflows.Contracts;
 
 /// <summary>
 /// Reads the nesting out of an execution path: segments separated by <c>.</c>, a foreach iteration as

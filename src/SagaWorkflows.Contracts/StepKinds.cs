@@ -1,4 +1,4 @@
-namespace SagaWorkflows.Bridge.Runs;
+namespace SagaWorkflows.Contracts;
 
 /// <summary>The two kinds of node in a run's step tree.</summary>
 public static class StepKinds
