@@ -142,7 +142,9 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutpu
     /// restart hits the whole shared server: this class runs in a collection of its own, alone, and waits briefly for
     /// other test processes' sessions to end first. Bounded to under three minutes.
     /// </summary>
+    // Restarts the shared server: build/test.sh runs this category alone, after every other test assembly has finished.
     [Fact]
+    [Trait("Category", "ServerRestart")]
     public async Task Three_orchestrators_on_one_database_complete_200_mixed_runs_exactly_through_a_SIGKILL_and_a_PostgreSQL_restart()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
