@@ -100,5 +100,14 @@ public static class ScenarioIds
     public const string Suspended = "suspended";
     public const string HotPath = "hot-path";
 
+    /// <summary>(3s) the sequential scenario on SQLite and PostgreSQL, with one and three orchestrators: needs PostgreSQL.</summary>
+    public const string Stores = "stores";
+
+    /// <summary>What runs by default.</summary>
     public static readonly IReadOnlyList<string> All = [RequestResponse, Courier, StepFloor, Sequential, FanOut, Scaling, Suspended, HotPath];
+
+    /// <summary>Selected only by name (<c>--scenarios</c>): they need more than the broker.</summary>
+    public static readonly IReadOnlyList<string> Optional = [Stores];
+
+    public static readonly IReadOnlyList<string> Known = [.. All, .. Optional];
 }

@@ -3,17 +3,20 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Hosting.Queues;
 
 namespace SagaWorkflows.Hosting;
 
 public static class SagaWorkflowsBusExtensions
 {
-    /// <summary>The address of the durable scheduler endpoint hosted by the orchestrator.</summary>
+    /// <summary>The address of the durable scheduler endpoint hosted by the orchestrator, on classic queues
+    /// (<see cref="SagaWorkflowsQueues.Address"/> gives it for the configured queue type).</summary>
     public static readonly Uri SchedulerAddress = new("queue:" + QueueNames.Scheduler);
 
     /// <summary>
     /// Reads transport settings from configuration: <c>SagaWorkflows:Transport</c> (RabbitMq or
-    /// InMemory), <c>ConnectionStrings:RabbitMq</c>, <c>SagaWorkflows:PrefetchCount</c>; throws
+    /// InMemory), <c>ConnectionStrings:RabbitMq</c>, <c>SagaWorkflows:PrefetchCount</c>,
+    /// <c>SagaWorkflows:Bus:QueueType</c> (classic or quorum); throws
     /// <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming every invalid setting.
     /// </summary>
     public static SagaWorkflowsBusOptions ReadBusOptions(this IConfiguration configuration)
@@ -22,7 +25,26 @@ public static class SagaWorkflowsBusExtensions
         var options = new SagaWorkflowsBusOptions();
         configuration.GetSection(SagaWorkflowsBusOptions.SectionName).Bind(options);
         options.RabbitMq = configuration.GetConnectionString("RabbitMq") ?? options.RabbitMq;
-        OptionsValidation.ThrowIfInvalid(options, SagaWorkflowsBusOptions.SectionName);
+        var failures = OptionsValidation.Validate(options, SagaWorkflowsBusOptions.SectionName).ToList();
+        if (configuration[SagaWorkflowsBusOptions.QueueTypeKey] is { } queueType)
+        {
+            // Parsed here rather than bound: the binder would throw its own exception, not name the setting like the others.
+            if (Enum.TryParse<SagaWorkflowsQueueType>(queueType.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                && !queueType.Trim().All(char.IsAsciiDigit))
+            {
+                options.QueueType = parsed;
+            }
+            else
+            {
+                failures.Add($"{SagaWorkflowsBusOptions.QueueTypeKey}: must be classic or quorum (is '{queueType}')");
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(SagaWorkflowsBusOptions.SectionName, typeof(SagaWorkflowsBusOptions), failures);
+        }
+
         return options;
     }
 
@@ -106,6 +128,11 @@ public static class SagaWorkflowsBusExtensions
         var state = new SagaWorkflowsBusState(options);
         configurator.AddSingleton(state);
         configurator.AddSingleton(options);
+        configurator.AddSingleton(state.Queues);
+        if (state.Queues.IsQuorum)
+        {
+            configurator.AddSingleton(sp => new QuorumQueueDeclarer(options.RabbitMq, state.Queues));
+        }
         configurator.AddHostedService<SagaWorkflowsBusCheck>();
 
         // MassTransit reports usage to its vendor unless told not to: a bus with SagaWorkflows on it does not
@@ -126,7 +153,7 @@ public static class SagaWorkflowsBusExtensions
         }
         else
         {
-            configurator.AddMessageScheduler(SchedulerAddress);
+            configurator.AddMessageScheduler(state.Queues.Address(QueueNames.Scheduler));
         }
 
         return configurator;
@@ -149,7 +176,16 @@ public static class SagaWorkflowsBusExtensions
         }
         else
         {
-            configurator.UseMessageScheduler(SchedulerAddress);
+            configurator.UseMessageScheduler(state.Queues.Address(QueueNames.Scheduler));
+        }
+
+        if (state.Queues.IsQuorum)
+        {
+            // Every durable endpoint of this bus is declared a quorum queue, and every product queue this process sends to
+            // is declared one before the first send (its address is its exchange: see SagaWorkflowsQueues.Address).
+            configurator.ConnectEndpointConfigurationObserver(new QuorumQueueEndpointObserver());
+            var declarer = context.GetRequiredService<QuorumQueueDeclarer>();
+            configurator.ConfigureSend(send => send.UseFilter(new QuorumQueueSendFilter(declarer)));
         }
 
         foreach (var contributor in context.GetServices<ISagaWorkflowsBusContributor>())
@@ -189,6 +225,11 @@ public static class SagaWorkflowsBusExtensions
     internal sealed class SagaWorkflowsBusState(SagaWorkflowsBusOptions options)
     {
         public SagaWorkflowsBusOptions Options { get; } = options;
+
+        /// <summary>The queue type applies to RabbitMQ; the in-memory transport has classic queues only.</summary>
+        public SagaWorkflowsQueues Queues { get; } = options.Transport == SagaWorkflowsTransport.RabbitMq
+            ? new SagaWorkflowsQueues(options.QueueType)
+            : SagaWorkflowsQueues.Classic;
 
         public volatile bool BusConfigured;
     }

@@ -8,6 +8,9 @@ public sealed class SagaWorkflowsBusOptions : IValidatableObject
     public const string SectionName = "SagaWorkflows";
     public const string DefaultRabbitMq = "amqp://guest:guest@localhost:5672/";
 
+    /// <summary>The configuration key of <see cref="QueueType"/>.</summary>
+    public const string QueueTypeKey = "SagaWorkflows:Bus:QueueType";
+
     /// <summary><c>RabbitMq</c> (every deployment) or <c>InMemory</c> (one process: tests, the demo).</summary>
     [EnumDataType(typeof(SagaWorkflowsTransport), ErrorMessage = "must be RabbitMq or InMemory")]
     public SagaWorkflowsTransport Transport { get; set; } = SagaWorkflowsTransport.RabbitMq;
@@ -19,6 +22,16 @@ public sealed class SagaWorkflowsBusOptions : IValidatableObject
     /// <summary>Messages prefetched per consumer queue; the saga and tools are I/O bound.</summary>
     [Range(1, ushort.MaxValue, ErrorMessage = "must be between {1} and {2}")]
     public ushort PrefetchCount { get; set; } = 64;
+
+    /// <summary>
+    /// The type of every durable queue the bus declares for its endpoints (runs, scheduler, tool, compensation, AI and
+    /// bridge queues and their error queues), and how product queues are addressed: <c>classic</c> (default) or
+    /// <c>quorum</c>. Only meaningful on RabbitMQ. A queue's type is fixed when it is first declared: RabbitMQ refuses to
+    /// redeclare it with another one.
+    /// </summary>
+    [ConfigurationKey(QueueTypeKey)]
+    [EnumDataType(typeof(SagaWorkflowsQueueType), ErrorMessage = "must be classic or quorum")]
+    public SagaWorkflowsQueueType QueueType { get; set; } = SagaWorkflowsQueueType.Classic;
 
     /// <summary>
     /// MassTransit (8.4+) reports anonymous usage telemetry to its vendor a few minutes after a bus starts. A

@@ -156,8 +156,7 @@ public static class OrchestratorServiceCollectionExtensions
         {
             endpoint.UseMessageRetry(r =>
             {
-                r.Ignore<Microsoft.EntityFrameworkCore.DbUpdateException>();
-                r.Ignore<System.Data.Common.DbException>();
+                r.Ignore<Exception>(StoreFailures.IsStoreFailure);
                 r.Immediate(attempts - 1);
             });
         }

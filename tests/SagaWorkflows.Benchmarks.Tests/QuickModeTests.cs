@@ -42,6 +42,28 @@ public sealed class QuickModeTests : IDisposable
     }
 
     [Fact]
+    public async Task The_stores_scenario_runs_the_sequential_load_on_SQLite_and_on_PostgreSQL_with_one_and_three_orchestrators()
+    {
+        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(240), "--quick", "--scenarios", "stores", "--out", _output);
+
+        Assert.True(run.ExitCode == 0, $"the benchmark exited with {run.ExitCode}:\n{run.Output}");
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_output, "benchmark.json")));
+        var scenario = Assert.Single(report.RootElement.GetProperty("scenarios").EnumerateArray());
+        Assert.Equal("stores", scenario.GetProperty("id").GetString());
+        Assert.True(scenario.GetProperty("succeeded").GetBoolean(), $"{scenario.GetProperty("error")}\n{run.Output}");
+        var metrics = scenario.GetProperty("metrics").EnumerateArray().ToDictionary(m => m.GetProperty("key").GetString()!, m => m.GetProperty("value").GetDouble());
+        foreach (var variant in new[] { "sqlite1", "postgres1", "postgres3" })
+        {
+            Assert.True(metrics[$"{variant}StepsPerSecond"] > 0, $"{variant}: no step completed");
+            Assert.True(metrics[$"{variant}ConflictsPer1000"] >= 0);
+        }
+
+        Assert.Contains("postgres3OverSqlite", metrics.Keys);
+        var headline = report.RootElement.GetProperty("headline").EnumerateArray().Select(m => m.GetProperty("key").GetString()).ToList();
+        Assert.Contains("postgres3ConflictsPer1000", headline);
+    }
+
+    [Fact]
     public async Task An_unknown_scenario_is_refused_with_a_usage_error()
     {
         var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(60), "--scenarios", "no-such-scenario", "--out", _output);

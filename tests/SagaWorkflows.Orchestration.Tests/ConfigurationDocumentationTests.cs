@@ -83,6 +83,25 @@ public sealed partial class ConfigurationDocumentationTests
         ], error.Failures.Order());
     }
 
+    [Fact]
+    public void An_unknown_queue_type_fails_at_startup_naming_the_setting_and_a_known_one_is_read_in_any_case()
+    {
+        var bad = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SagaWorkflows:Bus:QueueType"] = "quorom",
+        }).Build();
+        var good = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SagaWorkflows:Bus:QueueType"] = "Quorum",
+        }).Build();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => bad.ReadBusOptions());
+
+        Assert.Equal(["SagaWorkflows:Bus:QueueType: must be classic or quorum (is 'quorom')"], error.Failures);
+        Assert.Equal(SagaWorkflowsQueueType.Quorum, good.ReadBusOptions().QueueType);
+        Assert.Equal(SagaWorkflowsQueueType.Classic, new ConfigurationBuilder().Build().ReadBusOptions().QueueType);
+    }
+
     private static IEnumerable<Type> SettingsClasses() =>
         Libraries.SelectMany(a => a.GetExportedTypes()).Where(t => t.IsClass && SectionOf(t) is not null);
 

@@ -9,6 +9,7 @@ public sealed class HostProcess : IAsyncDisposable
     private const int KeptOutput = 64 * 1024;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _counted = new(StringComparer.Ordinal);
 
     private HostProcess(string name, Process process)
     {
@@ -67,6 +68,15 @@ public sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// Counts, from now on, the lines the host writes that contain <paramref name="marker"/>: <see cref="Output"/> keeps
+    /// only the tail, a count sees every line.
+    /// </summary>
+    public void Count(string marker) => _counted.TryAdd(marker, 0);
+
+    /// <summary>Lines containing <paramref name="marker"/> written since <see cref="Count"/> was called with it.</summary>
+    public long Counted(string marker) => _counted.TryGetValue(marker, out var count) ? count : 0;
+
     /// <summary>The last lines the host wrote, for error messages.</summary>
     public string Tail(int lines = 60) => string.Join('\n', Output.Split('\n').TakeLast(lines));
 
@@ -114,6 +124,14 @@ public sealed class HostProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        foreach (var marker in _counted.Keys)
+        {
+            if (line.Contains(marker, StringComparison.Ordinal))
+            {
+                _counted.AddOrUpdate(marker, 1, (_, count) => count + 1);
+            }
         }
 
         lock (_output)

@@ -57,3 +57,71 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
         await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
     }
 }
+
+/// <summary>The PostgreSQL server the tests share, as a whole.</summary>
+public static class PostgresServer
+{
+    /// <summary>
+    /// Restarts the local server (Debian's <c>pg_ctlcluster &lt;major&gt; main restart</c>, fast shutdown: every session
+    /// is cut) with the connection limit it had, and returns once it accepts connections again. The server is shared:
+    /// only a test built for this, in a collection that runs alone, may call it.
+    /// </summary>
+    public static async Task<TimeSpan> RestartAsync(TimeSpan timeout)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresTestDatabase.ServerConnectionString) { Database = "postgres", Pooling = false };
+        int major;
+        string maxConnections;
+        await using (var connection = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await connection.OpenAsync();
+            major = connection.PostgreSqlVersion.Major;
+            await using var command = new NpgsqlCommand("SHOW max_connections", connection);
+            maxConnections = (string)(await command.ExecuteScalarAsync())!;
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var start = new System.Diagnostics.ProcessStartInfo("pg_ctlcluster") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { major.ToString(System.Globalization.CultureInfo.InvariantCulture), "main", "restart", "-m", "fast", "--", "-o", $"-c max_connections={maxConnections}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using (var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("pg_ctlcluster could not be started"))
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            using var cancel = new CancellationTokenSource(timeout);
+            await process.WaitForExitAsync(cancel.Token);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"pg_ctlcluster restart failed ({process.ExitCode}): {await stderr}{await stdout}");
+            }
+        }
+
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(builder.ConnectionString);
+                await connection.OpenAsync();
+                return clock.Elapsed;
+            }
+            catch (NpgsqlException) when (clock.Elapsed < timeout)
+            {
+                await Task.Delay(100); // nothing tells when the server is up but asking it
+            }
+        }
+    }
+
+    /// <summary>How many sessions other databases named <paramref name="prefix"/>… than <paramref name="own"/> have open.</summary>
+    public static async Task<long> OtherSessionsAsync(string prefix, string own)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(PostgresTestDatabase.ServerConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM pg_stat_activity WHERE datname LIKE @prefix AND datname <> @own", connection);
+        command.Parameters.AddWithValue("prefix", prefix + "%");
+        command.Parameters.AddWithValue("own", own);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

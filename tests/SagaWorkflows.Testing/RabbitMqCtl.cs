@@ -33,7 +33,19 @@ public static class RabbitMqCtl
     public static Task DeleteVirtualHostAsync(string name, string? node = null, CancellationToken cancellationToken = default) =>
         RunAsync(node, cancellationToken, "delete_vhost", name);
 
-    public static async Task RunAsync(string? node, CancellationToken cancellationToken, params string[] arguments)
+    /// <summary>Every queue of <paramref name="vhost"/> with its type (classic, quorum), durability and auto-delete flag.</summary>
+    public static async Task<IReadOnlyList<(string Name, string Type, bool Durable, bool AutoDelete)>> ListQueuesAsync(string vhost, CancellationToken cancellationToken = default)
+    {
+        var output = await RunAsync(null, cancellationToken, "list_queues", "-q", "--no-table-headers", "-p", vhost, "name", "type", "durable", "auto_delete");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('\t'))
+            .Where(fields => fields.Length == 4)
+            .Select(fields => (fields[0], fields[1], fields[2] == "true", fields[3] == "true"))
+            .ToList();
+    }
+
+    /// <summary>Runs rabbitmqctl and returns what it wrote to standard output.</summary>
+    public static async Task<string> RunAsync(string? node, CancellationToken cancellationToken, params string[] arguments)
     {
         var start = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl")
         {
@@ -57,5 +69,7 @@ public static class RabbitMqCtl
         {
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await stderr}{await stdout}");
         }
+
+        return await stdout;
     }
 }

@@ -13,6 +13,12 @@ public static class Problems
         statusCode: StatusCodes.Status404NotFound,
         extensions: new Dictionary<string, object?> { ["runId"] = runId });
 
+    public static ProblemHttpResult DefinitionNotAvailable(Guid runId) => TypedResults.Problem(
+        title: "Definition not available",
+        detail: $"Run {runId} has no workflow-start event with a definition yet (it has not started, or an orchestrator older than this bridge started it).",
+        statusCode: StatusCodes.Status404NotFound,
+        extensions: new Dictionary<string, object?> { ["runId"] = runId });
+
     public static ProblemHttpResult BadRequest(string title, string detail) => TypedResults.Problem(
         title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
 

@@ -10,7 +10,8 @@ using SagaWorkflows.Contracts;
 namespace SagaWorkflows.Bridge.Api;
 
 /// <summary>
-/// <c>POST /runs</c>, <c>POST /runs/{runId}/signals/{signal}</c>, <c>POST /runs/{runId}/cancel</c>:
+/// <c>POST /runs</c>, <c>POST /runs/{runId}/signals/{signal}</c>, <c>POST /runs/{runId}/cancel</c>,
+/// <c>POST /runs/{runId}/suspend</c>, <c>POST /runs/{runId}/resume</c>:
 /// each publishes one command for the orchestrator and answers 202, since the run reacts asynchronously
 /// (watch its events for the outcome).
 /// </summary>
@@ -21,6 +22,8 @@ public static class RunCommandEndpoints
         endpoints.MapPost("/runs", StartAsync);
         endpoints.MapPost("/runs/{runId}/signals/{signal}", SignalAsync);
         endpoints.MapPost("/runs/{runId}/cancel", CancelAsync);
+        endpoints.MapPost("/runs/{runId}/suspend", SuspendAsync);
+        endpoints.MapPost("/runs/{runId}/resume", ResumeAsync);
     }
 
     private static async Task<IResult> StartAsync(HttpRequest request, BridgeEventStore store, IPublishEndpoint publish,
@@ -117,6 +120,36 @@ public static class RunCommandEndpoints
         return TypedResults.Accepted($"/runs/{id}", new CancelAccepted(id));
     }
 
+    private static async Task<IResult> SuspendAsync(string runId, HttpRequest request, BridgeEventStore store,
+        IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
+    {
+        // Read as cancel reads: a body, if any, must be JSON (the same guard against cross-site posts); none is needed.
+        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
+        document?.Dispose();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        await publish.Publish(new SuspendWorkflow { RunId = id }, cancellationToken);
+        return TypedResults.Accepted($"/runs/{id}", new CommandAccepted(id, "suspend"));
+    }
+
+    private static async Task<IResult> ResumeAsync(string runId, HttpRequest request, BridgeEventStore store,
+        IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
+    {
+        // Read as cancel reads: a body, if any, must be JSON (the same guard against cross-site posts); none is needed.
+        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
+        document?.Dispose();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        await publish.Publish(new ResumeWorkflow { RunId = id }, cancellationToken);
+        return TypedResults.Accepted($"/runs/{id}", new CommandAccepted(id, "resume"));
+    }
+
     /// <summary>The run a command is for, and the command's optional JSON body; or the problem to answer with.</summary>
     private static async Task<(Guid RunId, JsonDocument? Body, IResult? Refusal)> ReadCommandAsync(string runId, HttpRequest request,
         BridgeEventStore store, long maxBytes, CancellationToken cancellationToken)
@@ -156,4 +189,6 @@ public static class RunCommandEndpoints
     private sealed record SignalAccepted(Guid RunId, string Signal);
 
     private sealed record CancelAccepted(Guid RunId);
+
+    private sealed record CommandAccepted(Guid RunId, string Command);
 }

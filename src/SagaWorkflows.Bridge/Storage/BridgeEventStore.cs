@@ -210,11 +210,66 @@ public sealed partial class BridgeEventStore(
         return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<RunRecord>> ListRecentRunsAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs newest first, those <paramref name="filter"/> lets through, after skipping <paramref name="skip"/> of them.
+    /// </summary>
+    public async Task<IReadOnlyList<RunRecord>> ListRecentRunsAsync(RunFilter filter, int skip, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await InitializeAsync();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        IQueryable<RunRecord> runs = db.Runs.AsNoTracking();
+        if (filter.Status is { } status)
+        {
+            runs = runs.Where(r => r.Status == status);
+        }
+
+        if (filter.WorkflowId is { } workflowId)
+        {
+            runs = runs.Where(r => r.WorkflowId == workflowId);
+        }
+
+        if (filter.RunId is { } runIdPart)
+        {
+            // Guid.TryParse accepts a whole id in any of its forms; a part is matched against the stored text,
+            // whatever its case.
+            if (Guid.TryParse(runIdPart, out var whole))
+            {
+                runs = runs.Where(r => r.RunId == whole);
+            }
+            else
+            {
+                var part = runIdPart.ToLowerInvariant();
+                runs = runs.Where(r => r.RunId.ToString().ToLower().Contains(part));
+            }
+        }
+
+        return await runs.OrderByDescending(r => r.CreatedAt).Skip(skip).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The definition snapshot a run keeps, as its <c>workflow-start</c> event carried it (JSON text); null before that
+    /// event, or when it carried none.
+    /// </summary>
+    public async Task<string?> GetDefinitionAsync(Guid runId, CancellationToken cancellationToken)
     {
         await InitializeAsync();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Runs.AsNoTracking().OrderByDescending(r => r.CreatedAt).Take(limit).ToListAsync(cancellationToken);
+        var json = await db.Events.AsNoTracking()
+            .Where(e => e.RunId == runId && e.Type == LifecycleEventTypes.WorkflowStart)
+            .OrderBy(e => e.Sequence)
+            .Select(e => e.Json)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (json is null)
+        {
+            return null;
+        }
+
+        var start = JsonSerializer.Deserialize<WorkflowLifecycleEvent>(json, BridgeJson.Options);
+        return start?.Data is { ValueKind: JsonValueKind.Object } data
+            && data.TryGetProperty("definition", out var definition) && definition.ValueKind == JsonValueKind.Object
+            ? definition.GetRawText()
+            : null;
     }
 
     /// <summary>A run's released events after <paramref name="afterSequence"/>, in sequence order.</summary>

@@ -1,16 +1,64 @@
-// The runs list: GET /runs, refreshed whenever /events reports activity on any run.
+// The runs list: GET /runs with the filters (status, workflowId, runId: all or part of one) and a page
+// (offset, limit) kept in the address, so a filtered list can be shared; refreshed whenever /events reports
+// activity on any run.
 (() => {
   const { el, dateTime, duration, between, setConnection, eventTypes } = window.sagawf;
   const body = document.getElementById('runs');
+  const filters = document.getElementById('filters');
+  const pageSize = 25;
+  const workflowIds = new Set();
   let refreshTimer = null;
 
+  function state() {
+    const params = new URLSearchParams(location.search);
+    return {
+      status: params.get('status') || '', workflowId: params.get('workflowId') || '', runId: params.get('runId') || '',
+      offset: Math.max(0, Number(params.get('offset')) || 0),
+    };
+  }
+
+  function setState(next) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(next)) if (value) params.set(key, String(value));
+    history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
+    refresh();
+  }
+
+  function showFilters() {
+    const s = state();
+    filters.elements.status.value = s.status;
+    filters.elements.workflowId.value = s.workflowId;
+    filters.elements.runId.value = s.runId;
+  }
+
   async function refresh() {
-    const response = await window.sagawf.api('/runs', { headers: { Accept: 'application/json' } });
-    if (!response.ok) return;
-    const runs = await response.json();
+    const s = state();
+    const query = new URLSearchParams({ limit: String(pageSize + 1), offset: String(s.offset) });
+    if (s.status) query.set('status', s.status);
+    if (s.workflowId) query.set('workflowId', s.workflowId);
+    if (s.runId) query.set('runId', s.runId);
+    const response = await window.sagawf.api(`/runs?${query}`, { headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({}));
+      body.replaceChildren(el('tr', {}, el('td', { colspan: 6, class: 'error', text: problem.detail || `HTTP ${response.status}` })));
+      return;
+    }
+    const all = await response.json();
+    const runs = all.slice(0, pageSize);
+    const filtered = Boolean(s.status || s.workflowId || s.runId);
     body.replaceChildren(...(runs.length === 0
-      ? [el('tr', {}, el('td', { colspan: 6, class: 'muted', text: 'No runs yet.' }))]
+      ? [el('tr', {}, el('td', { colspan: 6, class: 'muted', text: filtered ? 'No run matches these filters.' : 'No runs yet.' }))]
       : runs.map(row)));
+    for (const run of runs) {
+      if (run.workflowId && !workflowIds.has(run.workflowId)) {
+        workflowIds.add(run.workflowId);
+        document.getElementById('workflow-ids').append(el('option', { value: run.workflowId }));
+      }
+    }
+    document.getElementById('newer').disabled = s.offset === 0;
+    document.getElementById('older').disabled = all.length <= pageSize;
+    document.getElementById('page-info').textContent =
+      runs.length ? `runs ${s.offset + 1}–${s.offset + runs.length}${filtered ? ' (filtered)' : ''}` : '';
   }
 
   function row(run) {
@@ -48,6 +96,19 @@
     };
   }
 
+  filters.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const form = new FormData(filters);
+    setState({
+      status: String(form.get('status') || ''), workflowId: String(form.get('workflowId') || '').trim(),
+      runId: String(form.get('runId') || '').trim(), offset: 0,
+    });
+  });
+  filters.addEventListener('reset', () => setTimeout(() => setState({}), 0));
+  filters.elements.status.addEventListener('change', () => filters.requestSubmit());
+  document.getElementById('newer').addEventListener('click', () => setState({ ...state(), offset: Math.max(0, state().offset - pageSize) }));
+  document.getElementById('older').addEventListener('click', () => setState({ ...state(), offset: state().offset + pageSize }));
+
   document.getElementById('start').addEventListener('submit', async (e) => {
     e.preventDefault();
     const form = new FormData(e.target);
@@ -67,6 +128,7 @@
     else result.textContent = answer.detail || answer.title || `HTTP ${response.status}`;
   });
 
+  showFilters();
   refresh();
   connect();
 })();

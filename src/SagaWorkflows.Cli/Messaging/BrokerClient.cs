@@ -45,6 +45,7 @@ public sealed class BrokerClient : IAsyncDisposable
         {
             Transport = SagaWorkflowsTransport.RabbitMq,
             RabbitMq = address.Uri.ToString(),
+            QueueType = QueueTypeFromEnvironment(),
         }, _ => { });
         var provider = services.BuildServiceProvider();
         var bus = provider.GetRequiredService<IBusControl>();
@@ -64,6 +65,24 @@ public sealed class BrokerClient : IAsyncDisposable
         }
 
         return new BrokerClient(address, provider, bus);
+    }
+
+    /// <summary>
+    /// <c>SagaWorkflows__Bus__QueueType</c>, as the hosts read it: the CLI's bus addresses and declares product queues the
+    /// same way (its own reply queue is temporary, so it stays a classic queue either way).
+    /// </summary>
+    private static SagaWorkflowsQueueType QueueTypeFromEnvironment()
+    {
+        var variable = SagaWorkflowsBusOptions.QueueTypeKey.Replace(":", "__", StringComparison.Ordinal);
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return SagaWorkflowsQueueType.Classic;
+        }
+
+        return Enum.TryParse<SagaWorkflowsQueueType>(value.Trim(), ignoreCase: true, out var type) && Enum.IsDefined(type) && !value.Trim().All(char.IsAsciiDigit)
+            ? type
+            : throw new CliException(ExitCodes.Usage, $"{variable} must be classic or quorum (is '{value}')", $"unset {variable} or set it to the hosts' value");
     }
 
     /// <summary>

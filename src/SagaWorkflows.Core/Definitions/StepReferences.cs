@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using SagaWorkflows.Core.Nodes;
 
 namespace SagaWorkflows.Core.Definitions;
 
@@ -57,16 +58,14 @@ public static partial class StepReferences
     private static IEnumerable<string> Texts(WorkflowDefinition workflow) =>
         Strings(workflow.Output).Concat(workflow.Steps.SelectMany(StepTexts));
 
-    private static IEnumerable<string> StepTexts(StepDefinition step) => step switch
-    {
-        ToolStep t => Strings(t.Input).Concat(Strings(t.Compensate?.Input)),
-        AiStep a => new[] { a.Prompt, a.System ?? "" },
-        ParallelStep p => p.Branches.SelectMany(b => b.Value).SelectMany(StepTexts),
-        ForeachStep f => f.Steps.SelectMany(StepTexts).Prepend(f.Items),
-        LoopStep l => l.Steps.SelectMany(StepTexts).Prepend(l.Until ?? l.While ?? ""),
-        BranchStep b => b.Cases.SelectMany(c => c.Steps.SelectMany(StepTexts).Prepend(c.When)).Concat(b.Default.SelectMany(StepTexts)),
-        _ => [],
-    };
+    private static IEnumerable<string> StepTexts(StepDefinition step) =>
+        NodeTypes.Of(step).Parts(step).SelectMany(part => part switch
+        {
+            StepsPart steps => steps.Steps.SelectMany(StepTexts),
+            ExpressionPart expression => [expression.Expression],
+            TemplateValuePart template => Strings(template.Template),
+            _ => throw new InvalidOperationException($"a {step.Type} step has a part of unknown kind {part.GetType().Name}"),
+        });
 
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SagaWorkflows.Core.Engine;
 
@@ -10,6 +11,9 @@ public static class CoreJson
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter() },
+
+        // A node's state is stored under its node type's name ("$node": "loop"), the node types say which.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { Nodes.NodeTypes.DescribeStates } },
     };
 
     /// <summary>A message's JSON payload as a node the engine and tools can work with; null stays null.</summary>

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
-using SagaWorkflows.Core.Engine.Nodes;
 using SagaWorkflows.Core.Expressions;
 
 namespace SagaWorkflows.Core.Engine;
@@ -10,18 +9,6 @@ namespace SagaWorkflows.Core.Engine;
 /// <summary>One engine transition: the run, the clock, and the effects collected so far.</summary>
 internal sealed class RunContext(WorkflowDefinition workflow, RunState state, DateTimeOffset now, Random random)
 {
-    private static readonly Dictionary<string, INodeExecutor> Executors = new(StringComparer.Ordinal)
-    {
-        [StepTypes.Tool] = new ToolNode(),
-        [StepTypes.Ai] = new AiNode(),
-        [StepTypes.Parallel] = new ParallelNode(),
-        [StepTypes.Foreach] = new ForeachNode(),
-        [StepTypes.Loop] = new LoopNode(),
-        [StepTypes.Branch] = new BranchNode(),
-        [StepTypes.Wait] = new WaitNode(),
-        [StepTypes.Sleep] = new SleepNode(),
-    };
-
     public WorkflowDefinition Workflow { get; } = workflow;
     public RunState State { get; } = state;
     public DateTimeOffset Now { get; } = now;
@@ -41,8 +28,6 @@ internal sealed class RunContext(WorkflowDefinition workflow, RunState state, Da
 
     /// <summary>No new step may start: the run is failing or being cancelled.</summary>
     public bool Halting => State.Halt is not null;
-
-    public static INodeExecutor ExecutorFor(StepDefinition step) => Executors[step.Type];
 
     /// <summary>Publishes the run's next event. Every event about a step carries its id and path at the top level:
     /// from <paramref name="step"/>, or <paramref name="stepId"/> and <paramref name="stepType"/> when the step is known only by its record.</summary>

@@ -1,6 +1,7 @@
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Expressions;
+using SagaWorkflows.Core.Nodes;
 
 namespace SagaWorkflows.Core.Engine;
 
@@ -43,14 +44,15 @@ internal static class SequenceRunner
 
             var step = steps[frame.Index];
             var path = scope.PathOf(step.Id);
-            var executor = RunContext.ExecutorFor(step);
+            var nodeType = NodeTypes.Of(step);
             var input = frame.Last;
             StepError? invalid = null;
             try
             {
-                input = executor.Prepare(step, frame.Last, scope, context);
-                if (step is ToolStep or AiStep)
+                input = nodeType.Prepare(step, frame.Last, scope, context);
+                if (nodeType.HasAttempts)
                 {
+                    // What a command to a worker carries.
                     invalid = context.CheckPayload($"the input of step '{step.Id}'", input, path);
                 }
             }
@@ -59,14 +61,14 @@ internal static class SequenceRunner
                 invalid = StepError.Expression(ex.Message);
             }
 
-            context.Emit(LifecycleEventTypes.StepStart, step, path, step is ToolStep or AiStep ? 1 : null,
+            context.Emit(LifecycleEventTypes.StepStart, step, path, nodeType.HasAttempts ? 1 : null,
                 new System.Text.Json.Nodes.JsonObject { ["input"] = invalid?.Type == ErrorTypes.PayloadTooLarge ? null : input?.DeepClone() });
             if (invalid is not null)
             {
                 return Fail(step, path, null, invalid, context);
             }
 
-            var outcome = executor.Start(step, path, input, scope, context, out var state);
+            var outcome = nodeType.Start(step, path, input, scope, context, out var state);
             switch (outcome.Kind)
             {
                 case OutcomeKind.Completed:
@@ -107,7 +109,7 @@ internal static class SequenceRunner
         }
 
         var step = steps[frame.Index];
-        var outcome = RunContext.ExecutorFor(step).Deliver(step, state, scope, context, @event);
+        var outcome = NodeTypes.Of(step).Deliver(step, state, scope, context, @event);
         if (state.Failed)
         {
             // A failed node only relays its descendants' reports; it never completes or fails again.
@@ -125,21 +127,6 @@ internal static class SequenceRunner
                 return Fail(step, state.Path, state, outcome.Error!, context);
             default:
                 return outcome;
-        }
-    }
-
-    public static IEnumerable<NodeState> Descendants(IReadOnlyList<StepDefinition> steps, SequenceFrame frame)
-    {
-        if (frame.Current is not { } state || frame.Index >= steps.Count)
-        {
-            yield break;
-        }
-
-        var step = steps[frame.Index];
-        yield return state;
-        foreach (var child in RunContext.ExecutorFor(step).Descendants(step, state))
-        {
-            yield return child;
         }
     }
 

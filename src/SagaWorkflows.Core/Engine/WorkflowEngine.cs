@@ -3,6 +3,7 @@ using System.Xml;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Expressions;
+using SagaWorkflows.Core.Nodes;
 using SagaWorkflows.Core.Schemas;
 
 namespace SagaWorkflows.Core.Engine;
@@ -35,6 +36,8 @@ public static class WorkflowEngine
         {
             ["input"] = tooLarge is null ? input?.DeepClone() : null,
             ["version"] = workflow.Version,
+            // The definition snapshot the run keeps, so watchers (the bridge's run page) can draw the run as it will go.
+            ["definition"] = JsonNode.Parse(workflow.Json),
         });
 
         if (tooLarge is not null)
@@ -168,7 +171,7 @@ public static class WorkflowEngine
 
     /// <summary>The states of every node still in the run's tree.</summary>
     public static IEnumerable<NodeState> ActiveNodes(WorkflowDefinition workflow, RunState state) =>
-        SequenceRunner.Descendants(workflow.Steps, state.Root);
+        state.Root.Nodes();
 
     private static void Conclude(RunContext context, Outcome outcome)
     {
@@ -272,7 +275,7 @@ public static class WorkflowEngine
                && log.FirstOrDefault(e => e.Path == progress.Plan[progress.Reported]) is { Compensated: true } entry)
         {
             progress.Reported++;
-            context.Emit(LifecycleEventTypes.StepCompensated, path: entry.Path, stepId: entry.StepId, stepType: StepTypes.Tool, data: new JsonObject
+            context.Emit(LifecycleEventTypes.StepCompensated, path: entry.Path, stepId: entry.StepId, stepType: ToolStep.TypeName, data: new JsonObject
             {
                 ["stepId"] = entry.StepId,
                 ["tool"] = entry.Tool,
@@ -297,7 +300,7 @@ public static class WorkflowEngine
 
                 var failed = log.FirstOrDefault(e => e.Path == progress.FailedPath);
                 context.Emit(LifecycleEventTypes.CompensationError, path: progress.FailedPath, stepId: failed?.StepId,
-                    stepType: failed is null ? null : StepTypes.Tool, data: new JsonObject
+                    stepType: failed is null ? null : ToolStep.TypeName, data: new JsonObject
                     {
                         ["error"] = new JsonObject { ["type"] = "CompensationFailed", ["message"] = progress.Error, ["path"] = progress.FailedPath },
                     });
@@ -368,14 +371,7 @@ public static class WorkflowEngine
 
             foreach (var node in ActiveNodes(context.Workflow, state))
             {
-                var due = node switch
-                {
-                    ActivityState { Failed: false, Phase: ActivityPhase.Dispatched } a => a.DeadlineAt,
-                    ActivityState { Failed: false, Phase: ActivityPhase.WaitingRetry } a => a.RetryAt,
-                    WaitState { Failed: false } w when state.Halt is null => w.DeadlineAt,
-                    SleepState { Failed: false } s when state.Halt is null => s.Until,
-                    _ => null,
-                };
+                var due = node.Failed ? null : node.DueAt(halting: state.Halt is not null);
                 if (due is { } d && (wake is null || d < wake))
                 {
                     wake = d;

@@ -39,6 +39,13 @@ public static class SagaWorkflowsDiagnostics
     public static readonly Histogram<int> CommitBatchSize = Meter.CreateHistogram<int>("sagawf.store.commit.batch_size", "{transition}",
         "Saga transitions committed together in one store transaction.");
 
+    /// <summary>
+    /// Saga transitions whose write lost to another writer of the same run (another orchestrator sharing the store, or a
+    /// stale cached copy) and are retried from a fresh read: the optimistic-concurrency cost of scaling out.
+    /// </summary>
+    public static readonly Counter<long> StoreConflicts = Meter.CreateCounter<long>("sagawf.store.conflicts", "{transition}",
+        "Saga transitions retried because another writer changed the run first (optimistic concurrency).");
+
     /// <summary>Rows deleted by retention, by store and table.</summary>
     public static readonly Counter<long> RowsPurged = Meter.CreateCounter<long>("sagawf.retention.purged", "{row}",
         "Rows of finished runs deleted by retention, by store and table.");

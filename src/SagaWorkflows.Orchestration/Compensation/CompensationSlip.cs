@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Courier.Contracts;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Hosting.Queues;
 
 namespace SagaWorkflows.Orchestration.Compensation;
 
@@ -14,13 +15,14 @@ public static class CompensationSlip
 {
     public const string RunIdVariable = "RunId";
 
-    public static (Uri FirstActivity, RoutingSlip Slip) Build(Guid runId, IReadOnlyList<CompensationEntry> steps)
+    public static (Uri FirstActivity, RoutingSlip Slip) Build(Guid runId, IReadOnlyList<CompensationEntry> steps, SagaWorkflowsQueues? queues = null)
     {
         ArgumentNullException.ThrowIfNull(steps);
+        queues ??= SagaWorkflowsQueues.Classic;
         var builder = new RoutingSlipBuilder(runId);
         foreach (var step in steps)
         {
-            builder.AddActivity(step.Path, new Uri("queue:" + QueueNames.Compensation(step.Tool)), new CompensateStepArguments
+            builder.AddActivity(step.Path, queues.Address(QueueNames.Compensation(step.Tool)), new CompensateStepArguments
             {
                 RunId = runId,
                 StepId = step.StepId,
@@ -33,7 +35,7 @@ public static class CompensationSlip
         }
 
         builder.AddVariable(RunIdVariable, runId);
-        builder.AddSubscription(new Uri("queue:" + QueueNames.WorkflowRuns),
+        builder.AddSubscription(queues.Address(QueueNames.WorkflowRuns),
             RoutingSlipEvents.Completed | RoutingSlipEvents.Faulted | RoutingSlipEvents.ActivityCompleted | RoutingSlipEvents.ActivityFaulted,
             RoutingSlipEventContents.None);
         var slip = builder.Build();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
+using SagaWorkflows.Hosting.Queues;
 
 namespace SagaWorkflows.Orchestration.Runs;
 
@@ -11,8 +12,11 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// the first lifecycle event is published: RabbitMQ drops what no queue is bound for, so without
 /// this, events of runs that happen before a bridge first starts would never reach it.
 /// </summary>
-public sealed class BridgeQueueProvisioner(SagaWorkflowsBusOptions bus, OrchestratorOptions options, ILogger<BridgeQueueProvisioner> logger) : IHostedService
+public sealed class BridgeQueueProvisioner(SagaWorkflowsBusOptions bus, OrchestratorOptions options, ILogger<BridgeQueueProvisioner> logger,
+    SagaWorkflowsQueues? queues = null) : IHostedService
 {
+    private readonly SagaWorkflowsQueues _queues = queues ?? new SagaWorkflowsQueues(bus.QueueType);
+
     /// <summary>MassTransit's exchange for the lifecycle event type (namespace:type).</summary>
     public static readonly string EventExchange = $"{typeof(WorkflowLifecycleEvent).Namespace}:{nameof(WorkflowLifecycleEvent)}";
 
@@ -25,9 +29,8 @@ public sealed class BridgeQueueProvisioner(SagaWorkflowsBusOptions bus, Orchestr
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
             await channel.ExchangeDeclareAsync(EventExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.QueueBindAsync(queue, queue, "", cancellationToken: cancellationToken);
+            // Of the bus's queue type: the bridge's endpoint redeclares it, and RabbitMQ refuses a different type.
+            await _queues.DeclareAsync(channel, queue, cancellationToken);
             await channel.ExchangeBindAsync(queue, EventExchange, "", cancellationToken: cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

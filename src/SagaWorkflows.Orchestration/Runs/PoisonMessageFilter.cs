@@ -15,8 +15,6 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// </summary>
 public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<ConsumeContext>
 {
-    private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
-
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
         try
@@ -33,7 +31,8 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
                     + $"{ex.GetType().Name}: {Truncate(ex.Message)}. It was moved to the error queue.";
                 try
                 {
-                    var endpoint = await context.GetSendEndpoint(RunsQueue).ConfigureAwait(false);
+                    // The runs queue is the one this filter consumes from: its own input address, whatever the queue type.
+                    var endpoint = await context.GetSendEndpoint(context.ReceiveContext.InputAddress).ConfigureAwait(false);
                     await endpoint.Send(new FailWorkflowRun { RunId = id, Reason = reason }, context.CancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception sendFailure) when (sendFailure is not OutOfMemoryException)
@@ -49,7 +48,7 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
     public void Probe(ProbeContext context) => context.CreateFilterScope("poisonRunMessages");
 
     private static bool IsPoison(Exception ex, ConsumeContext context) =>
-        ex is not (DbUpdateException or DbException or OutOfMemoryException)
+        ex is not OutOfMemoryException && !Persistence.StoreFailures.IsStoreFailure(ex)
         && !(ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
 
     /// <summary>The run a message of the runs queue belongs to.</summary>

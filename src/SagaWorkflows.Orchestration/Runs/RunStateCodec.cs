@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Core.Nodes;
 using SagaWorkflows.Orchestration.Persistence;
 
 namespace SagaWorkflows.Orchestration.Runs;
@@ -237,28 +238,5 @@ internal static class RunStateCodec
     }
 
     /// <summary>Every running foreach, nested ones included.</summary>
-    private static IEnumerable<ForeachState> Foreaches(SequenceFrame frame)
-    {
-        IEnumerable<SequenceFrame> children = frame.Current switch
-        {
-            ForeachState running => running.Running.Values,
-            ParallelState parallel => parallel.Running.Values,
-            LoopState loop => [loop.Body],
-            BranchState branch => [branch.Body],
-            _ => [],
-        };
-
-        if (frame.Current is ForeachState self)
-        {
-            yield return self;
-        }
-
-        foreach (var child in children)
-        {
-            foreach (var nested in Foreaches(child))
-            {
-                yield return nested;
-            }
-        }
-    }
+    private static IEnumerable<ForeachState> Foreaches(SequenceFrame frame) => frame.Nodes().OfType<ForeachState>();
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Hosting.Queues;
 
 namespace SagaWorkflows.Orchestration.Runs;
 
@@ -17,10 +18,11 @@ public sealed class RunSupervisor(
     IBus bus,
     OrchestratorOptions options,
     TimeProvider time,
-    ILogger<RunSupervisor> logger) : BackgroundService
+    ILogger<RunSupervisor> logger,
+    SagaWorkflowsQueues? queues = null) : BackgroundService
 {
     private const int BatchSize = 500;
-    private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
+    private readonly Uri _runsQueue = (queues ?? SagaWorkflowsQueues.Classic).Address(QueueNames.WorkflowRuns);
 
     /// <summary>The wake time last sent per run and how often it was sent, so a run is not woken again and
     /// again while its saga has not yet handled the first wake, nor forever when its wakes keep failing.</summary>
@@ -82,7 +84,7 @@ public sealed class RunSupervisor(
             return;
         }
 
-        var endpoint = await bus.GetSendEndpoint(RunsQueue);
+        var endpoint = await bus.GetSendEndpoint(_runsQueue);
         await Task.WhenAll(toWake.Select(r => endpoint.Send(new WakeWorkflowRun { RunId = r.CorrelationId }, cancellationToken)));
         foreach (var run in toWake)
         {

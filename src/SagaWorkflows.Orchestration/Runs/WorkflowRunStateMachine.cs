@@ -15,6 +15,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public WorkflowRunStateMachine(WorkflowRunner runner)
     {
         ArgumentNullException.ThrowIfNull(runner);
+        _runsQueue = runner.Queues.Address(QueueNames.WorkflowRuns);
         InstanceState(x => x.CurrentState);
 
         Event(() => Start, e =>
@@ -105,7 +106,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<RoutingSlipFaulted> SlipFaulted { get; private set; } = null!;
     public Event<FailWorkflowRun> FailRun { get; private set; } = null!;
 
-    private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
+    private readonly Uri _runsQueue;
 
     /// <summary>
     /// Wakes the run when a sleep or wait timeout is due — a wake-up message in the outbox with that due
@@ -117,7 +118,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     {
         foreach (var at in transition.Wakes.Distinct())
         {
-            context.Saga.PendingMessages.Add(new OutboxItem(new WakeWorkflowRun { RunId = context.Saga.CorrelationId }, typeof(WakeWorkflowRun), RunsQueue,
+            context.Saga.PendingMessages.Add(new OutboxItem(new WakeWorkflowRun { RunId = context.Saga.CorrelationId }, typeof(WakeWorkflowRun), _runsQueue,
                 DueAt: at.UtcDateTime));
         }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Hosting.Queues;
 using SagaWorkflows.Orchestration.Compensation;
 using SagaWorkflows.Orchestration.Definitions;
 using SagaWorkflows.Orchestration.Persistence;
@@ -16,8 +17,12 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// lets the engine decide, then stores the new state and stages the engine's messages in the
 /// saga's outbox, so they leave only if the state was saved, and surely leave if it was.
 /// </summary>
-public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinitionRegistry registry, TimeProvider time, ILogger<WorkflowRunner> logger)
+public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinitionRegistry registry, TimeProvider time, ILogger<WorkflowRunner> logger,
+    SagaWorkflowsQueues? queues = null)
 {
+    /// <summary>How this bus addresses the product's queues (classic or quorum).</summary>
+    public SagaWorkflowsQueues Queues { get; } = queues ?? SagaWorkflowsQueues.Classic;
+
     public RunTransition Start(WorkflowRun run, StartWorkflow message)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -53,7 +58,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
 
         run.WorkflowId = result.State.WorkflowId;
         run.DefinitionJson = json;
-        return Monitoring.RunTelemetry.Observe(run, null, Apply(run, result, logger, time));
+        return Monitoring.RunTelemetry.Observe(run, null, Apply(run, result, logger, time, Queues));
     }
 
     public RunTransition Handle(WorkflowRun run, RunEvent @event)
@@ -79,7 +84,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
         }
 
         var before = state.Status;
-        return Monitoring.RunTelemetry.Observe(run, before, Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time));
+        return Monitoring.RunTelemetry.Observe(run, before, Apply(run, WorkflowEngine.Handle(definition, state, @event, time.GetUtcNow()), logger, time, Queues));
     }
 
     /// <summary>The error type of a run ended by <see cref="Fail"/>.</summary>
@@ -141,7 +146,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                 ["error"] = new JsonObject { ["type"] = PoisonMessageError, ["message"] = reason },
                 ["status"] = nameof(RunStatus.Failed),
             }, CoreJson.Options),
-        })], null), logger, time);
+        })], null), logger, time, Queues);
     }
 
     /// <summary>The run's state: the object this process produced for it if the row still holds that very JSON, else parsed.</summary>
@@ -152,7 +157,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
             : RunStateCodec.Decode(run);
     }
 
-    private static RunTransition Apply(WorkflowRun run, EngineResult result, ILogger logger, TimeProvider time)
+    private static RunTransition Apply(WorkflowRun run, EngineResult result, ILogger logger, TimeProvider time, SagaWorkflowsQueues queues)
     {
         run.StateJson = RunStateCodec.Encode(result.State, run);
 
@@ -169,7 +174,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     run.EnqueuePublish(e.Event);
                     break;
                 case SendStepCommand send:
-                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), new Uri("queue:" + send.Queue), send.TimeToLive));
+                    run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), queues.Address(send.Queue), send.TimeToLive));
                     break;
                 case RejectSignal reject:
                     logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
@@ -179,7 +184,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     wakes.Add(wake.At);
                     break;
                 case RunCompensation compensation:
-                    var (address, slip) = CompensationSlip.Build(result.State.RunId, compensation.Steps);
+                    var (address, slip) = CompensationSlip.Build(result.State.RunId, compensation.Steps, queues);
                     run.PendingMessages.Add(new OutboxItem(slip, typeof(MassTransit.Courier.Contracts.RoutingSlip), address));
                     break;
             }

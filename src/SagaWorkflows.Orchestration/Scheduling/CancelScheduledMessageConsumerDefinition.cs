@@ -9,5 +9,9 @@ internal sealed class CancelScheduledMessageConsumerDefinition : ConsumerDefinit
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<CancelScheduledMessageConsumer> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.Message<CancelScheduledMessage>(m => m.UseMessageRetry(SchedulerEndpoint.Retry));
+        consumerConfigurator.Message<CancelScheduledMessage>(m =>
+        {
+            m.UseMessageRetry(SchedulerEndpoint.StoreRetry);
+            m.UseMessageRetry(SchedulerEndpoint.Retry);
+        });
 }

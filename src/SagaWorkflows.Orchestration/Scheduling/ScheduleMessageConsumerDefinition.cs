@@ -9,5 +9,9 @@ internal sealed class ScheduleMessageConsumerDefinition : ConsumerDefinition<Sch
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ScheduleMessageConsumer> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.Message<ScheduleMessage>(m => m.UseMessageRetry(SchedulerEndpoint.Retry));
+        consumerConfigurator.Message<ScheduleMessage>(m =>
+        {
+            m.UseMessageRetry(SchedulerEndpoint.StoreRetry);
+            m.UseMessageRetry(SchedulerEndpoint.Retry);
+        });
 }

@@ -23,5 +23,19 @@ internal static class SchedulerEndpoint
     /// In-process only: a busy store is worth a quick retry, but redelivering through the scheduler from
     /// the scheduler's own endpoint would go round in circles.
     /// </summary>
-    public static void Retry(IRetryConfigurator retry) => retry.Interval(5, TimeSpan.FromMilliseconds(250));
+    public static void Retry(IRetryConfigurator retry)
+    {
+        retry.Ignore<Exception>(Persistence.StoreFailures.IsStoreFailure);
+        retry.Interval(5, TimeSpan.FromMilliseconds(250));
+    }
+
+    /// <summary>
+    /// A store that is down (a database restart or failover) is waited for, about 40 s, rather than the message moved to
+    /// the error queue: a schedule lost there would be a sleep, timeout or retry that never fires.
+    /// </summary>
+    public static void StoreRetry(IRetryConfigurator retry)
+    {
+        retry.Handle<Exception>(Persistence.StoreFailures.IsStoreFailure);
+        retry.Exponential(25, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20));
+    }
 }

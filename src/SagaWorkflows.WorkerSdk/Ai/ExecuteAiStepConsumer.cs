@@ -15,14 +15,17 @@ namespace SagaWorkflows.WorkerSdk.Ai;
 /// JSON shaped by <c>outputSchema</c> when there is one, and validates the reply against it. A reply
 /// that does not parse or validate is a retryable <c>InvalidModelOutput</c> naming the violations.
 /// </summary>
-public sealed class ExecuteAiStepConsumer(IChatClient client, ILogger<ExecuteAiStepConsumer> logger) : IConsumer<ExecuteAiStep>
+/// <param name="services">The bus's services, for how it addresses the runs' queue (classic when null).</param>
+public sealed class ExecuteAiStepConsumer(IChatClient client, ILogger<ExecuteAiStepConsumer> logger, IServiceProvider? services = null) : IConsumer<ExecuteAiStep>
 {
+    private readonly Uri _runs = StepReplies.RunsAddress(services);
+
     public const string InvalidOutput = "InvalidModelOutput";
 
     public Task Consume(ConsumeContext<ExecuteAiStep> context)
     {
         var step = context.Message;
-        return StepAttempt.Run(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, step.Deadline, logger,
+        return StepAttempt.Run(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, step.Deadline, logger, _runs,
             (_, ct) => Ask(step, ct));
     }
 

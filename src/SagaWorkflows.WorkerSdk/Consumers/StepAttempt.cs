@@ -23,7 +23,7 @@ internal static class StepAttempt
     public const string DeadlineHeader = "SagaWorkflows-Deadline";
 
     public static async Task Run<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int firstAttempt,
-        StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
+        StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Uri runs, Func<int, CancellationToken, Task<JsonNode?>> execute)
         where T : class
     {
         var attempt = firstAttempt + context.GetRedeliveryCount();
@@ -34,7 +34,7 @@ internal static class StepAttempt
         {
             logger.LogWarning("Step {Path} of run {RunId}, attempt {Attempt}: not run, its deadline {Deadline:O} passed {Late} ago",
                 path, runId, attempt, expired, now - expired);
-            await StepReplies.Send(context, new StepExpired { RunId = runId, ExecutionId = executionId, Path = path, Attempt = attempt, Deadline = expired });
+            await StepReplies.Send(context, new StepExpired { RunId = runId, ExecutionId = executionId, Path = path, Attempt = attempt, Deadline = expired }, runs);
             return;
         }
 
@@ -45,7 +45,7 @@ internal static class StepAttempt
                 previousReply is null ? "still running, dropped" : "already done, reply sent again");
             if (previousReply is not null)
             {
-                await StepReplies.SendAgain(context, previousReply);
+                await StepReplies.SendAgain(context, previousReply, runs);
             }
 
             return;
@@ -53,7 +53,7 @@ internal static class StepAttempt
 
         try
         {
-            await RunOnce(context, runId, executionId, path, attempt, policy, timeout, deadline, logger, execute);
+            await RunOnce(context, runId, executionId, path, attempt, policy, timeout, deadline, logger, runs, execute);
         }
         catch
         {
@@ -63,7 +63,7 @@ internal static class StepAttempt
     }
 
     private static async Task RunOnce<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int attempt,
-        StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Func<int, CancellationToken, Task<JsonNode?>> execute)
+        StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Uri runs, Func<int, CancellationToken, Task<JsonNode?>> execute)
         where T : class
     {
         using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
@@ -87,7 +87,7 @@ internal static class StepAttempt
                 Path = path,
                 Attempt = attempt,
                 Output = output is null ? null : JsonSerializer.SerializeToElement(output),
-            });
+            }, runs);
             return;
         }
         catch (OperationCanceledException) when (attemptCancellation.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
@@ -123,7 +123,7 @@ internal static class StepAttempt
                 Delay = delay,
                 ErrorType = errorType,
                 Message = message,
-            });
+            }, runs);
             var next = Core.Engine.AttemptDeadline.After(timeout, DateTimeOffset.UtcNow + delay);
             await context.Redeliver(delay, (_, send) =>
             {
@@ -149,7 +149,7 @@ internal static class StepAttempt
             ErrorType = errorType,
             Message = message,
             Retryable = RetryDelays.IsRetryable(policy, errorType),
-        });
+        }, runs);
     }
 
 
@@ -159,10 +159,10 @@ internal static class StepAttempt
             ? redelivered
             : commandDeadline;
 
-    private static async Task Reply<TReply>(ConsumeContext context, Guid executionId, int attempt, TReply reply) where TReply : class
+    private static async Task Reply<TReply>(ConsumeContext context, Guid executionId, int attempt, TReply reply, Uri runs) where TReply : class
     {
         StepAttemptTelemetry.Current?.End(reply);
-        await StepReplies.Send(context, reply);
+        await StepReplies.Send(context, reply, runs);
         AttemptLedger.Finish(executionId, attempt, reply);
     }
 }

@@ -123,6 +123,37 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Suspending_and_resuming_a_known_run_publish_SuspendWorkflow_and_ResumeWorkflow()
+    {
+        var run = await KnownRunAsync();
+        var suspends = await _bridge.CaptureAsync<SuspendWorkflow>();
+        var resumes = await _bridge.CaptureAsync<ResumeWorkflow>();
+
+        using var suspend = await Post($"/runs/{run.RunId}/suspend", "");
+        using var resume = await Post($"/runs/{run.RunId}/resume", "{}");
+
+        Assert.Equal(HttpStatusCode.Accepted, suspend.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, resume.StatusCode);
+        await suspends.WaitForAsync(s => s.RunId == run.RunId);
+        await resumes.WaitForAsync(r => r.RunId == run.RunId);
+    }
+
+    [Fact]
+    public async Task Suspending_a_finished_run_answers_409_and_a_non_json_post_415()
+    {
+        var run = new TestRun();
+        await _bridge.PublishAsync(run.Simple(1));
+        await _bridge.WaitForConsumedAsync(4);
+        var running = await KnownRunAsync();
+
+        using var ended = await Post($"/runs/{run.RunId}/suspend", "");
+        using var form = await _bridge.Client.PostAsync($"/runs/{running.RunId}/resume", new StringContent("", Encoding.UTF8, "text/plain"));
+
+        await AssertProblem(ended, HttpStatusCode.Conflict, "Run already ended", "Completed");
+        await AssertProblem(form, HttpStatusCode.UnsupportedMediaType, "Unsupported media type", "text/plain");
+    }
+
+    [Fact]
     public async Task Signalling_or_cancelling_an_unknown_run_answers_404()
     {
         var runId = Guid.NewGuid();

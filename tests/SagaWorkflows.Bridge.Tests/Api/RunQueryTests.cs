@@ -92,6 +92,68 @@ public sealed class RunQueryTests : IAsyncLifetime
         Assert.Equal(4, runs[1].GetProperty("lastSequence").GetInt64());
     }
 
+    [Fact]
+    public async Task Runs_are_filtered_by_status_workflow_and_part_of_the_run_id_and_paged_with_offset()
+    {
+        var done = new TestRun("filter-a");
+        await _bridge.PublishAsync(done.Simple(1));
+        await _bridge.WaitForConsumedAsync(4);
+        var runningA = new TestRun("filter-a");
+        var runningB = new TestRun("filter-b");
+        await _bridge.PublishAsync(runningA.Event(1, Contracts.LifecycleEventTypes.WorkflowStart));
+        await _bridge.WaitForConsumedAsync(5);
+        await _bridge.PublishAsync(runningB.Event(1, Contracts.LifecycleEventTypes.WorkflowStart));
+        await Eventually.TrueAsync(async () => (await Ids("/runs?workflowId=filter-b")).Count == 1
+            && (await Ids("/runs?workflowId=filter-a&status=Completed")).Count == 1, "the three runs listed");
+
+        Assert.Equal([runningA.RunId, done.RunId], await Ids("/runs?workflowId=filter-a"));
+        Assert.Equal([runningA.RunId], await Ids("/runs?workflowId=filter-a&status=Running"));
+        Assert.Equal([done.RunId], await Ids("/runs?status=completed&workflowId=filter-a"));
+        Assert.Equal([runningB.RunId], await Ids($"/runs?runId={runningB.RunId.ToString()[..8].ToUpperInvariant()}"));
+        Assert.Equal([runningB.RunId], await Ids($"/runs?runId={runningB.RunId}"));
+        Assert.Equal([done.RunId], await Ids("/runs?workflowId=filter-a&limit=1&offset=1"));
+        Assert.Empty(await Ids("/runs?workflowId=filter-a&limit=1&offset=2"));
+        Assert.Empty(await Ids("/runs?workflowId=nobody"));
+    }
+
+    [Fact]
+    public async Task A_bad_offset_or_status_answers_400()
+    {
+        using var offset = await _bridge.Client.GetAsync("/runs?offset=-1");
+        using var status = await _bridge.Client.GetAsync("/runs?status=Sleeping");
+        using var number = await _bridge.Client.GetAsync("/runs?status=3");
+
+        await RunCommandTests.AssertProblem(offset, HttpStatusCode.BadRequest, "Invalid offset", "-1");
+        await RunCommandTests.AssertProblem(status, HttpStatusCode.BadRequest, "Invalid status", "Running, Suspended");
+        await RunCommandTests.AssertProblem(number, HttpStatusCode.BadRequest, "Invalid status", "not '3'");
+    }
+
+    [Fact]
+    public async Task A_runs_definition_is_served_from_its_workflow_start_event()
+    {
+        var run = new TestRun("drawn");
+        var definition = new { id = "drawn", version = 3, steps = new[] { new { id = "a", type = "tool", tool = "echo" } } };
+        await _bridge.PublishAsync(run.Event(1, Contracts.LifecycleEventTypes.WorkflowStart, data: new { input = 1, version = 3, definition }));
+        var older = new TestRun("older");
+        await _bridge.PublishAsync(older.Event(1, Contracts.LifecycleEventTypes.WorkflowStart, data: new { input = 1 }));
+        await _bridge.WaitForConsumedAsync(2);
+        await Eventually.TrueAsync(async () => await _bridge.Store.FindRunAsync(older.RunId, CancellationToken.None) is not null,
+            "the bridge to know the runs");
+
+        var served = await _bridge.Client.GetFromJsonAsync<JsonElement>($"/runs/{run.RunId}/definition");
+        using var missing = await _bridge.Client.GetAsync($"/runs/{older.RunId}/definition");
+        var unknown = Guid.NewGuid();
+        using var notFound = await _bridge.Client.GetAsync($"/runs/{unknown}/definition");
+
+        Assert.Equal("drawn", served.GetProperty("id").GetString());
+        Assert.Equal("echo", served.GetProperty("steps")[0].GetProperty("tool").GetString());
+        await RunCommandTests.AssertProblem(missing, HttpStatusCode.NotFound, "Definition not available", older.RunId.ToString());
+        await RunCommandTests.AssertProblem(notFound, HttpStatusCode.NotFound, "Run not found", unknown.ToString());
+    }
+
+    private async Task<List<Guid>> Ids(string path) =>
+        (await _bridge.Client.GetFromJsonAsync<JsonElement>(path)).EnumerateArray().Select(r => r.GetProperty("runId").GetGuid()).ToList();
+
     [Theory]
     [InlineData("0")]
     [InlineData("many")]
@@ -114,7 +176,9 @@ public sealed class RunQueryTests : IAsyncLifetime
         using var script = await _bridge.Client.GetAsync("/assets/run.js");
 
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("/assets/run.js", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("/assets/run.js", html, StringComparison.Ordinal);
+        Assert.Contains("/assets/graph.js", html, StringComparison.Ordinal);
         Assert.Equal("text/html", index.Content.Headers.ContentType?.MediaType);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.NotNull(script.Headers.ETag);

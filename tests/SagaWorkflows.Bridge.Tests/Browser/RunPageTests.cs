@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -45,40 +46,46 @@ public sealed class RunPageTests : IAsyncLifetime
             }
         };
 
-        // The run has begun when the page opens: reserve is running.
+        // The run has begun when the page opens: reserve is running. These events carry no definition (an older
+        // orchestrator's), so the graph is drawn from the snapshot's step tree.
         await _bridge.PublishAsync(events.Take(2));
         await _bridge.WaitForConsumedAsync(2);
         await page.GotoAsync(new Uri(_bridge.BaseAddress, $"/runs/{run.RunId}").ToString());
-        var reserve = page.Locator("li[data-path='reserve']");
-        await Expect(reserve).ToHaveAttributeAsync("data-status", "Running", Patiently);
+        var reserve = page.Locator(".box[data-path='reserve']");
+        await Expect(reserve).ToHaveAttributeAsync("data-status", "running", Patiently);
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Running");
 
         // A retry, then the second attempt completes.
         await _bridge.PublishAsync(events.Skip(2).Take(3));
-        await Expect(reserve).ToHaveAttributeAsync("data-status", "Completed", Patiently);
+        await Expect(reserve).ToHaveAttributeAsync("data-status", "completed", Patiently);
         await Expect(reserve).ToHaveAttributeAsync("data-attempts", "2");
-        await Expect(reserve.Locator(".retry")).ToContainTextAsync("retry after attempt 1");
-        await Expect(reserve.Locator(".retry")).ToContainTextAsync("inventory busy");
+        await Expect(reserve.Locator(".attempt")).ToHaveTextAsync("attempt 2");
+        await reserve.ClickAsync();
+        await Expect(page.Locator("#details-body[data-path='reserve'] .attempt-failed")).ToContainTextAsync("attempt 1 failed");
+        await Expect(page.Locator("#details-body[data-path='reserve'] .attempt-failed")).ToContainTextAsync("inventory busy");
+        await Expect(page.Locator("#details-body[data-path='reserve'] .attempt-failed")).ToContainTextAsync("attempt 2 after 1.00 s");
 
-        // Parallel branches, loop iterations and foreach items nest under their step.
+        // Parallel branches, loop iterations and foreach items, each inside its step's container.
         await _bridge.PublishAsync(events.Skip(5).Take(16)); // up to perItem[0].charge complete
-        await Expect(page.Locator("li[data-path='ship'] li[data-path='ship.makeLabel']"))
-            .ToHaveAttributeAsync("data-status", "Completed", Patiently);
-        await Expect(page.Locator("li[data-path='poll'] > ul > li[data-path='poll#2'] li[data-path='poll#2.check']"))
-            .ToHaveAttributeAsync("data-status", "Completed", Patiently);
-        await Expect(page.Locator("li[data-path='perItem[0]'] li[data-path='perItem[0].charge']"))
-            .ToHaveAttributeAsync("data-status", "Completed", Patiently);
-        await Expect(page.Locator("li[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "Running");
+        await Expect(page.Locator(".group[data-group='ship'] .box[data-path='ship.makeLabel']"))
+            .ToHaveAttributeAsync("data-status", "completed", Patiently);
+        await Expect(page.Locator(".group[data-group='poll'] .chip[data-path='poll#2']")).ToHaveAttributeAsync("data-status", "completed", Patiently);
+        await Expect(page.Locator(".group[data-group='poll'] .box[data-path='poll#2.check']")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(page.Locator(".group[data-group='perItem'] .chip[data-path='perItem[0]']")).ToHaveAttributeAsync("data-status", "completed", Patiently);
+        await Expect(page.Locator(".box[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "running");
 
         // A charge fails: the run compensates what completed, then fails.
         await _bridge.PublishAsync(events.Skip(21));
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Failed", new() { Timeout = 10_000 });
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "ended", Patiently);
-        await Expect(page.Locator("li[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "Failed");
-        await Expect(page.Locator("li[data-path='perItem[1].charge'] > .error")).ToContainTextAsync("CardDeclined: card declined");
+        await Expect(page.Locator(".box[data-path='perItem[1].charge']")).ToHaveAttributeAsync("data-status", "failed", Patiently);
+        await page.Locator(".box[data-path='perItem[1].charge']").ClickAsync();
+        await Expect(page.Locator("#details-body [data-block='Error']")).ToContainTextAsync("card declined");
+        await Expect(reserve).ToHaveAttributeAsync("data-status", "compensated");
         await Expect(reserve).ToHaveAttributeAsync("data-compensation", "Compensated");
-        await Expect(reserve.Locator(".badge.compensation")).ToHaveTextAsync("↺ compensated");
+        await Expect(reserve.Locator(".box-note")).ToHaveTextAsync("↺ undone 2nd");
         await Expect(page.Locator("#run-compensation")).ToHaveTextAsync("↺ compensated");
+        await Expect(page.Locator("#compensation-list > li")).ToHaveCountAsync(2);
         await Expect(page.Locator("#events tr.type-step-retry")).ToHaveCountAsync(1);
         await Expect(page.Locator("#events tr.type-step-compensated")).ToHaveCountAsync(2);
         await Expect(page.Locator("#events tr")).ToHaveCountAsync(events.Count);
@@ -113,15 +120,74 @@ public sealed class RunPageTests : IAsyncLifetime
             FullPage = true,
         });
 
+        // Filters narrow the list, and are kept in the address.
+        await page.Locator("#filters input[name=workflowId]").FillAsync("later-flow");
+        await page.Locator("#filters button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#runs tr[data-run-id]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Expect(page.Locator($"tr[data-run-id='{later.RunId}']")).ToBeVisibleAsync();
+        Assert.Contains("workflowId=later-flow", page.Url, StringComparison.Ordinal);
+        await page.Locator("#filters select[name=status]").SelectOptionAsync("Completed");
+        await Expect(page.Locator("#runs")).ToContainTextAsync("No run matches these filters.", new() { Timeout = 10_000 });
+        await page.Locator("#filters button[type=reset]").ClickAsync();
+        await page.Locator("#filters input[name=runId]").FillAsync(run.RunId.ToString()[..13]);
+        await page.Locator("#filters button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#runs tr[data-run-id]")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+
         await row.Locator("a").ClickAsync();
         await Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new() { Timeout = 10_000 });
-        await Expect(page.Locator("li[data-path='step1']")).ToHaveAttributeAsync("data-status", "Completed");
+        await Expect(page.Locator(".box[data-path='step1']")).ToHaveAttributeAsync("data-status", "completed", Patiently);
+    }
+
+    [Fact]
+    public async Task With_api_keys_the_page_asks_for_one_then_draws_the_run_and_sends_a_signal_from_its_form()
+    {
+        const string key = "k-page-7c1d";
+        await using var bridge = await BridgeServer.StartAsync(new Dictionary<string, string?> { ["SagaWorkflows:Bridge:ApiKeys:0"] = key });
+        var signals = await bridge.CaptureAsync<Contracts.SignalWorkflow>();
+        var run = new TestRun("keyed");
+        var definition = new
+        {
+            id = "keyed",
+            version = 1,
+            steps = new object[]
+            {
+                new { id = "hold", type = "wait", signal = "go", schema = new { type = "object", properties = new { count = new { type = "integer" } } } },
+            },
+        };
+        await bridge.PublishAsync(run.Event(1, Contracts.LifecycleEventTypes.WorkflowStart, data: new { input = new { }, version = 1, definition }));
+        await bridge.PublishAsync(run.Event(2, Contracts.LifecycleEventTypes.StepStart, "hold", data: new { input = new { } }, stepType: "wait"));
+        await bridge.PublishAsync(run.Event(3, Contracts.LifecycleEventTypes.StepSuspended, "hold", data: new { signal = "go" }, stepType: "wait"));
+        await bridge.WaitForConsumedAsync(3);
+
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        var asked = 0;
+        page.Dialog += async (_, dialog) =>
+        {
+            asked++;
+            await dialog.AcceptAsync(key);
+        };
+        await page.GotoAsync(new Uri(bridge.BaseAddress, $"/runs/{run.RunId}").ToString());
+
+        var hold = page.Locator(".box[data-path='hold']");
+        await Expect(hold).ToHaveAttributeAsync("data-status", "waiting", new() { Timeout = 20_000 });
+        Assert.Equal(1, asked);
+        var form = page.Locator("form.signal-form[data-path='hold']");
+        await form.Locator("input[data-field='payload.count']").FillAsync("3");
+        await form.Locator("button[type=submit]").ClickAsync();
+        await Expect(form.Locator(".signal-result")).ToHaveAttributeAsync("data-state", "sent", Patiently);
+
+        var sent = await signals.WaitForAsync(s => s.RunId == run.RunId);
+        Assert.Equal("go", sent.Signal);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"count":3}"""),
+            JsonNode.Parse(sent.Payload!.Value.GetRawText())), sent.Payload.Value.GetRawText());
     }
 
     /// <summary>
     /// The golden fixtures through the whole path: the bridge relays each fixture's events (scrambled, repeated or with
-    /// a gap, as the fixture has them), its <c>GET /runs/{runId}</c> answers the fixture's snapshot, and the page draws
-    /// exactly that: the run's status and every step with its kind, status, attempts and compensation.
+    /// a gap, as the fixture has them), its <c>GET /runs/{runId}</c> answers the fixture's snapshot, and the page's graph
+    /// draws exactly that: the run's status, and for every step a box (every iteration a chip) with its status, attempts
+    /// and compensation, inside its container. The fixtures carry no definition, so the graph is drawn from the snapshot;
+    /// a step inside an iteration is looked at after choosing that iteration.
     /// </summary>
     [Fact]
     public async Task The_page_draws_the_bridges_snapshot_of_every_golden_fixture()
@@ -143,18 +209,37 @@ public sealed class RunPageTests : IAsyncLifetime
             Assert.True(JsonNode.DeepEquals(expected, answered), $"{fixture.Name}: GET /runs/{runId} answered\n{answered}");
 
             await page.GotoAsync(new Uri(_bridge.BaseAddress, $"/runs/{runId}").ToString());
-            await Expect(page.Locator("#run-sequence")).ToHaveTextAsync(((long)expected["lastSequence"]!).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
+            await Expect(page.Locator("#run-sequence")).ToHaveTextAsync(((long)expected["lastSequence"]!).ToString(CultureInfo.InvariantCulture), new() { Timeout = 10_000 });
             await Expect(page.Locator("#run-status")).ToHaveTextAsync((string)expected["status"]!);
             await Expect(page.Locator("#run-compensation")).ToHaveTextAsync(expected["compensation"] is { } c ? CompensationText((string)c!) : "");
 
-            var drawn = await page.EvaluateAsync<JsonElement>("""
-                () => [...document.querySelectorAll('#steps li.node')].map(li => [
-                  li.dataset.path, li.dataset.kind, li.dataset.status, li.dataset.attempts, li.dataset.compensation ?? null,
-                  li.parentElement.closest('li.node')?.dataset.path ?? null])
-                """);
-            var shown = drawn.EnumerateArray().Select(n => string.Join(" ", n.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? "-" : v.GetString()))).ToList();
-            var want = Flatten(expected["steps"]!.AsArray(), null).ToList();
-            Assert.True(want.SequenceEqual(shown), $"{fixture.Name}: the page shows\n{string.Join('\n', shown)}\ninstead of\n{string.Join('\n', want)}");
+            foreach (var step in Flatten(expected["steps"]!.AsArray(), null, []))
+            {
+                var where = $"{fixture.Name}: {step.Path}";
+                foreach (var (group, number, _) in step.Iterations)
+                {
+                    await page.Locator($".group[data-group='{group}'] > .iteration-bar .iteration-select").SelectOptionAsync(number);
+                }
+
+                if (step.Kind == "iteration")
+                {
+                    var chip = page.Locator($".group[data-group='{step.Parent}'] > .chips > .chip[data-path='{step.Path}']");
+                    Assert.Equal(BoxStatus(step), await chip.GetAttributeAsync("data-status"));
+                    continue;
+                }
+
+                // A step's box sits in its parent's container: the parent itself, or the container of its iteration.
+                var container = step.Iterations.Count > 0 && step.Parent == step.Iterations[^1].Path
+                    ? step.Iterations[^1].Container
+                    : step.Parent;
+                var box = page.Locator(container is null
+                    ? $"#graph .box[data-path='{step.Path}']"
+                    : $".group[data-group='{container}'] .box[data-path='{step.Path}']");
+                await Expect(box).ToHaveCountAsync(1);
+                Assert.True(BoxStatus(step) == await box.GetAttributeAsync("data-status"), $"{where}: {await box.GetAttributeAsync("data-status")}, want {BoxStatus(step)}");
+                Assert.Equal(step.Attempts.ToString(CultureInfo.InvariantCulture), await box.GetAttributeAsync("data-attempts"));
+                Assert.Equal(step.Compensation, await box.GetAttributeAsync("data-compensation"));
+            }
         }
     }
 
@@ -165,15 +250,34 @@ public sealed class RunPageTests : IAsyncLifetime
         _ => "↺ compensation failed",
     };
 
-    /// <summary>Each step as the page marks it: path, kind, status, attempts, compensation and the path it is nested in.</summary>
-    private static IEnumerable<string> Flatten(JsonArray steps, string? parent)
+    /// <summary>A box's data-status for a snapshot step: its status in lower case, or its compensation's once undone.</summary>
+    private static string BoxStatus(DrawnStep step) => step.Compensation switch
+    {
+        "CompensationFailed" => "compensation-failed",
+        "Compensated" => "compensated",
+        "Compensating" => "compensating",
+        _ => step.Status.ToLowerInvariant(),
+    };
+
+    private sealed record DrawnStep(string Path, string Kind, string Status, int Attempts, string? Compensation, string? Parent,
+        IReadOnlyList<(string Container, string Number, string Path)> Iterations);
+
+    /// <summary>Each step with the path it is nested in and the iterations (container, number, path) to choose to see it.</summary>
+    private static IEnumerable<DrawnStep> Flatten(JsonArray steps, string? parent, IReadOnlyList<(string Container, string Number, string Path)> iterations)
     {
         foreach (var step in steps.Select(s => s!.AsObject()))
         {
             var path = (string)step["path"]!;
-            yield return string.Join(" ", path, (string)step["kind"]!, (string)step["status"]!, ((int)step["attempts"]!).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                (string?)step["compensation"] ?? "-", parent ?? "-");
-            foreach (var child in Flatten(step["children"]!.AsArray(), path))
+            var kind = (string)step["kind"]!;
+            yield return new DrawnStep(path, kind, (string)step["status"]!, (int)step["attempts"]!, (string?)step["compensation"], parent, iterations);
+            var inner = iterations;
+            if (kind == "iteration")
+            {
+                var number = ((int)step["iteration"]!).ToString(CultureInfo.InvariantCulture);
+                inner = [.. iterations, (parent!, number, path)];
+            }
+
+            foreach (var child in Flatten(step["children"]!.AsArray(), path, inner))
             {
                 yield return child;
             }

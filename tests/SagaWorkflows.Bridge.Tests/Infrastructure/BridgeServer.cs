@@ -10,6 +10,9 @@ using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.Hosting.Health;
+using SagaWorkflows.Orchestration;
+using SagaWorkflows.WorkerSdk;
+using SagaWorkflows.WorkerSdk.Samples;
 
 namespace SagaWorkflows.Bridge.Tests.Infrastructure;
 
@@ -41,6 +44,9 @@ public sealed class BridgeServer : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>With the engine: the inputs the <c>record</c> tool received (JSON text), in the order received.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Recorded { get; private init; } = new();
     public string DatabasePath { get; }
     public HttpClient Client { get; }
     public IServiceProvider Services => _app.Services;
@@ -54,8 +60,12 @@ public sealed class BridgeServer : IAsyncDisposable
     /// server uses a fresh one and deletes it when disposed.
     /// </param>
     /// <param name="urls">Where Kestrel listens; loopback on a free port unless a test needs otherwise.</param>
+    /// <param name="withEngine">
+    /// Also host the orchestrator and the sample worker's demo tools on the same in-memory bus (as the CLI's embedded
+    /// demo does), so runs started through the bridge really run.
+    /// </param>
     public static async Task<BridgeServer> StartAsync(IDictionary<string, string?>? settings = null, string? databasePath = null,
-        string urls = "http://127.0.0.1:0")
+        string urls = "http://127.0.0.1:0", bool withEngine = false)
     {
         var ownsDatabase = databasePath is null;
         databasePath ??= TestPaths.NewDatabase();
@@ -91,8 +101,26 @@ public sealed class BridgeServer : IAsyncDisposable
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 
         builder.Services.AddSagaWorkflowsServiceDefaults(builder.Configuration, "sagawf-bridge", servesHttp: true);
+        var bus = builder.Configuration.ReadBusOptions();
+        var recorded = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        if (withEngine)
+        {
+            builder.Services.AddSagaWorkflowsOrchestrator(new OrchestratorOptions
+            {
+                ConnectionString = $"Data Source={databasePath}.workflows",
+                DefinitionsPath = null,
+                TimerPollInterval = TimeSpan.FromMilliseconds(100),
+            }, bus);
+            // 'record' keeps what it received, so a test can compare it with what the page shows as the step's input.
+            builder.Services.AddSagaWorkflowsWorker(w => w.AddDemoTools().AddTool("record", (input, _) =>
+            {
+                recorded.Enqueue(input?.ToJsonString() ?? "null");
+                return Task.FromResult(input?.DeepClone());
+            }));
+        }
+
         builder.Services.AddSagaWorkflowsBridge(builder.Configuration);
-        builder.Services.AddSagaWorkflowsBus(builder.Configuration.ReadBusOptions(), x => x.AddSagaWorkflowsBridgeConsumers());
+        builder.Services.AddSagaWorkflowsBus(bus, x => x.AddSagaWorkflowsBridgeConsumers());
 
         var app = builder.Build();
         app.MapSagaWorkflowsHealth();
@@ -108,6 +136,7 @@ public sealed class BridgeServer : IAsyncDisposable
             {
                 SqliteConnection.ClearAllPools();
                 TestPaths.DeleteDatabase(databasePath);
+                TestPaths.DeleteDatabase(databasePath + ".workflows");
             }
 
             throw;
@@ -115,7 +144,7 @@ public sealed class BridgeServer : IAsyncDisposable
 
         var address = new Uri(app.Urls.Single().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
             .Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        return new BridgeServer(app, address, databasePath, ownsDatabase);
+        return new BridgeServer(app, address, databasePath, ownsDatabase) { Recorded = recorded };
     }
 
     public Task PublishAsync(WorkflowLifecycleEvent lifecycleEvent) => Bus.Publish(lifecycleEvent);
@@ -164,6 +193,7 @@ public sealed class BridgeServer : IAsyncDisposable
         if (_ownsDatabase)
         {
             TestPaths.DeleteDatabase(DatabasePath);
+            TestPaths.DeleteDatabase(DatabasePath + ".workflows");
         }
     }
 }

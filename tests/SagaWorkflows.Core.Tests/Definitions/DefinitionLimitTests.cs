@@ -68,6 +68,18 @@ public sealed class DefinitionLimitTests
     }
 
     [Fact]
+    public void Steps_left_unread_past_the_limit_are_not_reported_missing_by_the_expressions_that_read_them()
+    {
+        var json = """
+            { "id": "w", "steps": [ { "id": "a", "type": "tool", "tool": "echo" }, { "id": "b", "type": "tool", "tool": "echo" },
+                                    { "id": "c", "type": "tool", "tool": "echo" } ],
+              "output": { "last": "${ steps.c }", "typo": "${ steps.a.x + steps.b }" } }
+            """;
+
+        Assert.Equal(["$.steps[2]: the definition has more than 2 steps (SagaWorkflows:Limits:MaxSteps)"], Errors(json, new WorkflowLimits { MaxSteps = 2 }));
+    }
+
+    [Fact]
     public void Containers_nested_beyond_the_limit_are_refused_at_the_first_too_deep()
     {
         var inner = """{ "id": "leaf", "type": "tool", "tool": "echo" }""";

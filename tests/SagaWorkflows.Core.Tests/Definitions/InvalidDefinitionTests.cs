@@ -1,23 +1,11 @@
 using SagaWorkflows.Core.Definitions;
 
+using static SagaWorkflows.Core.Tests.Definitions.DefinitionAssert;
+
 namespace SagaWorkflows.Core.Tests.Definitions;
 
 public class InvalidDefinitionTests
 {
-    /// <summary>Asserts exactly these problems, in this order, as <c>path: message</c>.</summary>
-    private static void AssertErrors(string json, params string[] expected)
-    {
-        var result = WorkflowDefinitionParser.Parse(json);
-
-        Assert.False(result.IsValid);
-        Assert.Null(result.Definition);
-        Assert.Equal(expected, result.Errors.Select(e => e.ToString()));
-    }
-
-    /// <summary>A valid workflow around one step, so only that step's problems are reported.</summary>
-    private static void AssertStepErrors(string stepJson, params string[] expected) =>
-        AssertErrors($$"""{ "id": "w", "steps": [ {{stepJson}} ] }""", expected);
-
     [Fact]
     public void Validation_error_prints_as_path_colon_message()
     {
@@ -181,15 +169,6 @@ public class InvalidDefinitionTests
     }
 
     [Fact]
-    public void Loop_takes_either_until_or_while_not_both()
-    {
-        AssertStepErrors("""
-            { "id": "l", "type": "loop", "until": "true", "while": "false", "steps": [ { "id": "x", "type": "tool", "tool": "echo" } ] }
-            """,
-            "$.steps[0]: set either 'until' (do-until) or 'while' (do-while), not both");
-    }
-
-    [Fact]
     public void Integers_must_be_whole_numbers_at_or_above_their_minimum()
     {
         AssertErrors("""
@@ -218,26 +197,6 @@ public class InvalidDefinitionTests
             "$.steps[0].retry.maxInterval: must be an ISO 8601 duration such as PT30S or P1D, not \"30s\"",
             "$.steps[0].retry.retryOn: must be an array of error type names",
             "$.steps[0].retry.nonRetryable: must be an array of error type names");
-    }
-
-    [Fact]
-    public void Retry_and_compensate_must_be_objects()
-    {
-        AssertStepErrors("""{ "id": "t", "type": "tool", "tool": "echo", "retry": 3, "compensate": "undo" }""",
-            "$.steps[0].compensate: must be an object with 'tool' and optional 'input'",
-            "$.steps[0].retry: must be an object");
-    }
-
-    [Fact]
-    public void Compensation_needs_a_tool_and_checks_its_retry_and_templates()
-    {
-        AssertStepErrors("""
-            { "id": "t", "type": "tool", "tool": "echo",
-              "compensate": { "input": { "id": "${ steps.t.id" }, "retry": { "backoffRate": 0 } } }
-            """,
-            "$.steps[0].compensate.input.id: unterminated '${' at position 1",
-            "$.steps[0].compensate.tool: is required",
-            "$.steps[0].compensate.retry.backoffRate: must be >= 1");
     }
 
     [Theory]

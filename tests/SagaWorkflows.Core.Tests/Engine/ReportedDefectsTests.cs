@@ -60,25 +60,6 @@ public class ReportedDefectsTests
     }
 
     [Fact]
-    public void Step_start_carries_the_rendered_input_the_tool_receives()
-    {
-        var run = RunDriver.Start("""
-            { "id": "w", "steps": [
-                { "id": "first", "type": "tool", "tool": "t" },
-                { "id": "second", "type": "tool", "tool": "t", "input": { "sku": "${ input.sku }", "prev": "${ steps.first.n }" } },
-                { "id": "third", "type": "tool", "tool": "t" } ] }
-            """, new { sku = "X1" });
-        run.Complete("first", new { n = 7 });
-        run.Complete("second", new { out_ = true });
-
-        var starts = run.Events.Where(e => e.Type == "step-start").ToDictionary(e => e.StepId!, e => e.Data!.Value.GetProperty("input").GetRawText());
-        Assert.Equal("""{"sku":"X1"}""", starts["first"]);
-        Assert.Equal("""{"sku":"X1","prev":7}""", starts["second"]);
-        Assert.Equal(run.Pending("second").Input!.Value.GetRawText(), starts["second"]);
-        Assert.Equal("""{"out_":true}""", starts["third"]);
-    }
-
-    [Fact]
     public void Every_step_scoped_event_names_its_step_and_path_at_the_top_level()
     {
         var run = RunDriver.Start("""
@@ -105,45 +86,5 @@ public class ReportedDefectsTests
             Assert.False(string.IsNullOrEmpty(e.Path), $"{e.Type} has no Path");
         });
         Assert.Equal(("b", "b", "tool"), run.Events.Where(e => e.Type == "step-compensated").Select(e => (e.StepId, e.Path, e.StepType)).Single());
-    }
-
-    [Fact]
-    public void A_later_attempt_reported_before_the_retry_of_the_earlier_one_completes_after_that_retry()
-    {
-        var run = RunDriver.Start("""{ "id": "w", "steps": [ { "id": "t", "type": "tool", "tool": "x" } ] }""");
-        var command = run.Pending("t");
-
-        run.HandlePersisted(new StepSucceeded(command.ExecutionId, 3, JsonValue.Create("ok")));
-        run.HandlePersisted(new StepRetryScheduled(command.ExecutionId, 2, 3, TimeSpan.FromSeconds(2), "Transient", "second"));
-        Assert.Equal(RunStatus.Running, run.State.Status);
-        run.HandlePersisted(new StepRetryScheduled(command.ExecutionId, 1, 2, TimeSpan.FromSeconds(1), "Transient", "first"));
-
-        Assert.Equal(RunStatus.Completed, run.State.Status);
-        Assert.Equal([("step-retry", 1), ("step-retry", 2), ("step-complete", 3)],
-            run.Events.Where(e => e.Path == "t" && e.Type != "step-start").Select(e => (e.Type, e.Attempt!.Value)));
-    }
-
-    [Fact]
-    public void A_worker_refusing_an_expired_command_moves_the_step_on_as_its_timeout_would()
-    {
-        var run = RunDriver.Start("""
-            { "id": "w", "steps": [ { "id": "t", "type": "tool", "tool": "x", "timeout": "PT10S", "retry": { "maxAttempts": 2, "initialInterval": "PT1S" } } ] }
-            """);
-        var command = run.Pending("t");
-        Assert.Equal(run.Now + TimeSpan.FromSeconds(12), command.Deadline);
-        Assert.Equal(TimeSpan.FromSeconds(10), run.Sends.Single().TimeToLive);
-
-        run.HandlePersisted(new StepAttemptExpired(command.ExecutionId, 1));
-        run.HandlePersisted(new StepAttemptExpired(command.ExecutionId, 1));
-        Assert.Equal(("step-retry", 1), (run.Events[^1].Type, run.Events[^1].Attempt));
-        Assert.Single(run.Events, e => e.Type == "step-retry");
-
-        run.Advance(TimeSpan.FromSeconds(1));
-        var second = run.Pending("t");
-        Assert.Equal((2, run.Now + TimeSpan.FromSeconds(12)), (second.Attempt, second.Deadline));
-        run.HandlePersisted(new StepAttemptExpired(second.ExecutionId, 2));
-
-        Assert.Equal(RunStatus.Failed, run.State.Status);
-        Assert.Equal("Timeout", run.Events.Single(e => e.Type == "step-error").Data!.Value.GetProperty("error").GetProperty("type").GetString());
     }
 }

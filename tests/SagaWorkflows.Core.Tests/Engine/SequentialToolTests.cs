@@ -41,6 +41,18 @@ public class SequentialToolTests
     }
 
     [Fact]
+    public void The_start_event_carries_the_input_version_and_the_definition_snapshot_the_run_keeps()
+    {
+        var run = RunDriver.Start(ThreeSteps, new { sku = "A-1", qty = 1 });
+
+        var start = JsonNode.Parse(run.Events[0].Data!.Value.GetRawText())!;
+        Assert.Equal("workflow-start", run.Events[0].Type);
+        Assert.Equal("A-1", start["input"]!["sku"]!.GetValue<string>());
+        Assert.Equal(2, start["version"]!.GetValue<int>());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(ThreeSteps), start["definition"]), start["definition"]?.ToJsonString());
+    }
+
+    [Fact]
     public void Events_have_gapless_sequences_from_one_and_the_expected_types()
     {
         var run = RunDriver.Start(ThreeSteps, new { sku = "A-1", qty = 1 });

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Core.Nodes;
 
 namespace SagaWorkflows.Core.Tests.Engine;
 

@@ -4,6 +4,7 @@ using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Expressions;
+using SagaWorkflows.Core.Nodes;
 using SagaWorkflows.Core.Tests.Engine;
 using SagaWorkflows.Testing.Fuzz;
 using Xunit.Abstractions;

@@ -1,6 +1,7 @@
 using SagaWorkflows.Contracts;
 using SagaWorkflows.IntegrationTests.Infrastructure;
 using SagaWorkflows.Testing;
+using Xunit.Abstractions;
 
 namespace SagaWorkflows.IntegrationTests.Runs;
 
@@ -33,26 +34,26 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem
         await base.InitializeAsync();
     }
 
-    /// <summary>One more orchestrator process on the same database and runs queue.</summary>
-    public async Task<HostProcess> StartAnotherOrchestratorAsync()
+    /// <summary>
+    /// <paramref name="count"/> more orchestrator processes on the same database and runs queue, started together; returns
+    /// once all of them consume.
+    /// </summary>
+    public async Task StartMoreOrchestratorsAsync(int count)
     {
-        var expected = 2 + _orchestrators.Count;
-        var orchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", Environment);
-        _orchestrators.Add(orchestrator);
-        // Generous: on a loaded 2-core box a host's start alone can take most of a minute.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
+        var started = Enumerable.Range(0, count).Select(_ => HostProcess.Start("SagaWorkflows.Orchestrator", Environment)).ToList();
+        _orchestrators.AddRange(started);
+        var expected = (Orchestrator is { HasExited: false } ? 1 : 0) + _orchestrators.Count(o => !o.HasExited);
+        var deadline = DateTime.UtcNow + StartupTimeout;
         while (await Broker.QueueInfoAsync(VirtualHost, QueueNames.WorkflowRuns) is not { } info || info.Consumers < expected)
         {
-            if (orchestrator.HasExited || DateTime.UtcNow > deadline)
+            if (started.Any(o => o.HasExited) || DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"orchestrator {expected} did not start consuming:\n{orchestrator.Tail()}");
+                throw new InvalidOperationException($"the orchestrators did not all start consuming:\n{AllDiagnostics()}");
             }
 
             // Polling the broker is the only readiness signal a separate process gives us.
             await Task.Delay(100);
         }
-
-        return orchestrator;
     }
 
     public string AllDiagnostics() =>
@@ -70,7 +71,15 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem
     }
 }
 
-public sealed class PostgresStoreTests(PostgresWorkflowSystem system) : IClassFixture<PostgresWorkflowSystem>
+/// <summary>
+/// Runs alone: its scale-out test restarts the PostgreSQL server, which every PostgreSQL-using test class of this
+/// assembly would feel.
+/// </summary>
+[CollectionDefinition(nameof(PostgresRestartCollection), DisableParallelization = true)]
+public sealed class PostgresRestartCollection;
+
+[Collection(nameof(PostgresRestartCollection))]
+public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutputHelper output) : IClassFixture<PostgresWorkflowSystem>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
@@ -124,33 +133,177 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system) : IClassFi
         Assert.Equal(1L, await system.Database.ScalarAsync("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'qrtz_triggers'"));
     }
 
+    /// <summary>
+    /// The issue's scale-out show: three orchestrator processes on one database and one runs queue, 200 runs of mixed
+    /// shapes (sequential, parallel, foreach, retries, compensation, sleeps); one orchestrator is SIGKILLed mid-load and
+    /// the PostgreSQL server is restarted once (<c>pg_ctlcluster &lt;major&gt; main restart -m fast</c>: every session is
+    /// cut, the server is down a few seconds). Every run must end exactly as its shape says with events 1..N, and the
+    /// sleeps whose triggers the killed orchestrator stored must still fire (clustered Quartz takes them over). The
+    /// restart hits the whole shared server: this class runs in a collection of its own, alone, and waits briefly for
+    /// other test processes' sessions to end first. Bounded to under three minutes.
+    /// </summary>
+    // Restarts the shared server: build/test.sh runs this category alone, after every other test assembly has finished.
     [Fact]
-    public async Task Three_orchestrators_on_one_database_complete_every_run_exactly_when_one_is_killed_mid_load()
+    [Trait("Category", "ServerRestart")]
+    public async Task Three_orchestrators_on_one_database_complete_200_mixed_runs_exactly_through_a_SIGKILL_and_a_PostgreSQL_restart()
     {
-        await system.StartAnotherOrchestratorAsync();
-        var victim = await system.StartAnotherOrchestratorAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var runs = new List<(Guid Id, string Kind, int N)>();
+        var victim = system.Orchestrator!;
 
-        var shapes = new[] { Relay, Sleepy, Fork };
-        var runs = new List<(Guid Id, int N)>();
-        for (var n = 0; n < 30; n++)
+        // Sleeps scheduled through the orchestrator that will be killed: it is alone, so its saga commits the wake-ups
+        // and its scheduler consumer stores their triggers in the clustered Quartz tables before the others start.
+        for (var n = 0; n < LongSleeps; n++)
         {
-            runs.Add((await system.StartRunAsync(shapes[n % shapes.Length], new { n }), n));
+            runs.Add((await system.StartRunAsync(LongSleep, new { n }), "long-sleep", n));
         }
 
-        // Mid-load: every sleepy run is asleep (its wake-up scheduled, possibly by the process about to die).
-        foreach (var (id, n) in runs.Where(r => r.N % shapes.Length == 1))
+        await WaitUntil(async () => Convert.ToInt64(await system.Database.ScalarAsync("SELECT COUNT(*) FROM qrtz_triggers"), System.Globalization.CultureInfo.InvariantCulture) >= LongSleeps,
+            "the first orchestrator stored every long sleep's trigger");
+
+        await system.StartMoreOrchestratorsAsync(2);
+
+        var shapes = new[] { "relay", "fork", "each", "retry", "undo", "sleepy" };
+        for (var n = LongSleeps; n < Runs; n++)
         {
-            await system.Events.WaitFor(id, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "nap"), Timeout, system.AllDiagnostics);
+            var kind = shapes[n % shapes.Length];
+            runs.Add((await system.StartRunAsync(Definitions[kind], Input(kind, n)), kind, n));
         }
 
+        // Mid-load: a quarter of the runs done, the rest in flight or queued.
+        await WaitUntil(() => Task.FromResult(Finished(runs) >= Runs / 4), "a quarter of the runs finished");
         victim.Kill();
+        var killedAt = Finished(runs);
 
-        foreach (var (id, n) in runs)
+        await WaitUntil(() => Task.FromResult(Finished(runs) >= Runs / 2), "half of the runs finished after the kill");
+
+        // The server is shared with every other test on this machine: restarting it is done once, here, in a collection
+        // that runs alone, after giving other test processes' sessions a moment to end.
+        var quiet = System.Diagnostics.Stopwatch.StartNew();
+        while (quiet.Elapsed < TimeSpan.FromSeconds(15) && await PostgresServer.OtherSessionsAsync("sagawf", system.Database.Name) > 0)
         {
-            var events = await system.Events.WaitForTerminal(id, Timeout, system.AllDiagnostics);
-            Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
-            Assert.True(LifecycleEventTypes.WorkflowComplete == events[^1].Type, $"run {n} ended with {events[^1].Type}\n{system.AllDiagnostics()}");
-            Assert.Equal(n, events[^1].Data!.Value.GetProperty("output").GetInt32());
+            await Task.Delay(250); // pg_stat_activity is the only place to learn it
+        }
+
+        var restartedAt = Finished(runs);
+        var restart = await PostgresServer.RestartAsync(TimeSpan.FromSeconds(60));
+
+        var problems = new List<string>();
+        foreach (var (id, kind, n) in runs)
+        {
+            var left = Bound - clock.Elapsed;
+            IReadOnlyList<WorkflowLifecycleEvent> events;
+            try
+            {
+                events = await system.Events.WaitForTerminal(id, left > TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException)
+            {
+                problems.Add($"{kind} run {n} ({id}) is stuck after: {string.Join(", ", system.Events.Of(id).Select(e => $"{e.Sequence} {e.Type} {e.Path}"))}");
+                continue;
+            }
+
+            if (Judge(kind, n, events) is { } problem)
+            {
+                problems.Add($"{kind} run {n} ({id}): {problem}");
+            }
+        }
+
+        var figure = $"scale-out chaos: {runs.Count} runs on 3 orchestrators, one SIGKILLed after {killedAt} finished, PostgreSQL restarted "
+            + $"after {restartedAt} finished (pg_ctlcluster restart took {restart.TotalSeconds:F1} s), {runs.Count - problems.Count} exact, in {clock.Elapsed.TotalSeconds:F0} s";
+        output.WriteLine(figure);
+        Console.WriteLine(figure);
+        Assert.True(problems.Count == 0, $"{figure}\n{string.Join("\n", problems.Take(5))}\n{system.AllDiagnostics()}");
+    }
+
+    private const int Runs = 200;
+    private const int LongSleeps = 12;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(170);
+
+    // Long enough to be pending when its orchestrator dies, once two more have started and a quarter of the load is done.
+    private const string LongSleep = """
+    { "id": "long-sleep", "steps": [
+        { "id": "before", "type": "tool", "tool": "echo" },
+        { "id": "nap", "type": "sleep", "duration": "PT40S" },
+        { "id": "after", "type": "tool", "tool": "echo", "input": { "n": "${ steps.before.n }" } } ],
+      "output": "${ steps.after.n }" }
+    """;
+
+    private static readonly Dictionary<string, string> Definitions = new()
+    {
+        ["relay"] = Relay,
+        ["fork"] = Fork,
+        ["sleepy"] = Sleepy,
+        ["each"] = """
+        { "id": "each", "steps": [
+            { "id": "items", "type": "foreach", "items": "input.items", "concurrency": 2, "steps": [
+                { "id": "e", "type": "tool", "tool": "echo", "input": { "i": "${ item }" } } ] } ],
+          "output": "${ steps.items }" }
+        """,
+        ["retry"] = """
+        { "id": "retry", "steps": [
+            { "id": "shaky", "type": "tool", "tool": "flaky", "input": { "failTimes": 2 }, "retry": { "initialInterval": "PT0.2S", "maxAttempts": 5 } },
+            { "id": "done", "type": "tool", "tool": "echo", "input": { "n": "${ input.n }", "attempt": "${ steps.shaky.attempt }" } } ],
+          "output": "${ steps.done }" }
+        """,
+        ["undo"] = """
+        { "id": "undo", "steps": [
+            { "id": "s1", "type": "tool", "tool": "echo", "input": { "n": 1 }, "compensate": { "tool": "echo", "input": { "undo": 1 } } },
+            { "id": "s2", "type": "tool", "tool": "echo", "input": { "n": 2 }, "compensate": { "tool": "echo", "input": { "undo": 2 } } },
+            { "id": "s3", "type": "tool", "tool": "fail", "input": { "errorType": "Boom" }, "retry": { "maxAttempts": 1 } } ] }
+        """,
+    };
+
+    private static object Input(string kind, int n) => kind == "each" ? new { n, items = new[] { n, n + 1, n + 2 } } : new { n };
+
+    /// <summary>Null when the run's events are gapless and end exactly as its shape must; otherwise what is wrong.</summary>
+    private static string? Judge(string kind, int n, IReadOnlyList<WorkflowLifecycleEvent> events)
+    {
+        if (!events.Select(e => e.Sequence).SequenceEqual(Enumerable.Range(1, events.Count).Select(i => (long)i)))
+        {
+            return $"sequence not 1..N: {string.Join(",", events.Select(e => e.Sequence))}";
+        }
+
+        var last = events[^1];
+        if (kind == "undo")
+        {
+            var compensated = events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path).ToList();
+            return last.Type == LifecycleEventTypes.WorkflowError && compensated.SequenceEqual(["s2", "s1"])
+                && last.Data!.Value.GetProperty("status").GetString() == "Compensated"
+                ? null
+                : $"ended {last.Type} {last.Data}, compensated [{string.Join(", ", compensated)}]";
+        }
+
+        if (last.Type != LifecycleEventTypes.WorkflowComplete)
+        {
+            return $"ended {last.Type} {last.Data}";
+        }
+
+        var expected = kind switch
+        {
+            "each" => $$"""[{"i":{{n}}},{"i":{{n + 1}}},{"i":{{n + 2}}}]""",
+            "retry" => $$"""{"n":{{n}},"attempt":3}""",
+            _ => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        // Compact, whatever the indentation the event was serialized with.
+        var actual = System.Text.Json.JsonSerializer.Serialize(last.Data!.Value.GetProperty("output"));
+        return actual == expected ? null : $"output {actual}, expected {expected}";
+    }
+
+    private int Finished(List<(Guid Id, string Kind, int N)> runs) =>
+        runs.Count(r => system.Events.Of(r.Id).Any(e => LifecycleEventTypes.IsTerminal(e.Type)));
+
+    private async Task WaitUntil(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"not reached within {Bound.TotalSeconds:F0} s: {what}\n{system.AllDiagnostics()}");
+            }
+
+            await Task.Delay(200); // progress is observed, not signalled
         }
     }
 }

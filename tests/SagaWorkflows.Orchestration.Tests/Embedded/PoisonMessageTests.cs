@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Orchestration.Runs;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Embedded;
 
@@ -24,7 +25,8 @@ public sealed class PoisonMessageTests
             o.PoisonMessageAttempts = 3;
         });
         var runId = await system.StartRunAsync(Sleeper);
-        await Eventually(() => system.EventsOf(runId).Any(e => e.Type == LifecycleEventTypes.StepStart && e.StepId == "nap"));
+        await Poll.UntilAsync(() => system.EventsOf(runId).Any(e => e.Type == LifecycleEventTypes.StepStart && e.StepId == "nap"),
+            TimeSpan.FromSeconds(15), "the run started its sleep");
         var seen = system.EventsOf(runId).Max(e => e.Sequence);
 
         // The row is now something the engine cannot read: every message of this run throws.
@@ -73,15 +75,5 @@ public sealed class PoisonMessageTests
         Assert.Equal(LifecycleEventTypes.WorkflowError, end.Type);
         var errors = end.Data!.Value.GetProperty("error").GetProperty("errors").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains(errors, e => e!.StartsWith("$.id: duplicate property", StringComparison.Ordinal));
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(20);
-        }
     }
 }

@@ -4,6 +4,7 @@ using SagaWorkflows.Contracts;
 using SagaWorkflows.Orchestration.Tests.Embedded;
 using SagaWorkflows.WorkerSdk.Tools;
 using static SagaWorkflows.Hosting.Telemetry.SagaWorkflowsDiagnostics;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Monitoring;
 
@@ -63,18 +64,6 @@ public class RunTelemetryTests
     private static Activity? FindParent(TelemetryCapture capture, Activity span) =>
         span.Parent ?? capture.Spans.FirstOrDefault(s => s.SpanId == span.ParentSpanId);
 
-    private static async Task<List<Activity>> SpansEventually(TelemetryCapture capture, Func<Activity, bool> match, int count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var spans = capture.Spans.Where(match).ToList();
-            if (spans.Count >= count || DateTime.UtcNow > deadline)
-            {
-                return spans;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task<List<Activity>> SpansEventually(TelemetryCapture capture, Func<Activity, bool> match, int count) =>
+        Poll.UntilAsync(() => capture.Spans.Where(match).ToList(), spans => spans.Count >= count, TimeSpan.FromSeconds(10), $"{count} matching spans");
 }

@@ -24,6 +24,39 @@ public sealed class SagaInstanceCacheTests
     }
 
     [Fact]
+    public void After_a_conflict_the_cache_stands_aside_for_a_while_then_caches_again()
+    {
+        var time = new ManualTime();
+        var cache = new SagaInstanceCache<CounterSaga>(capacity: 10, time);
+        var (a, b) = (Saga(), Saga());
+        cache.Put(a);
+
+        cache.StandAside();
+        cache.Put(b);
+
+        Assert.False(cache.Trusted);
+        Assert.False(cache.TryTake(a.CorrelationId, out _));
+        Assert.False(cache.TryTake(b.CorrelationId, out _));
+
+        time.Advance(SagaInstanceCache<CounterSaga>.StandAsidePeriod);
+        cache.Put(b);
+
+        Assert.True(cache.Trusted);
+        Assert.True(cache.TryTake(b.CorrelationId, out _));
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _now = 1_000_000;
+
+        public override long TimestampFrequency => 1000;
+
+        public override long GetTimestamp() => _now;
+
+        public void Advance(TimeSpan by) => _now += (long)by.TotalMilliseconds;
+    }
+
+    [Fact]
     public void A_taken_instance_is_gone_until_it_is_put_back()
     {
         var cache = new SagaInstanceCache<CounterSaga>(capacity: 10);

@@ -11,6 +11,7 @@ using SagaWorkflows.Orchestration.Runs;
 using SagaWorkflows.Orchestration.Tests.Embedded;
 using SagaWorkflows.Orchestration.Tests.Monitoring;
 using Xunit.Abstractions;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Retention;
 
@@ -79,20 +80,16 @@ public class RunRetentionTests(ITestOutputHelper output)
         }
 
         await using var after = Open(system.ConnectionString);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
 
         // Delivered messages leave the outbox with the next commit or relay pass; until then they keep their run.
-        while (await after.Set<OutboxMessage>().AnyAsync(m => m.SagaCorrelationId == first[0].RunId || m.SagaCorrelationId == second[0].RunId)
-            && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(
+            async () => !await after.Set<OutboxMessage>().AnyAsync(m => m.SagaCorrelationId == first[0].RunId || m.SagaCorrelationId == second[0].RunId),
+            TimeSpan.FromSeconds(15), "the runs' messages left the outbox");
 
         await system.Bus.Publish(new PurgeFinishedRuns { OlderThan = TimeSpan.Zero });
-        while (await after.Runs.AnyAsync(r => r.CorrelationId == first[0].RunId || r.CorrelationId == second[0].RunId) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(
+            async () => !await after.Runs.AnyAsync(r => r.CorrelationId == first[0].RunId || r.CorrelationId == second[0].RunId),
+            TimeSpan.FromSeconds(15), "the finished runs were purged");
 
         Assert.Equal([undelivered.CorrelationId], await after.Runs.Select(r => r.CorrelationId).ToListAsync());
     }

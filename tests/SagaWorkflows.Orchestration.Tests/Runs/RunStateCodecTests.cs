@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Orchestration.Runs;
+using SagaWorkflows.Core.Nodes;
 
 namespace SagaWorkflows.Orchestration.Tests.Runs;
 

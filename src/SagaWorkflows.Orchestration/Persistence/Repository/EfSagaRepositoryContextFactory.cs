@@ -109,6 +109,9 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
             var exception = new DbUpdateConcurrencyException(outcome == SagaWriteOutcome.Duplicate
                 ? $"{typeof(TSaga).Name} {row?.CorrelationId} was inserted by another writer first"
                 : $"{typeof(TSaga).Name} {row?.CorrelationId} was changed by another writer since it was loaded (version {row?.ExpectedVersion})");
+            _cache.StandAside();
+            Hosting.Telemetry.SagaWorkflowsDiagnostics.StoreConflicts.Add(1,
+                new KeyValuePair<string, object?>(Hosting.Telemetry.SagaWorkflowsDiagnostics.Tags.Store, _writer.Store.Dialect.Name));
             _logger.LogDebug(exception, "Saga {SagaType} write conflicted (message {MessageId}); the message is retried", typeof(TSaga).Name, context.MessageId);
             throw exception;
         }

@@ -8,13 +8,39 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// transition committed; a stale entry (another process wrote the row since) is harmless: the versioned write
 /// conflicts, the message is retried, and the retry finds no entry and reads the store. Bounded: beyond
 /// <see cref="Capacity"/> the least recently committed instances are dropped.
+/// Harmless once, costly when it is the rule: with several orchestrators on one store, a run's next message goes to
+/// this process only one time in N, and every other cached copy would be stale — a conflict and a retry per
+/// transition. So a conflict makes the cache stand aside (<see cref="StandAside"/>): for a while every message reads
+/// the store. A single writer never conflicts and keeps its cache; several keep the conflicts to a few per period.
 /// </summary>
-public sealed class SagaInstanceCache<TSaga>(int capacity)
+public sealed class SagaInstanceCache<TSaga>(int capacity, TimeProvider? time = null)
     where TSaga : class, ISaga
 {
+    /// <summary>How long the cache stands aside after a conflict.</summary>
+    public static readonly TimeSpan StandAsidePeriod = TimeSpan.FromMinutes(5);
+
     private readonly Dictionary<Guid, LinkedListNode<TSaga>> _entries = [];
     private readonly LinkedList<TSaga> _order = new();
     private readonly Lock _lock = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private long _trustedFrom;
+
+    /// <summary>Whether cached copies are used now (no conflict within the last <see cref="StandAsidePeriod"/>).</summary>
+    public bool Trusted => _time.GetTimestamp() >= Interlocked.Read(ref _trustedFrom);
+
+    /// <summary>
+    /// Another writer changed a run behind this process's back: stop using cached copies, and drop them, for
+    /// <see cref="StandAsidePeriod"/>.
+    /// </summary>
+    public void StandAside()
+    {
+        Interlocked.Exchange(ref _trustedFrom, _time.GetTimestamp() + (long)(StandAsidePeriod.TotalSeconds * _time.TimestampFrequency));
+        lock (_lock)
+        {
+            _entries.Clear();
+            _order.Clear();
+        }
+    }
 
     public int Capacity { get; } = capacity;
 
@@ -58,7 +84,7 @@ public sealed class SagaInstanceCache<TSaga>(int capacity)
     public void Put(TSaga instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        if (Capacity <= 0)
+        if (Capacity <= 0 || !Trusted)
         {
             return;
         }

@@ -144,8 +144,11 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
             var connection = dbContext.Database.GetDbConnection();
             var dbTransaction = transaction.GetDbTransaction();
 
+            // In saga key order, the same in every process: two orchestrators' batches touching the same runs then lock
+            // their rows in the same order and wait for each other instead of deadlocking (PostgreSQL would abort one
+            // after deadlock_timeout, and the whole batch would be committed again one by one).
             var outcomes = new SagaWriteOutcome[batch.Count];
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Rows.Count > 0 ? batch[i].Rows[0].CorrelationId : Guid.Empty))
             {
                 outcomes[i] = await batch[i].ExecuteAsync(Store, dbContext, connection, dbTransaction).ConfigureAwait(false);
             }

@@ -3,23 +3,28 @@ using System.Xml;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Expressions;
+using SagaWorkflows.Core.Engine;
 using SagaWorkflows.Core.Retries;
 
-namespace SagaWorkflows.Core.Engine.Nodes;
+namespace SagaWorkflows.Core.Nodes;
 
 /// <summary>
 /// What <c>tool</c> and <c>ai</c> steps share: a command out to a worker, replies matched by
 /// execution id, retries announced by the worker, and the attempt timeout enforced here too,
 /// because a command no worker takes never produces a reply.
 /// </summary>
-internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDefinition
+internal abstract class ActivityNode<TStep> : NodeType<TStep, ActivityState> where TStep : StepDefinition
 {
+    public override string StateName => "activity";
+
+    public override bool HasAttempts => true;
+
     protected abstract StepRetryPolicy? RetryOf(TStep step);
 
     protected abstract TimeSpan? TimeoutOf(TStep step);
 
     /// <summary>Renders what the command carries; expression errors fail the step.</summary>
-    protected abstract JsonNode? PrepareInput(TStep step, JsonNode? input, Scope scope, RunContext context);
+    protected abstract override JsonNode? PrepareInput(TStep step, JsonNode? input, Scope scope, RunContext context);
 
     protected abstract (string Queue, object Command) BuildCommand(TStep step, ActivityState state, RunContext context);
 
@@ -27,12 +32,8 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
     {
     }
 
-    /// <summary>The step's input as its command carries it; expression errors fail the step.</summary>
-    public JsonNode? Prepare(StepDefinition step, JsonNode? input, Scope scope, RunContext context) => PrepareInput((TStep)step, input, scope, context);
-
-    public Outcome Start(StepDefinition step, string path, JsonNode? input, Scope scope, RunContext context, out NodeState? state)
+    protected override Outcome StartNode(TStep step, string path, JsonNode? input, Scope scope, RunContext context, out ActivityState? state)
     {
-        var typed = (TStep)step;
         var activity = new ActivityState
         {
             Path = path,
@@ -44,7 +45,7 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
         state = activity;
         if (!context.State.Suspended)
         {
-            Dispatch(typed, activity, context);
+            Dispatch(step, activity, context);
         }
 
         return Outcome.Pending;
@@ -56,20 +57,18 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
     /// one that overtook an earlier attempt's waits in the state — so <c>step-retry</c> events come in attempt
     /// order and the step completes or fails after them, whatever order they arrived in.
     /// </remarks>
-    public Outcome Deliver(StepDefinition step, NodeState state, Scope scope, RunContext context, RunEvent @event)
+    protected override Outcome DeliverNode(TStep step, ActivityState activity, Scope scope, RunContext context, RunEvent @event)
     {
-        var typed = (TStep)step;
-        var activity = (ActivityState)state;
         switch (@event)
         {
             case StepSucceeded s when s.ExecutionId == activity.ExecutionId:
-                return Report(typed, activity, scope, context, new AttemptReport { Attempt = s.Attempt, Succeeded = true, Output = s.Output });
+                return Report(step, activity, scope, context, new AttemptReport { Attempt = s.Attempt, Succeeded = true, Output = s.Output });
 
             case StepFailed f when f.ExecutionId == activity.ExecutionId:
                 // A late failure of an attempt already given up on (timed out, retried) says nothing new.
                 return f.Attempt <= activity.RetriedThrough
                     ? Outcome.Pending
-                    : Report(typed, activity, scope, context, new AttemptReport { Attempt = f.Attempt, ErrorType = f.ErrorType, Message = f.Message });
+                    : Report(step, activity, scope, context, new AttemptReport { Attempt = f.Attempt, ErrorType = f.ErrorType, Message = f.Message });
 
             case StepRetryScheduled r when r.ExecutionId == activity.ExecutionId:
                 if (r.Attempt > activity.RetriedThrough)
@@ -83,7 +82,7 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
                         ErrorType = r.ErrorType,
                         Message = r.Message,
                     });
-                    return ApplyInOrder(typed, activity, scope, context);
+                    return ApplyInOrder(step, activity, scope, context);
                 }
 
                 return Outcome.Pending;
@@ -91,22 +90,20 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
             case StepAttemptExpired x when x.ExecutionId == activity.ExecutionId:
                 // The worker refused the attempt because its deadline passed: the same as the run's own timeout, only sooner.
                 return x.Attempt == activity.Attempt && x.Attempt > activity.RetriedThrough && activity.Phase == ActivityPhase.Dispatched
-                    ? TimedOut(typed, activity, scope, context)
+                    ? TimedOut(step, activity, scope, context)
                     : Outcome.Pending;
 
             case TimerElapsed:
-                return OnTimer(typed, activity, scope, context);
+                return OnTimer(step, activity, scope, context);
 
             case ResumeRequested when activity.Phase == ActivityPhase.Deferred && !context.Halting:
-                Dispatch(typed, activity, context);
+                Dispatch(step, activity, context);
                 return Outcome.Pending;
 
             default:
                 return Outcome.NotFound;
         }
     }
-
-    public IEnumerable<NodeState> Descendants(StepDefinition step, NodeState state) => [];
 
     /// <summary>A final report applies once every earlier attempt's retry is reported; until then it waits.</summary>
     private Outcome Report(TStep step, ActivityState activity, Scope scope, RunContext context, AttemptReport report)
@@ -237,4 +234,56 @@ internal abstract class ActivityNode<TStep> : INodeExecutor where TStep : StepDe
     protected static readonly StepRetryPolicy DefaultPolicy = new();
 
     protected static StepRetryPolicy PolicyContract(StepRetryPolicy? policy) => policy ?? DefaultPolicy;
+}
+
+public enum ActivityPhase
+{
+    /// <summary>Started while the run was suspended: dispatched on resume.</summary>
+    Deferred,
+    Dispatched,
+    WaitingRetry,
+}
+
+/// <summary>A <c>tool</c> or <c>ai</c> step: a command out to a worker.</summary>
+public sealed class ActivityState : NodeState
+{
+    public Guid ExecutionId { get; set; }
+    public int Attempt { get; set; } = 1;
+    public ActivityPhase Phase { get; set; }
+    public JsonNode? Input { get; set; }
+
+    /// <summary>When the current attempt is considered timed out (step timeout plus a grace).</summary>
+    public DateTimeOffset? DeadlineAt { get; set; }
+
+    public DateTimeOffset? RetryAt { get; set; }
+
+    /// <summary>Attempts up to this one have had their <c>step-retry</c> event: reports of later attempts wait for it.</summary>
+    public int RetriedThrough { get; set; }
+
+    /// <summary>Retry reports that arrived before an earlier attempt's, by attempt, until their turn.</summary>
+    public Dictionary<int, AttemptReport>? EarlyRetries { get; set; }
+
+    /// <summary>A final report (success or failure) that arrived before the retry reports of the attempts before it.</summary>
+    public AttemptReport? EarlyResult { get; set; }
+
+    public override IEnumerable<SequenceFrame> Frames() => [];
+
+    public override DateTimeOffset? DueAt(bool halting) => Phase switch
+    {
+        ActivityPhase.Dispatched => DeadlineAt,
+        ActivityPhase.WaitingRetry => RetryAt,
+        _ => null,
+    };
+}
+
+/// <summary>A worker's report on one attempt, kept while the reports it follows are still on their way.</summary>
+public sealed record AttemptReport
+{
+    public int Attempt { get; init; }
+    public bool Succeeded { get; init; }
+    public JsonNode? Output { get; init; }
+    public int NextAttempt { get; init; }
+    public TimeSpan Delay { get; init; }
+    public string? ErrorType { get; init; }
+    public string? Message { get; init; }
 }
