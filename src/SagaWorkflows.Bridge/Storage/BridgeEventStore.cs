@@ -240,7 +240,10 @@ public sealed partial class BridgeEventStore(
             else
             {
                 var part = runIdPart.ToLowerInvariant();
+                // EF Core translates ToLower().Contains into SQL; the StringComparison overload CA1862 asks for has no translation.
+#pragma warning disable CA1862
                 runs = runs.Where(r => r.RunId.ToString().ToLower().Contains(part));
+#pragma warning restore CA1862
             }
         }
 
