@@ -215,7 +215,7 @@ public static class SagaWorkflowsBusExtensions
         return services.AddSingleton(contributor);
     }
 
-    private static IEnumerable<ISagaWorkflowsBusContributor> Contributors(IServiceCollection services) =>
+    private static List<ISagaWorkflowsBusContributor> Contributors(IServiceCollection services) =>
         services
             .Where(d => d.ServiceType == typeof(ISagaWorkflowsBusContributor) && d.ImplementationInstance is not null)
             .Select(d => (ISagaWorkflowsBusContributor)d.ImplementationInstance!)

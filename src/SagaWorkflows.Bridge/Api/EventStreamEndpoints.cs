@@ -62,7 +62,7 @@ public static class EventStreamEndpoints
         PrepareStreamResponse(http.Response);
         var stream = new RunEventStream(store, subscription, new SseCommentWriter(http.Response), options.Value,
             lifetime.ApplicationStopping);
-        return TypedResults.ServerSentEvents(stream.ReadAsync(id, after ?? 0));
+        return TypedResults.ServerSentEvents(stream.ReadAsync(id, after ?? 0, http.RequestAborted));
     }
 
     private static async Task<IResult> StreamAll(HttpContext http, BridgeEventStore store, BridgeEventHub hub,

@@ -41,7 +41,7 @@ public static class JsonBody
                 return (null, Problems.TooLarge(maxBytes));
             }
 
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
 
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);

@@ -18,8 +18,11 @@ public sealed partial class BridgeEventStore(
     IDbContextFactory<BridgeDbContext> dbFactory,
     BridgeEventHub hub,
     TimeProvider time,
-    ILogger<BridgeEventStore> logger)
+    ILogger<BridgeEventStore> logger) : IDisposable
 {
+    /// <summary>Releases the append lock (the container disposes the store with the host).</summary>
+    public void Dispose() => _writeLock.Dispose();
+
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _initGate = new();
     private Task? _initialization;
@@ -237,7 +240,10 @@ public sealed partial class BridgeEventStore(
             else
             {
                 var part = runIdPart.ToLowerInvariant();
+                // EF Core translates ToLower().Contains into SQL; the StringComparison overload CA1862 asks for has no translation.
+#pragma warning disable CA1862
                 runs = runs.Where(r => r.RunId.ToString().ToLower().Contains(part));
+#pragma warning restore CA1862
             }
         }
 

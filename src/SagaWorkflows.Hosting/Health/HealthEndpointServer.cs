@@ -31,7 +31,10 @@ internal sealed partial class HealthEndpointServer(SagaWorkflowsHealthOptions op
         await app.StartAsync(cancellationToken);
         _app = app;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        LogListening(string.Join(", ", addresses));
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogListening(string.Join(", ", addresses));
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

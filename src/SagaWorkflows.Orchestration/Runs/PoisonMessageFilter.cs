@@ -54,18 +54,66 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
     /// <summary>The run a message of the runs queue belongs to.</summary>
     internal static Guid? RunIdOf(ConsumeContext context)
     {
-        if (context.TryGetMessage<StartWorkflow>(out var start)) return start.Message.RunId;
-        if (context.TryGetMessage<WakeWorkflowRun>(out var wake)) return wake.Message.RunId;
-        if (context.TryGetMessage<StepCompleted>(out var completed)) return completed.Message.RunId;
-        if (context.TryGetMessage<StepFaulted>(out var faulted)) return faulted.Message.RunId;
-        if (context.TryGetMessage<StepRetrying>(out var retrying)) return retrying.Message.RunId;
-        if (context.TryGetMessage<SignalWorkflow>(out var signal)) return signal.Message.RunId;
-        if (context.TryGetMessage<SuspendWorkflow>(out var suspend)) return suspend.Message.RunId;
-        if (context.TryGetMessage<ResumeWorkflow>(out var resume)) return resume.Message.RunId;
-        if (context.TryGetMessage<CancelWorkflow>(out var cancel)) return cancel.Message.RunId;
-        if (context.TryGetMessage<RoutingSlipCompleted>(out var slipCompleted)) return slipCompleted.Message.TrackingNumber;
-        if (context.TryGetMessage<RoutingSlipFaulted>(out var slipFaulted)) return slipFaulted.Message.TrackingNumber;
-        if (context.TryGetMessage<RoutingSlipActivityCompleted>(out var activity)) return activity.Message.TrackingNumber;
+        if (context.TryGetMessage<StartWorkflow>(out var start))
+        {
+            return start.Message.RunId;
+        }
+
+        if (context.TryGetMessage<WakeWorkflowRun>(out var wake))
+        {
+            return wake.Message.RunId;
+        }
+
+        if (context.TryGetMessage<StepCompleted>(out var completed))
+        {
+            return completed.Message.RunId;
+        }
+
+        if (context.TryGetMessage<StepFaulted>(out var faulted))
+        {
+            return faulted.Message.RunId;
+        }
+
+        if (context.TryGetMessage<StepRetrying>(out var retrying))
+        {
+            return retrying.Message.RunId;
+        }
+
+        if (context.TryGetMessage<SignalWorkflow>(out var signal))
+        {
+            return signal.Message.RunId;
+        }
+
+        if (context.TryGetMessage<SuspendWorkflow>(out var suspend))
+        {
+            return suspend.Message.RunId;
+        }
+
+        if (context.TryGetMessage<ResumeWorkflow>(out var resume))
+        {
+            return resume.Message.RunId;
+        }
+
+        if (context.TryGetMessage<CancelWorkflow>(out var cancel))
+        {
+            return cancel.Message.RunId;
+        }
+
+        if (context.TryGetMessage<RoutingSlipCompleted>(out var slipCompleted))
+        {
+            return slipCompleted.Message.TrackingNumber;
+        }
+
+        if (context.TryGetMessage<RoutingSlipFaulted>(out var slipFaulted))
+        {
+            return slipFaulted.Message.TrackingNumber;
+        }
+
+        if (context.TryGetMessage<RoutingSlipActivityCompleted>(out var activity))
+        {
+            return activity.Message.TrackingNumber;
+        }
+
         return context.CorrelationId;
     }
 

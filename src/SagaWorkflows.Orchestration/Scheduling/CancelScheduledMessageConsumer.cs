@@ -15,6 +15,13 @@ public sealed class CancelScheduledMessageConsumer(ISchedulerFactory schedulerFa
 
         var removed = await scheduler.UnscheduleJob(ScheduledMessageJob.TriggerKeyFor(context.Message.TokenId), context.CancellationToken);
 
-        logger.LogDebug(removed ? "Cancelled scheduled message {TokenId}" : "No scheduled message {TokenId} to cancel", context.Message.TokenId);
+        if (removed)
+        {
+            logger.LogDebug("Cancelled scheduled message {TokenId}", context.Message.TokenId);
+        }
+        else
+        {
+            logger.LogDebug("No scheduled message {TokenId} to cancel", context.Message.TokenId);
+        }
     }
 }

@@ -20,7 +20,9 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
         var serializerContext = deserializer.Deserialize(body, EnvelopeHeaders(), message.Destination);
 
         if (message.MessageId.HasValue)
+        {
             context.MessageId = message.MessageId;
+        }
 
         context.RequestId = message.RequestId;
         context.CorrelationId = message.CorrelationId;
@@ -31,24 +33,37 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
         context.FaultAddress = message.FaultAddress;
 
         if (message.MessageTypes.Count > 0)
+        {
             context.SupportedMessageTypes = [.. message.MessageTypes];
+        }
 
         if (message.ExpirationTime is { } expiration)
+        {
             context.TimeToLive = expiration - DateTime.UtcNow;
+        }
 
         foreach (var (name, value) in message.Headers)
+        {
             context.Headers.Set(name, value);
+        }
 
         // What MassTransit's Quartz integration adds, so GetSchedulingTokenId() lets a saga ignore a
         // message from a schedule it has since replaced, and GetQuartzScheduled() tells how late it ran.
         if (message.TokenId is { } tokenId)
+        {
             context.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
+        }
+
         context.Headers.Set(MessageHeaders.Quartz.Sent, job.FireTimeUtc);
         if (job.ScheduledFireTimeUtc is { } scheduled)
+        {
             context.Headers.Set(MessageHeaders.Quartz.Scheduled, scheduled);
+        }
 
         if (message.TransportProperties is { Count: > 0 } properties && context is TransportSendContext transportContext)
+        {
             transportContext.ReadPropertiesFrom(properties);
+        }
 
         context.Serializer = serializerContext.GetMessageSerializer();
 
@@ -61,7 +76,9 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
     {
         var headers = new DictionarySendHeaders();
         foreach (var (name, value) in message.Headers)
+        {
             headers.Set(name, value);
+        }
 
         SetIfPresent(headers, MessageHeaders.MessageId, message.MessageId);
         SetIfPresent(headers, MessageHeaders.CorrelationId, message.CorrelationId);
@@ -72,7 +89,9 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
         SetIfPresent(headers, MessageHeaders.ResponseAddress, message.ResponseAddress);
         SetIfPresent(headers, MessageHeaders.FaultAddress, message.FaultAddress);
         if (message.MessageTypes.Count > 0)
+        {
             headers.Set(MessageHeaders.MessageType, string.Join(';', message.MessageTypes));
+        }
 
         return headers;
     }
@@ -80,6 +99,8 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
     private static void SetIfPresent(DictionarySendHeaders headers, string name, object? value)
     {
         if (value is not null)
+        {
             headers.Set(name, value.ToString());
+        }
     }
 }

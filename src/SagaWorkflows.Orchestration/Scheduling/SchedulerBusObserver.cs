@@ -31,7 +31,9 @@ internal sealed class SchedulerBusObserver(ISchedulerFactory schedulerFactory) :
 
         _scheduler = await schedulerFactory.GetScheduler();
         if (_scheduler.Status is SchedulerStatus.Created or SchedulerStatus.Standby)
+        {
             await _scheduler.Start();
+        }
     }
 
     public Task StartFaulted(IBus bus, Exception exception) => Task.CompletedTask;
@@ -41,7 +43,9 @@ internal sealed class SchedulerBusObserver(ISchedulerFactory schedulerFactory) :
         // Not through the factory: when Quartz's hosted service stops first, the factory refuses to
         // hand back the scheduler it has already shut down.
         if (_scheduler is { Status: SchedulerStatus.Running })
+        {
             await _scheduler.Standby();
+        }
     }
 
     public Task PostStop(IBus bus) => Task.CompletedTask;

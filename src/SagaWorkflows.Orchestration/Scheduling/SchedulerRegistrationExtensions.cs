@@ -83,7 +83,9 @@ public static class SchedulerRegistrationExtensions
                 store.UseSystemTextJsonSerializer();
 
                 if (clustered)
+                {
                     store.UseClustering(_ => { });
+                }
             });
 
             configure?.Invoke(q);

@@ -69,7 +69,9 @@ internal sealed record StoredMessage
 
         IDictionary<string, object>? transportProperties = null;
         if (context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transportContext))
+        {
             transportProperties = transportContext.GetTransportProperties();
+        }
 
         return new StoredMessage
         {
@@ -114,13 +116,19 @@ internal sealed record StoredMessage
         PutAddress(data, FaultAddressKey, FaultAddress);
 
         if (ExpirationTime is { } expiration)
+        {
             data[ExpirationTimeKey] = expiration.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+        }
 
         if (Headers.Count > 0)
+        {
             data[HeadersKey] = JsonSerializer.Serialize(Headers, SystemTextJsonMessageSerializer.Options);
+        }
 
         if (TransportProperties is { Count: > 0 })
+        {
             data[TransportPropertiesKey] = JsonSerializer.Serialize(TransportProperties, SystemTextJsonMessageSerializer.Options);
+        }
 
         return data;
     }
@@ -150,13 +158,17 @@ internal sealed record StoredMessage
     private static void PutId(JobDataMap data, string key, Guid? id)
     {
         if (id is { } value)
+        {
             data[key] = value.ToString("D");
+        }
     }
 
     private static void PutAddress(JobDataMap data, string key, Uri? address)
     {
         if (address is not null)
+        {
             data[key] = address.ToString();
+        }
     }
 
     private static string Required(JobDataMap data, string key) =>
@@ -165,7 +177,9 @@ internal sealed record StoredMessage
     private static string? Optional(JobDataMap data, string key)
     {
         if (!data.TryGetValue(key, out var value))
+        {
             return null;
+        }
 
         var text = Convert.ToString(value, CultureInfo.InvariantCulture);
         return string.IsNullOrWhiteSpace(text) ? null : text;
@@ -180,14 +194,18 @@ internal sealed record StoredMessage
     private static Dictionary<string, object>? ReadValues(JobDataMap data, string key)
     {
         if (Optional(data, key) is not { } json)
+        {
             return null;
+        }
 
         var elements = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json, SystemTextJsonMessageSerializer.Options) ?? [];
         var values = new Dictionary<string, object>(elements.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, element) in elements)
         {
             if (HeaderValue.FromJson(element) is { } value)
+            {
                 values[name] = value;
+            }
         }
 
         return values;

@@ -161,16 +161,18 @@ public sealed class RunPageTests : IAsyncLifetime
 
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
         var asked = 0;
-        page.Dialog += async (_, dialog) =>
+        Task? answered = null;
+        page.Dialog += (_, dialog) =>
         {
             asked++;
-            await dialog.AcceptAsync(key);
+            answered = dialog.AcceptAsync(key);
         };
         await page.GotoAsync(new Uri(bridge.BaseAddress, $"/runs/{run.RunId}").ToString());
 
         var hold = page.Locator(".box[data-path='hold']");
         await Expect(hold).ToHaveAttributeAsync("data-status", "waiting", new() { Timeout = 20_000 });
         Assert.Equal(1, asked);
+        await answered!;
         var form = page.Locator("form.signal-form[data-path='hold']");
         await form.Locator("input[data-field='payload.count']").FillAsync("3");
         await form.Locator("button[type=submit]").ClickAsync();

@@ -40,7 +40,9 @@ public sealed class ProbeInbox
         get
         {
             lock (_gate)
+            {
                 return [.. _received];
+            }
         }
     }
 
@@ -58,7 +60,9 @@ public sealed class ProbeInbox
         }
 
         foreach (var tcs in arrived)
+        {
             tcs.TrySetResult(probe);
+        }
     }
 
     public async Task<ReceivedProbe> WaitFor(Func<ReceivedProbe, bool> match, TimeSpan timeout)
@@ -67,7 +71,9 @@ public sealed class ProbeInbox
         lock (_gate)
         {
             if (_received.FirstOrDefault(match) is { } already)
+            {
                 return already;
+            }
 
             _waiters.Add((match, arrived));
         }
@@ -99,6 +105,8 @@ public sealed class RedeliveryProbeConsumer(ProbeInbox inbox) : IConsumer<Redeli
         inbox.Add(ReceivedProbe.From(context, context.Message.Id.ToString("N")));
 
         if (context.GetRedeliveryCount() == 0)
+        {
             await context.Redeliver(TimeSpan.FromSeconds(1));
+        }
     }
 }

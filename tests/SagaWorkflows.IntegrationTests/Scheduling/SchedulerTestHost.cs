@@ -30,7 +30,9 @@ public sealed class SchedulerTestNames
     {
         SqliteConnection.ClearAllPools();
         foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
+        {
             File.Delete(file);
+        }
 
         var factory = new ConnectionFactory { HostName = "localhost", UserName = "guest", Password = "guest" };
         await using var connection = await factory.CreateConnectionAsync();
@@ -121,7 +123,9 @@ public sealed class SchedulerTestHost : IAsyncDisposable
     public async Task Stop()
     {
         if (_stopped)
+        {
             return;
+        }
 
         _stopped = true;
         await _host.StopAsync();

@@ -35,7 +35,9 @@ public class CounterStateMachine : MassTransitStateMachine<CounterSaga>
                         context.Message.AuditAddress ?? AuditAddress, context.Message.AuditTimeToLive, context.Message.AuditDueAt));
 
                     if (context.Message.Fail)
+                    {
                         throw new InvalidOperationException("The counter was told to fail.");
+                    }
                 })
                 .TransitionTo(Counting));
 

@@ -268,9 +268,9 @@ public sealed class EfSagaRepositoryTests
         Assert.Single(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id && m.Count == 11));
     }
 
-    sealed class CountingInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    private sealed class CountingInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
     {
-        int _selects;
+        private int _selects;
 
         public int Selects => Volatile.Read(ref _selects);
 
@@ -281,7 +281,10 @@ public sealed class EfSagaRepositoryTests
             CancellationToken cancellationToken = default)
         {
             if (command.CommandText.Contains("\"Counters\"", StringComparison.Ordinal))
+            {
                 Interlocked.Increment(ref _selects);
+            }
+
             return base.ReaderExecutedAsync(command, eventData, result, cancellationToken);
         }
     }
@@ -313,9 +316,9 @@ public sealed class EfSagaRepositoryTests
         Assert.Empty(await host.OutboxRows());
     }
 
-    sealed class HoldFirstIncrement : IPublishObserver
+    private sealed class HoldFirstIncrement : IPublishObserver
     {
-        readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Release() => _gate.TrySetResult();
 

@@ -4,7 +4,7 @@ namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
 internal static class HarnessExtensions
 {
-    static readonly CancellationToken AlreadyCancelled = new(canceled: true);
+    private static readonly CancellationToken AlreadyCancelled = new(canceled: true);
 
     /// <summary>What the list holds right now, without waiting for more.</summary>
     public static List<IPublishedMessage<T>> PublishedSoFar<T>(this ITestHarness harness, Func<T, bool> filter)
@@ -27,7 +27,9 @@ internal static class HarnessExtensions
         await foreach (var _ in harness.Consumed.SelectAsync<T>(x => x.Exception is null && filter(x.Context.Message)))
         {
             if (++seen == count)
+            {
                 break;
+            }
         }
 
         return seen;
@@ -41,7 +43,9 @@ internal static class HarnessExtensions
         {
             found.Add(message);
             if (found.Count == count)
+            {
                 break;
+            }
         }
 
         return found;

@@ -60,13 +60,16 @@ public sealed class HostedSagaStoreTests
         finally
         {
             using (var connection = new SqliteConnection(connectionString))
+            {
                 SqliteConnection.ClearPool(connection);
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
 
 
-    sealed class LeftBehindWriter(IDbContextFactory<CounterDbContext> factory, Guid sagaId) : IHostedService
+    private sealed class LeftBehindWriter(IDbContextFactory<CounterDbContext> factory, Guid sagaId) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {

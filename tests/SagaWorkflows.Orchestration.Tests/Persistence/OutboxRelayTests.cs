@@ -8,7 +8,7 @@ namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
 public sealed class OutboxRelayTests
 {
-    static readonly DateTime LongAgo = DateTime.UtcNow.AddMinutes(-1);
+    private static readonly DateTime LongAgo = DateTime.UtcNow.AddMinutes(-1);
 
     [Fact]
     public async Task Relay_delivers_rows_left_behind_in_order_and_deletes_them()
@@ -109,10 +109,10 @@ public sealed class OutboxRelayTests
         Assert.Empty(await host.AllOutboxRows());
     }
 
-    static OutboxItem Publish<T>(T message)
+    private static OutboxItem Publish<T>(T message)
         where T : class => new(message, typeof(T), null);
 
-    static JsonElement Json(string json)
+    private static JsonElement Json(string json)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();

@@ -80,5 +80,5 @@ public sealed class SagaInstanceCacheTests
         Assert.Equal(0, cache.Count);
     }
 
-    static CounterSaga Saga() => new() { CorrelationId = NewId.NextGuid(), Version = 1 };
+    private static CounterSaga Saga() => new() { CorrelationId = NewId.NextGuid(), Version = 1 };
 }

@@ -36,7 +36,10 @@ public sealed class SagaStoreSchemaTests
         finally
         {
             using (var connection = new SqliteConnection(connectionString))
+            {
                 SqliteConnection.ClearPool(connection);
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -59,7 +62,10 @@ public sealed class SagaStoreSchemaTests
         finally
         {
             using (var connection = new SqliteConnection(connectionString))
+            {
                 SqliteConnection.ClearPool(connection);
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -73,7 +79,9 @@ public sealed class SagaStoreSchemaTests
         {
             var options = new DbContextOptionsBuilder<SagaWorkflows.Orchestration.Runs.WorkflowDbContext>().UseSqliteSagaStore(connectionString).Options;
             await using (var db = new SagaWorkflows.Orchestration.Runs.WorkflowDbContext(options))
+            {
                 await db.EnsureSagaStoreCreatedAsync();
+            }
 
             // As the first release left it: no WorkflowRunParts, one run.
             await Execute(connectionString, "DROP TABLE \"WorkflowRunParts\"");
@@ -81,7 +89,9 @@ public sealed class SagaStoreSchemaTests
                 "\"DefinitionJson\", \"StateJson\", \"CreatedAt\", \"UpdatedAt\") VALUES ('A', 'Running', 1, 'w', 1, '{}', '{}', '2026-01-01', '2026-01-01')");
 
             await using (var db = new SagaWorkflows.Orchestration.Runs.WorkflowDbContext(options))
+            {
                 await db.EnsureSagaStoreCreatedAsync();
+            }
 
             Assert.Equal(0L, await Execute(connectionString, "SELECT COUNT(*) FROM \"WorkflowRunParts\""));
             Assert.Equal(1L, await Execute(connectionString, "SELECT COUNT(*) FROM \"WorkflowRuns\""));
@@ -89,7 +99,10 @@ public sealed class SagaStoreSchemaTests
         finally
         {
             using (var connection = new SqliteConnection(connectionString))
+            {
                 SqliteConnection.ClearPool(connection);
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -103,7 +116,9 @@ public sealed class SagaStoreSchemaTests
         {
             var options = new DbContextOptionsBuilder<CounterDbContext>().UseSqliteSagaStore(connectionString).Options;
             await using (var db = new CounterDbContext(options))
+            {
                 await db.EnsureSagaStoreCreatedAsync();
+            }
 
             // As an earlier release left it: no ExpiresAt, one undelivered row.
             await Execute(connectionString, "ALTER TABLE \"OutboxMessages\" DROP COLUMN \"ExpiresAt\"");
@@ -122,7 +137,10 @@ public sealed class SagaStoreSchemaTests
         finally
         {
             using (var connection = new SqliteConnection(connectionString))
+            {
                 SqliteConnection.ClearPool(connection);
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -197,12 +215,15 @@ public sealed class SagaStoreSchemaTests
         finally
         {
             using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "store.db")}"))
+            {
                 SqliteConnection.ClearPool(connection);
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
 
-    static async Task<object?> Execute(string connectionString, string sql)
+    private static async Task<object?> Execute(string connectionString, string sql)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync();

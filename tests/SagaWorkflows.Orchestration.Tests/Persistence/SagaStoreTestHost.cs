@@ -21,12 +21,12 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
 
     public const string Postgres = "postgres";
 
-    readonly string _directory;
-    readonly PostgresTestDatabase? _database;
-    readonly ServiceProvider _provider;
-    bool _started;
+    private readonly string _directory;
+    private readonly PostgresTestDatabase? _database;
+    private readonly ServiceProvider _provider;
+    private bool _started;
 
-    SagaStoreTestHost(string directory, PostgresTestDatabase? database, string connectionString, ServiceProvider provider)
+    private SagaStoreTestHost(string directory, PostgresTestDatabase? database, string connectionString, ServiceProvider provider)
     {
         _directory = directory;
         _database = database;
@@ -59,11 +59,18 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         services.AddDbContextFactory<CounterDbContext>(options =>
         {
             if (database is null)
+            {
                 options.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(10));
+            }
             else
+            {
                 options.UseSagaStore(connectionString);
+            }
+
             if (interceptor is not null)
+            {
                 options.AddInterceptors(interceptor);
+            }
         });
 
         services.AddMassTransitTestHarness(x =>
@@ -92,7 +99,9 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
 
         // After the bus: the harness starts hosted services in registration order and has no application lifetime.
         if (relay is not null)
+        {
             services.AddSagaOutboxRelay<CounterDbContext>(relay);
+        }
 
         var provider = services.BuildServiceProvider(validateScopes: true);
         var host = new SagaStoreTestHost(directory, database, connectionString, provider);
@@ -101,7 +110,9 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
             await provider.EnsureSagaStoreCreatedAsync<CounterDbContext>();
 
             if (seed is not null)
+            {
                 await host.WithDbContext(seed);
+            }
 
             await host.Harness.Start();
             host._started = true;
@@ -177,17 +188,25 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         try
         {
             if (_started)
+            {
                 await Harness.Stop();
+            }
         }
         finally
         {
             await _provider.DisposeAsync();
 
             if (_database is not null)
+            {
                 await _database.DisposeAsync();
+            }
             else
+            {
                 using (var connection = new SqliteConnection(ConnectionString))
+                {
                     SqliteConnection.ClearPool(connection);
+                }
+            }
 
             try
             {

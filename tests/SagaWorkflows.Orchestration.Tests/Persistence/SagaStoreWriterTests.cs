@@ -11,7 +11,7 @@ namespace SagaWorkflows.Orchestration.Tests.Persistence;
 /// <summary>The group-commit writer behind the saga repository, driven directly against a SQLite file (and a PostgreSQL database).</summary>
 public sealed class SagaStoreWriterTests
 {
-    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task Transitions_waiting_for_the_store_are_committed_together()
@@ -206,13 +206,13 @@ public sealed class SagaStoreWriterTests
         Directory.Delete(directory, recursive: true);
     }
 
-    static SagaStoreWrite Insert(CounterSaga saga)
+    private static SagaStoreWrite Insert(CounterSaga saga)
     {
         saga.Version = 1;
         return Write(SagaRowOperation.Insert, saga, expectedVersion: 0);
     }
 
-    static SagaStoreWrite Write(SagaRowOperation operation, CounterSaga saga, int expectedVersion)
+    private static SagaStoreWrite Write(SagaRowOperation operation, CounterSaga saga, int expectedVersion)
     {
         var item = new OutboxItem(new CounterStarted(saga.CorrelationId), typeof(CounterStarted), null);
         return new SagaStoreWrite(

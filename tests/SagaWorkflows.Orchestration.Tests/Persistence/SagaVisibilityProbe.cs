@@ -15,7 +15,9 @@ public sealed class SagaVisibilityProbe(Func<Guid, Task<bool>> isCommitted) : IP
         where T : class
     {
         if (context.Message is not CounterStarted started)
+        {
             return;
+        }
 
         CommittedAtPublish[started.CounterId] = await isCommitted(started.CounterId);
     }

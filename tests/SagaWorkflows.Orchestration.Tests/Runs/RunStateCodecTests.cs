@@ -99,7 +99,7 @@ public sealed class RunStateCodecTests
     }
 
     /// <summary>A foreach over <paramref name="items"/> objects, two results in, iteration 3 running a nested foreach of 3.</summary>
-    static (RunState State, ForeachState Outer, ForeachState Inner) State(int items)
+    private static (RunState State, ForeachState Outer, ForeachState Inner) State(int items)
     {
         var inner = new ForeachState
         {
@@ -130,8 +130,8 @@ public sealed class RunStateCodecTests
         return (state, outer, inner);
     }
 
-    static Dictionary<string, string> Parts(WorkflowRun run) =>
+    private static Dictionary<string, string> Parts(WorkflowRun run) =>
         run.PartChanges.Where(c => !c.Delete).Select(Part).ToDictionary(p => p.Key, p => p.Json);
 
-    static WorkflowRunPart Part(SagaWorkflows.Orchestration.Persistence.DependentRowChange change) => (WorkflowRunPart)change.Entity;
+    private static WorkflowRunPart Part(SagaWorkflows.Orchestration.Persistence.DependentRowChange change) => (WorkflowRunPart)change.Entity;
 }

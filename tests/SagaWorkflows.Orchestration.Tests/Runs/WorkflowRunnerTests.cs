@@ -10,13 +10,13 @@ namespace SagaWorkflows.Orchestration.Tests.Runs;
 
 public sealed class WorkflowRunnerTests
 {
-    const string Definition = """
+    private const string Definition = """
         { "id": "two", "version": 1, "steps": [
             { "id": "a", "type": "tool", "tool": "echo" },
             { "id": "b", "type": "tool", "tool": "echo" } ] }
         """;
 
-    readonly WorkflowRunner _runner = new(new DefinitionCache(), new WorkflowDefinitionRegistry(NullLogger<WorkflowDefinitionRegistry>.Instance),
+    private readonly WorkflowRunner _runner = new(new DefinitionCache(), new WorkflowDefinitionRegistry(NullLogger<WorkflowDefinitionRegistry>.Instance),
         TimeProvider.System, NullLogger<WorkflowRunner>.Instance);
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class WorkflowRunnerTests
         Assert.Equal(Enumerable.Range((int)sequences[0], sequences.Count).Select(i => (long)i), sequences);
     }
 
-    static ExecuteTool Dispatched(WorkflowRun run) => Assert.Single(run.PendingMessages.Select(m => m.Message).OfType<ExecuteTool>());
+    private static ExecuteTool Dispatched(WorkflowRun run) => Assert.Single(run.PendingMessages.Select(m => m.Message).OfType<ExecuteTool>());
 
-    static IEnumerable<WorkflowLifecycleEvent> Events(WorkflowRun run) => run.PendingMessages.Select(m => m.Message).OfType<WorkflowLifecycleEvent>();
+    private static IEnumerable<WorkflowLifecycleEvent> Events(WorkflowRun run) => run.PendingMessages.Select(m => m.Message).OfType<WorkflowLifecycleEvent>();
 }

@@ -16,17 +16,17 @@ namespace SagaWorkflows.Orchestration.Persistence;
 public sealed class OutboxRelay<TContext> : BackgroundService
     where TContext : DbContext
 {
-    readonly IBus _bus;
-    readonly IDbContextFactory<TContext> _dbContextFactory;
-    readonly SagaStore<TContext> _store;
-    readonly Func<IMessageScheduler?> _scheduler;
-    readonly IHostApplicationLifetime? _lifetime;
-    readonly ILogger _logger;
-    readonly SagaOutboxOptions _options;
+    private readonly IBus _bus;
+    private readonly IDbContextFactory<TContext> _dbContextFactory;
+    private readonly SagaStore<TContext> _store;
+    private readonly Func<IMessageScheduler?> _scheduler;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private readonly ILogger _logger;
+    private readonly SagaOutboxOptions _options;
     // Serializes the timer's passes with explicit calls, so a caller of RelayPendingAsync observes a finished pass.
-    readonly SemaphoreSlim _pass = new(1, 1);
-    readonly HashSet<Guid> _reportedUnresolvable = [];
-    readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private readonly HashSet<Guid> _reportedUnresolvable = [];
+    private readonly TimeProvider _timeProvider;
 
     public OutboxRelay(IDbContextFactory<TContext> dbContextFactory, SagaStore<TContext> store, IBus bus, IOptions<SagaOutboxOptions> options,
         ILogger<OutboxRelay<TContext>>? logger = null, IHostApplicationLifetime? lifetime = null, TimeProvider? timeProvider = null,
@@ -63,7 +63,9 @@ public sealed class OutboxRelay<TContext> : BackgroundService
                 total += delivered;
 
                 if (anyFailed || fetched < _options.RelayBatchSize)
+                {
                     return total;
+                }
             }
         }
         finally
@@ -91,7 +93,9 @@ public sealed class OutboxRelay<TContext> : BackgroundService
                 {
                     var delivered = await RelayPendingAsync(stoppingToken).ConfigureAwait(false);
                     if (delivered > 0)
+                    {
                         _logger.LogInformation("Outbox relay delivered {Count} message(s) left behind", delivered);
+                    }
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
@@ -106,21 +110,23 @@ public sealed class OutboxRelay<TContext> : BackgroundService
         }
     }
 
-    async Task WaitForApplicationStarted(CancellationToken stoppingToken)
+    private async Task WaitForApplicationStarted(CancellationToken stoppingToken)
     {
         // Under a host, the bus is started by another hosted service; publishing before it is up would only fail.
         // Without a host (test harness) there is nothing to wait for.
         await Task.Yield();
 
         if (_lifetime is null || _lifetime.ApplicationStarted.IsCancellationRequested)
+        {
             return;
+        }
 
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var onStarted = _lifetime.ApplicationStarted.Register(() => started.TrySetResult()).ConfigureAwait(false);
         await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
     }
 
-    async Task<(int Fetched, int Delivered, bool AnyFailed)> RelayBatch(DateTime cutoff, CancellationToken cancellationToken)
+    private async Task<(int Fetched, int Delivered, bool AnyFailed)> RelayBatch(DateTime cutoff, CancellationToken cancellationToken)
     {
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 
@@ -141,7 +147,9 @@ public sealed class OutboxRelay<TContext> : BackgroundService
         foreach (var row in rows)
         {
             if (row.SagaCorrelationId == blockedSaga)
+            {
                 continue;
+            }
 
             try
             {
@@ -185,10 +193,12 @@ public sealed class OutboxRelay<TContext> : BackgroundService
     }
 
     /// <summary>When no transition comes along to delete delivered rows, the relay's pass does.</summary>
-    async Task DeleteDeliveredAsync(DbContext dbContext)
+    private async Task DeleteDeliveredAsync(DbContext dbContext)
     {
         if (!_store.Delivered.Any())
+        {
             return;
+        }
 
         using var turn = await _store.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = await dbContext.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
@@ -197,7 +207,7 @@ public sealed class OutboxRelay<TContext> : BackgroundService
         _store.Delivered.Forget(deleted);
     }
 
-    void ReportUnresolvable(OutboxMessage row)
+    private void ReportUnresolvable(OutboxMessage row)
     {
         // Logged once per row: it will not resolve until a deployment brings the type back.
         if (_reportedUnresolvable.Add(row.Id))

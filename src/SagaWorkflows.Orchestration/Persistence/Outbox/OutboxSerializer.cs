@@ -8,10 +8,10 @@ internal static class OutboxSerializer
 {
     // MassTransit's options carry its converters (interfaces, message data, decimals as strings), so what the bus can
     // carry, the outbox can store; indentation is dropped because nobody reads the rows.
-    static readonly Lazy<JsonSerializerOptions> LazyOptions =
+    private static readonly Lazy<JsonSerializerOptions> LazyOptions =
         new(() => new JsonSerializerOptions(SystemTextJsonMessageSerializer.Options) { WriteIndented = false });
 
-    static readonly ConcurrentDictionary<string, Type?> TypesByName = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Type?> TypesByName = new(StringComparer.Ordinal);
 
     public static JsonSerializerOptions Options => LazyOptions.Value;
 
@@ -35,7 +35,9 @@ internal static class OutboxSerializer
         ArgumentNullException.ThrowIfNull(type);
 
         if (type.FullName is null)
+        {
             throw new ArgumentException($"The message type {type} has no full name (open generic?).", nameof(type));
+        }
 
         return $"{type.FullName}, {type.Assembly.GetName().Name}";
     }

@@ -24,14 +24,16 @@ public static class DurableSagaEndpointExtensions
 
         // Outside the retry, so a partition stays held while its message is retried.
         if (partitionCount > 0)
+        {
             endpoint.UseMessagePartitioner(partitionCount);
+        }
 
         endpoint.UseMessageRetry(configureRetry ?? DefaultRetry);
 
         return endpoint;
     }
 
-    static void DefaultRetry(IRetryConfigurator retry)
+    private static void DefaultRetry(IRetryConfigurator retry)
     {
         retry.Handle<Exception>(StoreFailures.IsStoreFailure);
         retry.Exponential(25, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20));

@@ -12,7 +12,7 @@ public sealed class EfSagaReadContext<TSaga> :
     LoadSagaRepositoryContext<TSaga>
     where TSaga : class, IDurableSaga
 {
-    readonly DbContext _dbContext;
+    private readonly DbContext _dbContext;
 
     public EfSagaReadContext(DbContext dbContext, CancellationToken cancellationToken)
         : base(cancellationToken)

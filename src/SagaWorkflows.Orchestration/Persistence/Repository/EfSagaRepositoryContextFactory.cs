@@ -19,13 +19,13 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     where TSaga : class, IDurableSaga
     where TContext : DbContext
 {
-    readonly ISagaConsumeContextFactory<SagaStoreScope, TSaga> _consumeContextFactory;
-    readonly IDbContextFactory<TContext> _dbContextFactory;
-    readonly SagaStoreWriter<TContext> _writer;
-    readonly SagaInstanceCache<TSaga> _cache;
-    readonly SagaOutboxDelivery _delivery;
-    readonly Lazy<SagaRowStatements> _statements;
-    readonly ILogger _logger;
+    private readonly ISagaConsumeContextFactory<SagaStoreScope, TSaga> _consumeContextFactory;
+    private readonly IDbContextFactory<TContext> _dbContextFactory;
+    private readonly SagaStoreWriter<TContext> _writer;
+    private readonly SagaInstanceCache<TSaga> _cache;
+    private readonly SagaOutboxDelivery _delivery;
+    private readonly Lazy<SagaRowStatements> _statements;
+    private readonly ILogger _logger;
 
     public EfSagaRepositoryContextFactory(IDbContextFactory<TContext> dbContextFactory, ISagaConsumeContextFactory<SagaStoreScope, TSaga> consumeContextFactory,
         SagaStoreWriter<TContext> writer, SagaInstanceCache<TSaga> cache, SagaOutboxDelivery delivery,
@@ -79,7 +79,9 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         {
             _cache.Remove(instance.CorrelationId);
             if (instance is IDurableSagaDependents dependents)
+            {
                 await dependents.LoadDependentsAsync(dbContext, context.CancellationToken).ConfigureAwait(false);
+            }
         }
 
         repositoryContext.Track(instances);
@@ -89,7 +91,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         await CommitAndDeliver(context, repositoryContext).ConfigureAwait(false);
     }
 
-    async Task CommitAndDeliver<T>(ConsumeContext context, EfSagaRepositoryContext<TSaga, T> repositoryContext)
+    private async Task CommitAndDeliver<T>(ConsumeContext context, EfSagaRepositoryContext<TSaga, T> repositoryContext)
         where T : class
     {
         var write = repositoryContext.TakeWrite();
@@ -103,7 +105,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         var outcome = await _writer.WriteAsync(write).ConfigureAwait(false);
         if (outcome != SagaWriteOutcome.Written)
         {
-            var row = write.Rows.FirstOrDefault();
+            var row = write.Rows.Count > 0 ? write.Rows[0] : null;
             var exception = new DbUpdateConcurrencyException(outcome == SagaWriteOutcome.Duplicate
                 ? $"{typeof(TSaga).Name} {row?.CorrelationId} was inserted by another writer first"
                 : $"{typeof(TSaga).Name} {row?.CorrelationId} was changed by another writer since it was loaded (version {row?.ExpectedVersion})");
@@ -132,7 +134,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         return ExecuteRead(asyncMethod, cancellationToken);
     }
 
-    async Task<T> ExecuteRead<T>(Func<EfSagaReadContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
+    private async Task<T> ExecuteRead<T>(Func<EfSagaReadContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
     {
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 
@@ -140,9 +142,9 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     }
 
     /// <summary>The consume's DbContext, created only if something has to be read from the store.</summary>
-    sealed class LazyDbContext(IDbContextFactory<TContext> factory, CancellationToken cancellationToken) : IAsyncDisposable
+    private sealed class LazyDbContext(IDbContextFactory<TContext> factory, CancellationToken cancellationToken) : IAsyncDisposable
     {
-        TContext? _dbContext;
+        private TContext? _dbContext;
 
         public async Task<DbContext> GetAsync()
         {

@@ -79,7 +79,9 @@ public static class SagaRepositoryRegistrationExtensions
 
         var options = services.AddOptions<SagaOutboxOptions>();
         if (configure is not null)
+        {
             options.Configure(configure);
+        }
 
         options.Validate(o => o.RelayInterval > TimeSpan.Zero, "RelayInterval must be positive.")
             .Validate(o => o.RelayAge >= TimeSpan.Zero, "RelayAge must not be negative.")

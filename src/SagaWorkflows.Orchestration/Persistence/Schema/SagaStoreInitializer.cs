@@ -10,7 +10,7 @@ namespace SagaWorkflows.Orchestration.Persistence;
 public sealed class SagaStoreInitializer<TContext>(IServiceProvider services) : IHostedLifecycleService
     where TContext : DbContext
 {
-    int _created;
+    private int _created;
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
@@ -31,10 +31,12 @@ public sealed class SagaStoreInitializer<TContext>(IServiceProvider services) : 
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    async Task EnsureCreated(CancellationToken cancellationToken)
+    private async Task EnsureCreated(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _created) == 1)
+        {
             return;
+        }
 
         await services.EnsureSagaStoreCreatedAsync<TContext>(cancellationToken).ConfigureAwait(false);
 

@@ -17,7 +17,7 @@ public static class SagaStoreSchema
     /// </summary>
     public const int CurrentVersion = 2;
 
-    const string VersionTable = "SagaStoreVersion";
+    private const string VersionTable = "SagaStoreVersion";
 
     /// <summary>
     /// Creates this context's tables if they are missing, or adds what an earlier version of the store lacks, under the
@@ -48,7 +48,7 @@ public static class SagaStoreSchema
         }
     }
 
-    static async Task CreateOrUpgradeAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
+    private static async Task CreateOrUpgradeAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var versionTable = dbContext.GetService<ISqlGenerationHelper>().DelimitIdentifier(VersionTable);
         // Identifiers and constants only: nothing here comes from outside.
@@ -67,12 +67,16 @@ public static class SagaStoreSchema
         await CreateTablesOrColumnsAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
 
         if (stored is null)
+        {
             await dbContext.Database.ExecuteSqlRawAsync(insert, cancellationToken).ConfigureAwait(false);
+        }
         else if (stored < CurrentVersion)
+        {
             await dbContext.Database.ExecuteSqlRawAsync(update, cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    static async Task CreateTablesOrColumnsAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
+    private static async Task CreateTablesOrColumnsAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var creator = dbContext.GetService<IRelationalDatabaseCreator>();
         List<string> missing = await FindMissingTables(dbContext, dialect, cancellationToken).ConfigureAwait(false);
@@ -88,7 +92,9 @@ public static class SagaStoreSchema
             // A store of an earlier version: tables added since then are created; anything else is not patched.
             var later = TablesOf(dbContext).Where(t => AddedLater(dbContext, t.Name)).Select(t => Delimit(dbContext, t)).ToHashSet(StringComparer.Ordinal);
             if (!missing.All(later.Contains))
+            {
                 throw PartialSchema(dbContext, missing);
+            }
 
             await CreateTablesAsync(dbContext, missing, cancellationToken).ConfigureAwait(false);
             await AddMissingColumnsAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
@@ -103,7 +109,9 @@ public static class SagaStoreSchema
         {
             // Another process may have created them at the same moment; anything else is a real failure.
             if ((await FindMissingTables(dbContext, dialect, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
                 throw;
+            }
         }
     }
 
@@ -140,24 +148,28 @@ public static class SagaStoreSchema
         return property.HasAnnotation(AddedLaterAnnotation, true);
     }
 
-    const string AddedLaterAnnotation = "SagaWorkflows:AddedToExistingStores";
+    private const string AddedLaterAnnotation = "SagaWorkflows:AddedToExistingStores";
 
     /// <summary>Adds the columns marked <c>AddedToExistingStores</c> (on a property) that an existing table lacks.</summary>
-    static async Task AddMissingColumnsAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
+    private static async Task AddMissingColumnsAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var model = dbContext.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
         List<MigrationOperation> operations = [];
         foreach (var entityType in model.GetEntityTypes())
         {
             if (entityType.GetTableName() is not { } table)
+            {
                 continue;
+            }
 
             var store = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(table, entityType.GetSchema());
             foreach (var property in entityType.GetProperties().Where(p => p.FindAnnotation(AddedLaterAnnotation)?.Value is true))
             {
                 var column = property.GetColumnName(store)!;
                 if (await ColumnExists(dbContext, dialect, table, entityType.GetSchema(), column, cancellationToken).ConfigureAwait(false))
+                {
                     continue;
+                }
 
                 operations.Add(new AddColumnOperation
                 {
@@ -173,7 +185,9 @@ public static class SagaStoreSchema
         }
 
         if (operations.Count == 0)
+        {
             return;
+        }
 
         var commands = dbContext.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
         try
@@ -187,25 +201,27 @@ public static class SagaStoreSchema
             foreach (var operation in operations.Cast<AddColumnOperation>())
             {
                 if (!await ColumnExists(dbContext, dialect, operation.Table, operation.Schema, operation.Name, cancellationToken).ConfigureAwait(false))
+                {
                     throw;
+                }
             }
         }
     }
 
-    static bool AddedLater(DbContext dbContext, string table) =>
+    private static bool AddedLater(DbContext dbContext, string table) =>
         dbContext.Model.GetEntityTypes().Any(e => e.GetTableName() == table && e.FindAnnotation(AddedLaterAnnotation)?.Value is true);
 
-    static string Delimit(DbContext dbContext, (string Name, string? Schema) table) =>
+    private static string Delimit(DbContext dbContext, (string Name, string? Schema) table) =>
         dbContext.GetService<ISqlGenerationHelper>().DelimitIdentifier(table.Name, table.Schema);
 
-    static async Task<bool> ColumnExists(DbContext dbContext, SagaStoreDialect dialect, string table, string? schema, string column, CancellationToken cancellationToken)
+    private static async Task<bool> ColumnExists(DbContext dbContext, SagaStoreDialect dialect, string table, string? schema, string column, CancellationToken cancellationToken)
     {
         List<int> counts = await dbContext.Database.SqlQuery<int>(dialect.ColumnExistsQuery(table, schema, column)).ToListAsync(cancellationToken).ConfigureAwait(false);
         return counts.Count == 1 && counts[0] > 0;
     }
 
     /// <summary>Creates these tables (delimited names) and their indexes, as EF would in a new store.</summary>
-    static async Task CreateTablesAsync(DbContext dbContext, List<string> tables, CancellationToken cancellationToken)
+    private static async Task CreateTablesAsync(DbContext dbContext, List<string> tables, CancellationToken cancellationToken)
     {
         var sql = dbContext.GetService<ISqlGenerationHelper>();
         var model = dbContext.GetService<Microsoft.EntityFrameworkCore.Metadata.IDesignTimeModel>().Model;
@@ -222,7 +238,7 @@ public static class SagaStoreSchema
             .ExecuteNonQueryAsync(commands, dbContext.GetService<IRelationalConnection>(), cancellationToken).ConfigureAwait(false);
     }
 
-    static List<(string Name, string? Schema)> TablesOf(DbContext dbContext)
+    private static List<(string Name, string? Schema)> TablesOf(DbContext dbContext)
     {
         return dbContext.Model.GetEntityTypes()
             .Select(entityType => (Name: entityType.GetTableName(), Schema: entityType.GetSchema()))
@@ -232,7 +248,7 @@ public static class SagaStoreSchema
             .ToList();
     }
 
-    static async Task<List<string>> FindMissingTables(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
+    private static async Task<List<string>> FindMissingTables(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var sql = dbContext.GetService<ISqlGenerationHelper>();
         List<string> missing = [];
@@ -240,21 +256,23 @@ public static class SagaStoreSchema
         foreach (var (name, schema) in TablesOf(dbContext))
         {
             if (!await TableExists(dbContext, dialect, name, schema, cancellationToken).ConfigureAwait(false))
+            {
                 missing.Add(sql.DelimitIdentifier(name, schema));
+            }
         }
 
         return missing;
     }
 
     // Asks the catalog instead of selecting from the table, which would log a failed command for every missing table.
-    static async Task<bool> TableExists(DbContext dbContext, SagaStoreDialect dialect, string name, string? schema, CancellationToken cancellationToken)
+    private static async Task<bool> TableExists(DbContext dbContext, SagaStoreDialect dialect, string name, string? schema, CancellationToken cancellationToken)
     {
         List<int> counts = await dbContext.Database.SqlQuery<int>(dialect.TableExistsQuery(name, schema)).ToListAsync(cancellationToken).ConfigureAwait(false);
 
         return counts.Count == 1 && counts[0] > 0;
     }
 
-    static InvalidOperationException PartialSchema(DbContext dbContext, List<string> missing)
+    private static InvalidOperationException PartialSchema(DbContext dbContext, List<string> missing)
     {
         return new InvalidOperationException(
             $"The saga store of {dbContext.GetType().Name} is incomplete: {string.Join(", ", missing)} missing while the other tables exist. " +

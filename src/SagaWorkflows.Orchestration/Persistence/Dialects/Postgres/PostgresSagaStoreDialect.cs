@@ -78,7 +78,9 @@ internal sealed class PostgresSagaStoreDialect : SagaStoreDialect
     internal override FormattableString TableExistsQuery(string table, string? schema)
     {
         if (schema is null)
+        {
             return $"SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_name = {table} AND table_schema = current_schema()";
+        }
 
         return $"SELECT COUNT(*)::int AS \"Value\" FROM information_schema.tables WHERE table_name = {table} AND table_schema = {schema}";
     }
@@ -86,7 +88,9 @@ internal sealed class PostgresSagaStoreDialect : SagaStoreDialect
     internal override FormattableString ColumnExistsQuery(string table, string? schema, string column)
     {
         if (schema is null)
+        {
             return $"SELECT COUNT(*)::int AS \"Value\" FROM information_schema.columns WHERE table_name = {table} AND column_name = {column} AND table_schema = current_schema()";
+        }
 
         return $"SELECT COUNT(*)::int AS \"Value\" FROM information_schema.columns WHERE table_name = {table} AND column_name = {column} AND table_schema = {schema}";
     }

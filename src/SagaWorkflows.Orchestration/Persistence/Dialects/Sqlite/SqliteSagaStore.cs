@@ -30,7 +30,9 @@ public static class SqliteSagaStore
 
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (busyTimeout is { } timeout)
+        {
             builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        }
 
         return optionsBuilder
             .UseSqlite(builder.ConnectionString)

@@ -13,9 +13,9 @@ namespace SagaWorkflows.Orchestration.Persistence;
 internal sealed class SqliteSagaStoreConnectionInterceptor(TimeSpan busyTimeout) : DbConnectionInterceptor
 {
     // journal_mode is stored in the database file; setting it once per file and store options is enough.
-    readonly ConcurrentDictionary<string, bool> _walEnsured = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _walEnsured = new(StringComparer.Ordinal);
 
-    readonly string _busyTimeoutPragma =
+    private readonly string _busyTimeoutPragma =
         $"PRAGMA busy_timeout = {((long)busyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)};";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
@@ -41,7 +41,7 @@ internal sealed class SqliteSagaStoreConnectionInterceptor(TimeSpan busyTimeout)
         }
     }
 
-    IEnumerable<string> Pragmas(DbConnection connection)
+    private IEnumerable<string> Pragmas(DbConnection connection)
     {
         yield return _busyTimeoutPragma;
 
@@ -49,6 +49,8 @@ internal sealed class SqliteSagaStoreConnectionInterceptor(TimeSpan busyTimeout)
         if (connection is SqliteConnection sqlite && SqliteSagaStore.IsFileDatabase(sqlite.ConnectionString)
             && new SqliteConnectionStringBuilder(sqlite.ConnectionString).Mode != SqliteOpenMode.ReadOnly
             && _walEnsured.TryAdd(Path.GetFullPath(sqlite.DataSource), true))
+        {
             yield return "PRAGMA journal_mode = WAL;";
+        }
     }
 }
