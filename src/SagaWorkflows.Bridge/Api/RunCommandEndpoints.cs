@@ -120,10 +120,21 @@ public static class RunCommandEndpoints
         return TypedResults.Accepted($"/runs/{id}", new CancelAccepted(id));
     }
 
-    private static async Task<IResult> SuspendAsync(string runId, HttpRequest request, BridgeEventStore store,
+    private static Task<IResult> SuspendAsync(string runId, HttpRequest request, BridgeEventStore store,
         IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
+        => PublishBodilessAsync(runId, request, store, publish, options, "suspend", id => new SuspendWorkflow { RunId = id }, cancellationToken);
+
+    private static Task<IResult> ResumeAsync(string runId, HttpRequest request, BridgeEventStore store,
+        IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
+        => PublishBodilessAsync(runId, request, store, publish, options, "resume", id => new ResumeWorkflow { RunId = id }, cancellationToken);
+
+    /// <summary>A command that needs no body: read as cancel reads (a body, if any, must be JSON — the same guard
+    /// against cross-site posts), then publish it.</summary>
+    private static async Task<IResult> PublishBodilessAsync<TCommand>(string runId, HttpRequest request, BridgeEventStore store,
+        IPublishEndpoint publish, IOptions<BridgeOptions> options, string verb, Func<Guid, TCommand> command,
+        CancellationToken cancellationToken)
+        where TCommand : class
     {
-        // Read as cancel reads: a body, if any, must be JSON (the same guard against cross-site posts); none is needed.
         var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
         document?.Dispose();
         if (refusal is not null)
@@ -131,23 +142,8 @@ public static class RunCommandEndpoints
             return refusal;
         }
 
-        await publish.Publish(new SuspendWorkflow { RunId = id }, cancellationToken);
-        return TypedResults.Accepted($"/runs/{id}", new CommandAccepted(id, "suspend"));
-    }
-
-    private static async Task<IResult> ResumeAsync(string runId, HttpRequest request, BridgeEventStore store,
-        IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
-    {
-        // Read as cancel reads: a body, if any, must be JSON (the same guard against cross-site posts); none is needed.
-        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
-        document?.Dispose();
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        await publish.Publish(new ResumeWorkflow { RunId = id }, cancellationToken);
-        return TypedResults.Accepted($"/runs/{id}", new CommandAccepted(id, "resume"));
+        await publish.Publish(command(id), cancellationToken);
+        return TypedResults.Accepted($"/runs/{id}", new CommandAccepted(id, verb));
     }
 
     /// <summary>The run a command is for, and the command's optional JSON body; or the problem to answer with.</summary>
