@@ -1,3 +1,4 @@
+using static SagaWorkflows.Testing.Network;
 using SagaWorkflows.Testing;
 using System.Net;
 using System.Net.Http.Json;
@@ -136,13 +137,6 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         }
 
         return frames;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed record SseFrame(string? Id, string Type, string Data);

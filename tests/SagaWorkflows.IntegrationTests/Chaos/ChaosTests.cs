@@ -1,3 +1,4 @@
+using static SagaWorkflows.Testing.Network;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -285,10 +286,4 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
         await system.WaitForConsumer("sagawf-bridge", _bridge);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,3 +1,4 @@
+using static SagaWorkflows.Testing.Network;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -146,13 +147,6 @@ public sealed class QuorumQueueTests(QuorumWorkflowSystem system) : IClassFixtur
         }
 
         return frames;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed record Frame(string? Id, string Type, string Data);

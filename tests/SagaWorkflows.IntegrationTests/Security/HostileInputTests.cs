@@ -1,3 +1,4 @@
+using static SagaWorkflows.Testing.Network;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -238,10 +239,4 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
         output.WriteLine($"canary run {when}: {watch.Elapsed.TotalSeconds:0.00} s");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
