@@ -17,6 +17,8 @@ public class DemoCommandTests
         // A retry, then the run goes on; a failure, then compensation in reverse order of completion.
         Assert.Matches(@"↻ reserve · attempt 1 failed[\s\S]*↻ reserve · attempt 2 failed[\s\S]*✔ reserve", output);
         Assert.Matches(@"✖ ship ·[\s\S]*↩ compensation started[\s\S]*↩ charge compensated[\s\S]*↩ reserve compensated[\s\S]*↩ compensation complete", output);
+        // The order's summary is a streamed ai step: its text is drawn in batches before it completes.
+        Assert.Matches(@"▶ summary[\s\S]*✎ summary · \{""text"":""\[offline demo[\s\S]*✎ summary ·[\s\S]*✔ summary", output);
         Assert.Contains("Every run ended as expected.", output, StringComparison.Ordinal);
         Assert.Equal(5, result.StdOutLines.Count(l => l.Contains("│ yes ", StringComparison.Ordinal) || l.Contains("| yes ", StringComparison.Ordinal)));
     }
