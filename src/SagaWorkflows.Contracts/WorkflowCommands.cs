@@ -12,6 +12,9 @@ public sealed record StartWorkflow
     public int? Version { get; init; }
     public string? Definition { get; init; }
     public JsonElement? Input { get; init; }
+
+    /// <summary>Set when a <c>workflow</c> step of another run starts this one as its child.</summary>
+    public ParentRun? Parent { get; init; }
 }
 
 /// <summary>Resumes a <c>wait</c> step waiting for <see cref="Signal"/>.</summary>

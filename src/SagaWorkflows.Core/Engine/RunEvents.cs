@@ -30,5 +30,8 @@ public sealed record CancelRequested(string? Reason) : RunEvent;
 /// <summary>The compensation of one completed step ran.</summary>
 public sealed record StepCompensationSucceeded(string Path, DateTimeOffset CompletedAt) : RunEvent;
 
+/// <summary>A child run started by a <c>workflow</c> step ended (<see cref="Contracts.ChildRunFinished"/>).</summary>
+public sealed record ChildRunEnded(Guid ChildRunId, string Status, JsonNode? Output, StepError? Error, IReadOnlyList<CompensationEntry> Compensations) : RunEvent;
+
 /// <summary>The compensation routing slip ended.</summary>
 public sealed record CompensationFinished(bool Succeeded, string? FailedPath, string? Error) : RunEvent;

@@ -28,6 +28,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
         Event(() => StepFaultedReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => StepRetryingReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => StepExpiredReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => ChildFinished, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Wake, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Signal, e =>
         {
@@ -67,6 +68,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
             When(StepRetryingReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
                 new StepRetryScheduled(c.Message.ExecutionId, c.Message.Attempt, c.Message.NextAttempt, c.Message.Delay, c.Message.ErrorType, c.Message.Message)))),
             When(StepExpiredReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepAttemptExpired(c.Message.ExecutionId, c.Message.Attempt)))),
+            When(ChildFinished).ThenAsync(c => Enter(c, runner.Handle(c.Saga, Core.Nodes.ChildRuns.ToEvent(c.Message)))),
             When(Wake).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new TimerElapsed()))),
             When(Signal).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, CoreJson.ToNode(c.Message.Payload))))),
             When(Suspend).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SuspendRequested()))),
@@ -97,6 +99,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<StepRetrying> StepRetryingReceived { get; private set; } = null!;
     public Event<StepExpired> StepExpiredReceived { get; private set; } = null!;
     public Event<WakeWorkflowRun> Wake { get; private set; } = null!;
+    public Event<ChildRunFinished> ChildFinished { get; private set; } = null!;
     public Event<SignalWorkflow> Signal { get; private set; } = null!;
     public Event<SuspendWorkflow> Suspend { get; private set; } = null!;
     public Event<ResumeWorkflow> Resume { get; private set; } = null!;
