@@ -17,6 +17,15 @@ public sealed record ParentRun
     public int Depth { get; init; } = 1;
 }
 
+/// <summary>Sent by a child run to its parent's saga once its start was taken, so the parent repeats any command that came too early.</summary>
+public sealed record ChildRunStarted
+{
+    /// <summary>The parent run.</summary>
+    public Guid RunId { get; init; }
+
+    public Guid ChildRunId { get; init; }
+}
+
 /// <summary>
 /// Sent by a child run to its parent's saga, once the child has ended (after its own compensation, if any).
 /// The parent matches it by <see cref="ChildRunId"/>; a duplicate or a report of an attempt given up on changes nothing.

@@ -29,11 +29,17 @@ public sealed record SignalWorkflow
 public sealed record SuspendWorkflow
 {
     public Guid RunId { get; init; }
+
+    /// <summary>Set by a parent run for its child: suspends and resumes apply in this order, whatever order they arrive in.</summary>
+    public long? Generation { get; init; }
 }
 
 public sealed record ResumeWorkflow
 {
     public Guid RunId { get; init; }
+
+    /// <inheritdoc cref="SuspendWorkflow.Generation"/>
+    public long? Generation { get; init; }
 }
 
 /// <summary>Stops the run, then compensates what completed.</summary>

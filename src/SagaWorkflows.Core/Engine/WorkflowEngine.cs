@@ -53,6 +53,10 @@ public static class WorkflowEngine
         }
 
         context.Emit(LifecycleEventTypes.WorkflowStart, data: startData);
+        if (parent is not null)
+        {
+            context.Effects.Add(new SendRunMessage(ChildRuns.Started(state)));
+        }
 
         if (tooLarge is not null)
         {
@@ -107,6 +111,12 @@ public static class WorkflowEngine
         }
 
         var root = Scope.Root(state.Root);
+        if (@event is SuspendRequested { Generation: { } suspendAt } && !WorkflowNode.FromParentInOrder(state, suspendAt)
+            || @event is ResumeRequested { Generation: { } resumeAt } && !WorkflowNode.FromParentInOrder(state, resumeAt))
+        {
+            return Result(context);
+        }
+
         switch (@event)
         {
             case SuspendRequested:
@@ -115,7 +125,7 @@ public static class WorkflowEngine
                     state.Suspended = true;
                     state.Status = RunStatus.Suspended;
                     context.Emit(LifecycleEventTypes.WorkflowSuspended);
-                    WorkflowNode.Cascade(context, child => new SuspendWorkflow { RunId = child });
+                    WorkflowNode.Cascade(context, (child, generation) => new SuspendWorkflow { RunId = child, Generation = generation });
                 }
 
                 return Result(context);
@@ -129,7 +139,7 @@ public static class WorkflowEngine
                 state.Suspended = false;
                 state.Status = RunStatus.Running;
                 context.Emit(LifecycleEventTypes.WorkflowResumed);
-                WorkflowNode.Cascade(context, child => new ResumeWorkflow { RunId = child });
+                WorkflowNode.Cascade(context, (child, generation) => new ResumeWorkflow { RunId = child, Generation = generation });
                 Conclude(context, SequenceRunner.Deliver(workflow.Steps, root, context, @event));
                 if (!state.IsFinished)
                 {

@@ -50,7 +50,11 @@ public sealed class ChildRunState : NodeState
 
     public override IEnumerable<SequenceFrame> Frames() => [];
 
-    public override DateTimeOffset? DueAt(bool halting) => Phase == ChildRunPhase.WaitingRetry && !halting ? RetryAt : null;
+    public override DateTimeOffset? DueAt(bool halting) => Phase switch
+    {
+        ChildRunPhase.WaitingRetry when !halting => RetryAt,
+        _ => null,
+    };
 }
 
 /// <summary>
@@ -231,6 +235,14 @@ internal sealed class WorkflowNode : NodeType<WorkflowStep, ChildRunState>
             case ChildRunEnded ended when ended.ChildRunId == state.ChildRunId:
                 return Outcome.Pending; // a duplicate of an end already taken
 
+            case ChildRunBegan began when began.ChildRunId == state.ChildRunId:
+                if (state.Phase == ChildRunPhase.Running)
+                {
+                    Restate(state, context);
+                }
+
+                return Outcome.Pending;
+
             case TimerElapsed when state.Phase == ChildRunPhase.WaitingRetry && state.RetryAt <= context.Now && !context.Halting && !context.State.Suspended:
                 state.Attempt++;
                 state.RetryAt = null;
@@ -312,13 +324,32 @@ internal sealed class WorkflowNode : NodeType<WorkflowStep, ChildRunState>
     public static IEnumerable<ChildRunState> Running(RunState state) =>
         state.Root.Nodes().OfType<ChildRunState>().Where(c => c.Phase == ChildRunPhase.Running && !c.Failed);
 
-    /// <summary>Suspending or resuming the parent does the same to its running children.</summary>
-    public static void Cascade(RunContext context, Func<Guid, object> command)
+    /// <summary>Suspending or resuming the parent does the same to its running children, numbered so they apply in order.</summary>
+    public static void Cascade(RunContext context, Func<Guid, long, object> command)
     {
-        foreach (var child in Running(context.State))
+        var running = Running(context.State).ToList();
+        if (running.Count == 0)
         {
-            context.Effects.Add(new SendRunMessage(command(child.ChildRunId)));
+            return;
         }
+
+        var generation = ++context.State.ChildControl;
+        foreach (var child in running)
+        {
+            context.Effects.Add(new SendRunMessage(command(child.ChildRunId, generation)));
+        }
+    }
+
+    /// <summary>A parent's suspend or resume numbered <paramref name="generation"/> applies only after those before it.</summary>
+    public static bool FromParentInOrder(RunState state, long generation)
+    {
+        if (generation <= state.ParentControl)
+        {
+            return false;
+        }
+
+        state.ParentControl = generation;
+        return true;
     }
 
     /// <summary>A halting parent cancels its running children once, then waits for their ends before it compensates.</summary>
@@ -331,17 +362,40 @@ internal sealed class WorkflowNode : NodeType<WorkflowStep, ChildRunState>
             if (!child.CancelSent)
             {
                 child.CancelSent = true;
-                context.Effects.Add(new SendRunMessage(new CancelWorkflow
-                {
-                    RunId = child.ChildRunId,
-                    Reason = context.State.Halt == HaltReason.Cancel
-                        ? $"parent run {context.State.RunId} was cancelled"
-                        : $"parent run {context.State.RunId} failed",
-                }));
+                SendCancel(child, context);
             }
         }
 
         return waiting;
+    }
+
+    private static void SendCancel(ChildRunState child, RunContext context) =>
+        context.Effects.Add(new SendRunMessage(new CancelWorkflow
+        {
+            RunId = child.ChildRunId,
+            Reason = context.State.Halt == HaltReason.Cancel
+                ? $"parent run {context.State.RunId} was cancelled"
+                : $"parent run {context.State.RunId} failed",
+        }));
+
+    /// <summary>
+    /// A command sent to a child before its start was taken is dropped (as for any run that does not exist), so once
+    /// the child says it started, what the parent wants of it now — paused, resumed, cancelled — is sent again.
+    /// Suspends and resumes carry their generation, so the repeat never undoes a later one.
+    /// </summary>
+    private static void Restate(ChildRunState child, RunContext context)
+    {
+        var state = context.State;
+        if (child.CancelSent)
+        {
+            SendCancel(child, context);
+        }
+        else if (state.ChildControl > 0)
+        {
+            context.Effects.Add(new SendRunMessage(state.Suspended
+                ? new SuspendWorkflow { RunId = child.ChildRunId, Generation = state.ChildControl }
+                : new ResumeWorkflow { RunId = child.ChildRunId, Generation = state.ChildControl }));
+        }
     }
 }
 
@@ -375,6 +429,13 @@ public static class ChildRuns
                 Retry = e.Retry,
             }).ToList(),
     };
+
+    /// <summary>What a child run tells its parent once it has started.</summary>
+    public static ChildRunStarted Started(RunState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new ChildRunStarted { RunId = state.Parent!.RunId, ChildRunId = state.RunId };
+    }
 
     /// <summary>The engine's event for a child's report.</summary>
     public static ChildRunEnded ToEvent(ChildRunFinished message) => message is null ? throw new ArgumentNullException(nameof(message)) : new(

@@ -99,6 +99,11 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
             return child.Message.RunId;
         }
 
+        if (context.TryGetMessage<ChildRunStarted>(out var childStarted))
+        {
+            return childStarted.Message.RunId;
+        }
+
         if (context.TryGetMessage<CancelWorkflow>(out var cancel))
         {
             return cancel.Message.RunId;
