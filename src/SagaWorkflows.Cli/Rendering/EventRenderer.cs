@@ -94,8 +94,8 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
             case LifecycleEventTypes.WorkflowStart:
                 {
                     var version = Number(data, "version") is { } v ? $" v{v}" : "";
-                    var parent = Property(data, "parent") is { ValueKind: JsonValueKind.Object } p
-                        ? $" · child of run {Text(p, "runId")} at {Text(p, "path")}"
+                    var parent = Property(data, "parent") is { ValueKind: JsonValueKind.Object } link
+                        ? $" · child of run {Text(link, "runId")} at {Text(link, "path")}"
                         : "";
                     return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}{parent}",
                         Data("input", Property(data, "input")));
