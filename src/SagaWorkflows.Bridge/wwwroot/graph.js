@@ -27,7 +27,7 @@ window.sagawfGraph = (() => {
 
   const typeIcon = {
     // Characters the usual system fonts (DejaVu, Segoe UI, SF) all have.
-    tool: '⚙', ai: '✦', parallel: '⇉', foreach: '↻', loop: '↺', branch: '◇', wait: '‖', sleep: '◷',
+    tool: '⚙', ai: '✦', parallel: '⇉', foreach: '↻', loop: '↺', branch: '◇', wait: '‖', sleep: '◷', workflow: '⧉',
   };
 
   const maxChips = 300;
@@ -62,6 +62,7 @@ window.sagawfGraph = (() => {
       case 'sleep': return `sleeps ${step.duration}`;
       case 'parallel': return `${Object.keys(step.branches || {}).length} branches at once`;
       case 'branch': return `first case that holds, else default`;
+      case 'workflow': return `child run of ${step.workflowId ?? step.definition?.id ?? 'a workflow'}`;
       default: return '';
     }
   }
@@ -89,7 +90,8 @@ window.sagawfGraph = (() => {
         el('span', { class: 'attempt' }),
         el('span', { class: 'timing' })),
       el('div', { class: 'box-note', hidden: true }),
-      el('div', { class: 'box-stream', hidden: true, 'aria-live': 'polite' }));
+      el('div', { class: 'box-stream', hidden: true, 'aria-live': 'polite' }),
+      step.type === 'workflow' ? el('a', { class: 'child-run', hidden: true, text: 'open child run →' }) : null);
       return node;
     }
 
@@ -191,6 +193,11 @@ window.sagawfGraph = (() => {
       const live = step && ['Running', 'Retrying', 'Waiting'].includes(step.status) && !snapshot?.completedAt;
       const ms = step?.durationMs ?? (live ? between(step.startedAt, null) : null);
       boxNode.querySelector('.timing').textContent = step?.startedAt ? duration(ms) : '';
+      const childLink = boxNode.querySelector(':scope > .child-run');
+      if (childLink) {
+        childLink.hidden = !step?.childRunId;
+        if (step?.childRunId) childLink.href = `/runs/${encodeURIComponent(step.childRunId)}`;
+      }
       const note = boxNode.querySelector('.box-note');
       const rejected = extra.get(path)?.rejected;
       const order = extra.get(path)?.compensationOrder;

@@ -108,6 +108,14 @@
     document.getElementById('run-duration').textContent = run.startedAt
       ? duration(run.durationMs ?? between(run.startedAt, run.completedAt)) : '—';
     document.getElementById('run-sequence').textContent = String(run.lastSequence ?? 0);
+    // A child run (started by a workflow step) links back to its parent run, at the step that started it.
+    const parent = document.getElementById('run-parent');
+    parent.hidden = !run.parentRunId;
+    if (run.parentRunId) {
+      const link = document.getElementById('run-parent-link');
+      link.href = `/runs/${encodeURIComponent(run.parentRunId)}`;
+      link.textContent = `${run.parentRunId} · ${run.parentPath ?? ''}`;
+    }
     const runError = document.getElementById('run-error');
     runError.hidden = !run.error || run.status === 'Completed';
     runError.textContent = run.error ? error(run.error) : '';
@@ -268,6 +276,8 @@
         el('dt', { text: 'type' }), el('dd', { text: step?.type ?? def.type ?? '—' }),
         def.tool ? [el('dt', { text: 'tool' }), el('dd', {}, el('code', { text: def.tool }))] : null,
         def.signal ? [el('dt', { text: 'signal' }), el('dd', {}, el('code', { text: def.signal }))] : null,
+        step?.childRunId ? [el('dt', { text: 'child run' }), el('dd', {},
+          el('a', { class: 'child-run', href: `/runs/${encodeURIComponent(step.childRunId)}`, text: step.childRunId }))] : null,
         el('dt', { text: 'started' }), el('dd', { text: step?.startedAt ? time(step.startedAt) : '—' }),
         el('dt', { text: 'ended' }), el('dd', { text: step?.completedAt ? time(step.completedAt) : '—' }),
         el('dt', { text: 'duration' }), el('dd', { text: step?.startedAt ? duration(step.durationMs ?? between(step.startedAt, step.completedAt)) : '—' }),

@@ -129,12 +129,16 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
             case LifecycleEventTypes.WorkflowStart:
                 {
                     var version = Number(data, "version") is { } v ? $" v{v}" : "";
-                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}",
+                    var parent = Property(data, "parent") is { ValueKind: JsonValueKind.Object } link
+                        ? $" · child of run {Text(link, "runId")} at {Text(link, "path")}"
+                        : "";
+                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}{parent}",
                         Data("input", Property(data, "input")));
                 }
 
             case LifecycleEventTypes.StepStart:
-                return new Line("▶", "blue", path, e.StepType is { } type ? type : null, Depth(path));
+                return new Line("▶", "blue", path,
+                    Text(data, "childRunId") is { } child ? $"{e.StepType} · child run {child}" : e.StepType is { } type ? type : null, Depth(path));
 
             case LifecycleEventTypes.StepComplete:
                 {

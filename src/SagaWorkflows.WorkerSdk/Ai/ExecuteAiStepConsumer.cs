@@ -36,11 +36,11 @@ public sealed partial class ExecuteAiStepConsumer(IChatClient client, ILogger<Ex
     public Task Consume(ConsumeContext<ExecuteAiStep> context)
     {
         var step = context.Message;
-        return StepAttempt.Run(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, step.Deadline, logger, _runs,
-            (attempt, ct) => Ask(context, step, attempt, ct));
+        return StepAttempt.RunAsync(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, step.Deadline, logger, _runs,
+            (attempt, ct) => AskAsync(context, step, attempt, ct));
     }
 
-    private async Task<JsonNode?> Ask(ConsumeContext context, ExecuteAiStep step, int attempt, CancellationToken cancellationToken)
+    private async Task<JsonNode?> AskAsync(ConsumeContext context, ExecuteAiStep step, int attempt, CancellationToken cancellationToken)
     {
         var messages = new List<ChatMessage>();
         if (step.System is { Length: > 0 } system)
