@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,12 +42,19 @@ public sealed class WorkflowTestKit : IAsyncDisposable
 
     private static readonly Uri RunsQueue = new("queue:" + QueueNames.WorkflowRuns);
 
+    /// <summary>The warm-up's tool, hosted by every kit beside the user's.</summary>
+    private const string WarmUpTool = "sagawf-testkit-warm-up";
+
+    private static int s_warmedUp;
+
     private readonly IHost _host;
     private readonly ScheduledMessages _scheduled;
     private readonly BusActivity _activity;
     private readonly string? _ownedDirectory;
     private readonly string _storeConnectionString;
     private readonly ConcurrentDictionary<Guid, WorkflowTestRun> _runs = new();
+    private readonly ConcurrentDictionary<Guid, WorkflowTestRun> _hiddenRuns = new();
+    private readonly ConcurrentDictionary<Guid, byte> _hidden = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
@@ -99,7 +107,7 @@ public sealed class WorkflowTestKit : IAsyncDisposable
             Validate(definition, "a definition added with AddDefinition");
         }
 
-        var owned = options.StoreDirectory is null ? Directory.CreateTempSubdirectory("sagawf-testkit-").FullName : null;
+        var owned = options.StoreDirectory is null ? CreateStoreDirectory() : null;
         var directory = options.StoreDirectory ?? owned!;
         Directory.CreateDirectory(directory);
 
@@ -133,7 +141,11 @@ public sealed class WorkflowTestKit : IAsyncDisposable
             // Finished runs stay for the test to look at, however far the clock is moved.
             Retention = TimeSpan.Zero,
         }, bus, registry => options.Definitions.ForEach(registry.Add));
-        builder.Services.AddSagaWorkflowsWorker(w => options.Workers.ForEach(configureWorker => configureWorker(w)));
+        builder.Services.AddSagaWorkflowsWorker(w =>
+        {
+            w.AddTool(WarmUpTool, (input, _) => Task.FromResult(input));
+            options.Workers.ForEach(configureWorker => configureWorker(w));
+        });
         builder.Services.AddReceiveObserver(_ => activity);
         builder.Services.AddSendObserver(_ => activity);
         builder.Services.AddPublishObserver(_ => activity);
@@ -155,6 +167,10 @@ public sealed class WorkflowTestKit : IAsyncDisposable
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             scheduled.Start(kit.Bus);
+            if (Interlocked.Exchange(ref s_warmedUp, 1) == 0)
+            {
+                await kit.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -163,6 +179,28 @@ public sealed class WorkflowTestKit : IAsyncDisposable
         }
 
         return kit;
+    }
+
+    /// <summary>
+    /// The first kit of a process runs a small workflow (a tool step, a skipped sleep) before handing over: the saga, the
+    /// store, the worker and the clock are compiled and warm, so a test's first run takes the time its later runs do.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var definition = new JsonObject
+        {
+            ["id"] = WarmUpTool,
+            ["version"] = 1,
+            ["steps"] = new JsonArray(
+                new JsonObject { ["id"] = "call", ["type"] = "tool", ["tool"] = WarmUpTool },
+                new JsonObject { ["id"] = "nap", ["type"] = "sleep", ["duration"] = "PT1M" }),
+        };
+        var runId = NewId.NextGuid();
+        _hidden[runId] = 0;
+        var run = await SendStartAsync(new StartWorkflow { RunId = runId, Definition = definition.ToJsonString(), Input = ToElement(null) }, WarmUpTool,
+            cancellationToken).ConfigureAwait(false);
+        await run.CompletedAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await WaitUntilIdleAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts a run of a definition built in C#.</summary>
@@ -309,6 +347,25 @@ public sealed class WorkflowTestKit : IAsyncDisposable
             + $"\nActivity: {_activity.Describe()}.";
     }
 
+    /// <summary>In memory where the system offers a memory file system: every commit of the run store skips the disk.</summary>
+    private static string CreateStoreDirectory()
+    {
+        const string memory = "/dev/shm";
+        if (OperatingSystem.IsLinux() && Directory.Exists(memory))
+        {
+            try
+            {
+                return Directory.CreateDirectory(Path.Combine(memory, "sagawf-testkit-" + Guid.NewGuid().ToString("N"))).FullName;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not writable here: the temporary folder will do.
+            }
+        }
+
+        return Directory.CreateTempSubdirectory("sagawf-testkit-").FullName;
+    }
+
     internal static string ReadDefinitionFile(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -343,7 +400,7 @@ public sealed class WorkflowTestKit : IAsyncDisposable
 
     private async Task<WorkflowTestRun> SendStartAsync(StartWorkflow start, string workflowId, CancellationToken cancellationToken)
     {
-        var run = _runs.GetOrAdd(start.RunId, id => new WorkflowTestRun(this, id, workflowId));
+        var run = RunsFor(start.RunId).GetOrAdd(start.RunId, id => new WorkflowTestRun(this, id, workflowId));
         await SendToRunsAsync(start, cancellationToken).ConfigureAwait(false);
         return run;
     }
@@ -356,9 +413,12 @@ public sealed class WorkflowTestKit : IAsyncDisposable
         await endpoint.Send(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The warm-up's run is the kit's own: not among <see cref="Runs"/>.</summary>
+    private ConcurrentDictionary<Guid, WorkflowTestRun> RunsFor(Guid runId) => _hidden.ContainsKey(runId) ? _hiddenRuns : _runs;
+
     private void OnEvent(WorkflowLifecycleEvent lifecycleEvent)
     {
-        _runs.GetOrAdd(lifecycleEvent.RunId, id => new WorkflowTestRun(this, id, lifecycleEvent.WorkflowId)).Apply(lifecycleEvent);
+        RunsFor(lifecycleEvent.RunId).GetOrAdd(lifecycleEvent.RunId, id => new WorkflowTestRun(this, id, lifecycleEvent.WorkflowId)).Apply(lifecycleEvent);
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 

@@ -26,11 +26,15 @@ public sealed class WorkflowTestKitOptions
 
     /// <summary>
     /// How long the system must have been without any message activity before the kit counts it idle and moves the clock.
-    /// Default 25 ms; raise it if a tool of yours hands work to a background task the kit cannot see.
+    /// Default 10 ms (messages handled, on their way or leaving the outbox are tracked, so this only covers what the kit
+    /// cannot see); raise it if a tool of yours hands work to a background task that later sends a message.
     /// </summary>
-    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMilliseconds(25);
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The folder for the run store's SQLite files; default a new temporary folder, deleted with the kit.</summary>
+    /// <summary>
+    /// The folder for the run store's SQLite files. Default: a new folder in memory (<c>/dev/shm</c>) where the system
+    /// has one, else in the temporary folder; deleted with the kit.
+    /// </summary>
     public string? StoreDirectory { get; set; }
 
     /// <summary>

@@ -10,7 +10,7 @@ public sealed class Ledger
     public ConcurrentQueue<string> Calls { get; } = new();
 }
 
-/// <summary>Fails with a retryable error until its step's third attempt.</summary>
+/// <summary>Fails its step's first attempt with a retryable error.</summary>
 public sealed class FlakyCharge(Ledger ledger) : IWorkflowTool
 {
     public string Name => "payments.charge";
@@ -18,7 +18,7 @@ public sealed class FlakyCharge(Ledger ledger) : IWorkflowTool
     public Task<JsonNode?> ExecuteAsync(ToolContext context, CancellationToken cancellationToken)
     {
         ledger.Calls.Enqueue($"charge attempt {context.Attempt}");
-        return context.Attempt < 3
+        return context.Attempt < 2
             ? throw new ToolException("GatewayTimeout", $"attempt {context.Attempt}: the gateway timed out")
             : Task.FromResult<JsonNode?>(new JsonObject { ["charged"] = context.Input?["amount"]?.DeepClone() });
     }

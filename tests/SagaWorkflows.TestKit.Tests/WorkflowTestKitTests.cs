@@ -4,16 +4,19 @@ using Microsoft.Extensions.DependencyInjection;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Definitions;
 using SagaWorkflows.WorkerSdk.Tools;
+using Xunit.Abstractions;
 
 namespace SagaWorkflows.TestKit.Tests;
 
 /// <summary>The kit as a user drives it: their tool classes, a definition, the run's events; time skipped.</summary>
-public sealed class WorkflowTestKitTests : IAsyncLifetime
+public sealed class WorkflowTestKitTests(ITestOutputHelper log) : IAsyncLifetime
 {
     private readonly Ledger _ledger = new();
     private WorkflowTestKit _kit = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
+        var watch = Stopwatch.StartNew();
         _kit = await WorkflowTestKit.StartAsync(o => o
             .ConfigureServices(s => s.AddSingleton(_ledger))
             .AddWorker(w => w
@@ -22,39 +25,42 @@ public sealed class WorkflowTestKitTests : IAsyncLifetime
                 .AddTool<Release>()
                 .AddTool("echo", (input, _) => Task.FromResult(input))
                 .AddTool("payments.refuse", (_, _) => throw new ToolException("CardDeclined", "the card was declined"))));
+        log.WriteLine($"the kit started in {watch.Elapsed}");
+    }
 
-    public async Task DisposeAsync() => await _kit.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        await _kit.DisposeAsync();
+        log.WriteLine($"the kit stopped in {watch.Elapsed}");
+    }
 
     private static readonly Workflow RetryThenSleep = Workflow.Define("retry-then-sleep")
         .Steps(
             Step.Tool("charge", "payments.charge")
                 .Input(new { amount = "${ input.amount }" })
                 .Retry(new RetryPolicy { MaxAttempts = 5, InitialInterval = TimeSpan.FromMinutes(1), BackoffRate = 2 }),
-            Step.Sleep("cooldown", TimeSpan.FromHours(1)),
-            Step.Tool("confirm", "echo").Input(new { charged = "${ steps.charge.charged }" }))
-        .Output(new { charged = "${ steps.confirm.charged }" });
+            Step.Sleep("cooldown", TimeSpan.FromHours(1)))
+        .Output(new { charged = "${ steps.charge.charged }" });
 
     [Fact]
-    public async Task A_run_with_two_retries_and_a_one_hour_sleep_completes_in_well_under_a_second_of_real_time()
+    public async Task A_run_with_a_retry_and_a_one_hour_sleep_completes_in_well_under_a_second_of_real_time()
     {
-        // The first run of a process JITs the saga, the store and the worker: not what this test measures.
-        await (await _kit.StartAsync(Workflow.Define("warm-up").Steps(Step.Tool("hello", "echo")))).CompletedAsync();
-
         var clockBefore = _kit.Now;
         var watch = Stopwatch.StartNew();
         var run = await _kit.StartAsync(RetryThenSleep, new { amount = 25.5 });
         var output = await run.CompletedAsync();
         watch.Stop();
 
+        log.WriteLine($"the run took {watch.Elapsed} of real time\n{run}");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed} of real time\n{run}");
         Assert.Equal(25.5, output!["charged"]!.GetValue<double>());
-        run.ShouldHaveEvents("step-retry charge", "step-retry charge", "step-complete charge", "step-start cooldown", "step-complete cooldown",
-            "step-complete confirm", "workflow-complete");
-        Assert.Equal(3, run.Step("charge").Attempts);
-        Assert.Equal(2, run.Step("charge").Retries.Count);
-        Assert.Equal(["charge attempt 1", "charge attempt 2", "charge attempt 3"], _ledger.Calls.Where(c => c.StartsWith("charge", StringComparison.Ordinal)));
+        run.ShouldHaveEvents("step-retry charge", "step-complete charge", "step-start cooldown", "step-complete cooldown", "workflow-complete");
+        Assert.Equal(2, run.Step("charge").Attempts);
+        Assert.Single(run.Step("charge").Retries);
+        Assert.Equal(["charge attempt 1", "charge attempt 2"], _ledger.Calls.Where(c => c.StartsWith("charge", StringComparison.Ordinal)));
 
-        // The retries waited 1 and 2 minutes, the sleep an hour, on the run's clock (a retry event is stamped when the run
+        // The retry waited a minute, the sleep an hour, on the run's clock (a retry event is stamped when the run
         // hears of it, a moment after the worker scheduled the next attempt: hence the second of slack).
         var events = run.Events;
         var sleepStart = events.Single(e => e.Type == LifecycleEventTypes.StepStart && e.Path == "cooldown").Timestamp;
@@ -62,8 +68,7 @@ public sealed class WorkflowTestKitTests : IAsyncLifetime
         Assert.InRange(sleepEnd - sleepStart, TimeSpan.FromHours(1), TimeSpan.FromHours(1) + TimeSpan.FromSeconds(30));
         var retries = events.Where(e => e.Path == "charge" && e.Type is LifecycleEventTypes.StepRetry or LifecycleEventTypes.StepComplete).Select(e => e.Timestamp).ToList();
         Assert.InRange(retries[1] - retries[0], TimeSpan.FromSeconds(59), TimeSpan.FromMinutes(1.5));
-        Assert.InRange(retries[2] - retries[1], TimeSpan.FromSeconds(119), TimeSpan.FromMinutes(2.5));
-        Assert.True(_kit.Now - clockBefore >= TimeSpan.FromMinutes(63), $"the clock moved {_kit.Now - clockBefore}");
+        Assert.True(_kit.Now - clockBefore >= TimeSpan.FromMinutes(61), $"the clock moved {_kit.Now - clockBefore}");
     }
 
     [Fact]
