@@ -33,8 +33,8 @@ public sealed class SagaStoreWriterTests
         Assert.All(await Task.WhenAll(writes).WaitAsync(Timeout), outcome => Assert.Equal(SagaWriteOutcome.Written, outcome));
         Assert.Equal(10, writer.Committed);
         Assert.InRange(writer.Commits, 1, 2); // the one taken before the lock was noticed, then all the others
-        Assert.Equal(10, await host.WithDbContext(db => db.Counters.CountAsync(x => ids.Contains(x.CorrelationId))));
-        Assert.Equal(10, (await host.AllOutboxRows()).Count(r => ids.Contains(r.SagaCorrelationId)));
+        Assert.Equal(10, await host.WithDbContextAsync(db => db.Counters.CountAsync(x => ids.Contains(x.CorrelationId))));
+        Assert.Equal(10, (await host.AllOutboxRowsAsync()).Count(r => ids.Contains(r.SagaCorrelationId)));
     }
 
     [Fact]
@@ -58,9 +58,9 @@ public sealed class SagaStoreWriterTests
         Assert.Equal(SagaWriteOutcome.Conflict, await staleWrite.WaitAsync(Timeout));
         Assert.Equal(SagaWriteOutcome.Written, await freshWrite.WaitAsync(Timeout));
         Assert.Equal(SagaWriteOutcome.Duplicate, await duplicateWrite.WaitAsync(Timeout));
-        Assert.Equal(1, (await host.FindSaga(stale.CorrelationId))?.Count);
-        Assert.NotNull(await host.FindSaga(fresh.CorrelationId));
-        var outbox = await host.AllOutboxRows();
+        Assert.Equal(1, (await host.FindSagaAsync(stale.CorrelationId))?.Count);
+        Assert.NotNull(await host.FindSagaAsync(fresh.CorrelationId));
+        var outbox = await host.AllOutboxRowsAsync();
         Assert.Single(outbox, r => r.SagaCorrelationId == stale.CorrelationId); // its insert's, not the stale update's or the duplicate's
         Assert.Single(outbox, r => r.SagaCorrelationId == fresh.CorrelationId);
     }
@@ -86,8 +86,8 @@ public sealed class SagaStoreWriterTests
 
         Assert.Equal(SagaWriteOutcome.Written, await first.WaitAsync(Timeout));
         await Assert.ThrowsAnyAsync<DbException>(() => second.WaitAsync(Timeout));
-        Assert.NotNull(await host.FindSaga(good.CorrelationId));
-        Assert.Null(await host.FindSaga(broken.CorrelationId));
+        Assert.NotNull(await host.FindSagaAsync(good.CorrelationId));
+        Assert.Null(await host.FindSagaAsync(broken.CorrelationId));
 
         // The writer keeps serving.
         var later = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" };
@@ -238,7 +238,7 @@ public sealed class SagaStoreWriterTests
         blocker.Count = 2;
         blocker.Version = 2;
         var blocked = writer.WriteAsync(Write(SagaRowOperation.Update, blocker, expectedVersion: 1));
-        await Poll.UntilAsync(() => LockWaits(host.ConnectionString), TimeSpan.FromSeconds(30), "the writer waiting for the held row");
+        await Poll.UntilAsync(() => LockWaitsAsync(host.ConnectionString), TimeSpan.FromSeconds(30), "the writer waiting for the held row");
 
         var staleWrite = writer.WriteAsync(Write(SagaRowOperation.Update, new CounterSaga { CorrelationId = stale.CorrelationId, CurrentState = "Counting", Count = 99, Version = 6 }, expectedVersion: 5));
         var freshWrite = writer.WriteAsync(Insert(fresh));
@@ -256,11 +256,11 @@ public sealed class SagaStoreWriterTests
         Assert.Equal(SagaWriteOutcome.Written, await updateWrite.WaitAsync(Timeout));
         Assert.Equal(commitsBefore + 2, writer.Commits); // the held group, then the four in one (its rerun without the misses included)
 
-        Assert.Equal(2, (await host.FindSaga(blocker.CorrelationId))?.Count);
-        Assert.Equal(1, (await host.FindSaga(stale.CorrelationId))?.Count);
-        Assert.Equal(2, (await host.FindSaga(updated.CorrelationId))?.Count);
-        Assert.NotNull(await host.FindSaga(fresh.CorrelationId));
-        var outbox = await host.AllOutboxRows();
+        Assert.Equal(2, (await host.FindSagaAsync(blocker.CorrelationId))?.Count);
+        Assert.Equal(1, (await host.FindSagaAsync(stale.CorrelationId))?.Count);
+        Assert.Equal(2, (await host.FindSagaAsync(updated.CorrelationId))?.Count);
+        Assert.NotNull(await host.FindSagaAsync(fresh.CorrelationId));
+        var outbox = await host.AllOutboxRowsAsync();
         Assert.Single(outbox, r => r.SagaCorrelationId == stale.CorrelationId); // its insert's: neither the stale update's nor the duplicate's
         Assert.Single(outbox, r => r.SagaCorrelationId == fresh.CorrelationId);
         Assert.Equal(2, outbox.Count(r => r.SagaCorrelationId == updated.CorrelationId));
@@ -272,10 +272,10 @@ public sealed class SagaStoreWriterTests
     {
         await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
-        await host.StartCounter(id);
-        var left = await host.AllOutboxRows();
+        await host.StartCounterAsync(id);
+        var left = await host.AllOutboxRowsAsync();
         Assert.NotEmpty(left);
-        Assert.Empty(await host.OutboxRows()); // all delivered: they only wait for the next commit to delete them
+        Assert.Empty(await host.OutboxRowsAsync()); // all delivered: they only wait for the next commit to delete them
 
         // The process stops before that commit; only it knew they were delivered. The next process's store and relay:
         var factory = host.Services.GetRequiredService<IDbContextFactory<CounterDbContext>>();
@@ -284,7 +284,7 @@ public sealed class SagaStoreWriterTests
 
         // At least once: the same messages again, with the same MessageIds (the harness lists a MessageId once).
         Assert.Equal(left.Count, await relay.RelayPendingAsync());
-        Assert.Empty(await host.AllOutboxRows());
+        Assert.Empty(await host.AllOutboxRowsAsync());
         Assert.Contains(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id), x => left.Any(r => r.Id == x.Context.MessageId));
     }
 
@@ -299,7 +299,7 @@ public sealed class SagaStoreWriterTests
     }
 
     /// <summary>Whether a session of the test's database waits for a lock.</summary>
-    private static async Task<bool> LockWaits(string connectionString)
+    private static async Task<bool> LockWaitsAsync(string connectionString)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
