@@ -228,6 +228,7 @@ public sealed class AiStep : StepBuilder<AiStep>
     private JsonNode? _outputSchema;
     private RetryPolicy? _retry;
     private string? _timeout;
+    private bool? _stream;
 
     internal AiStep(string id, string model, string prompt)
         : base(id, "ai")
@@ -275,6 +276,13 @@ public sealed class AiStep : StepBuilder<AiStep>
         return this;
     }
 
+    /// <summary><c>stream</c>: the worker streams the model's reply and publishes its text as it grows (<c>step-progress</c>).</summary>
+    public AiStep Stream(bool stream = true)
+    {
+        _stream = stream;
+        return this;
+    }
+
     private protected override void WriteFields(JsonObject json)
     {
         json["model"] = Model;
@@ -283,6 +291,10 @@ public sealed class AiStep : StepBuilder<AiStep>
         Json.Add(json, "outputSchema", _outputSchema?.DeepClone());
         Json.Add(json, "retry", _retry?.ToJsonObject());
         Json.Add(json, "timeout", _timeout);
+        if (_stream is { } stream)
+        {
+            json["stream"] = stream;
+        }
     }
 }
 

@@ -90,6 +90,7 @@ window.sagawfGraph = (() => {
         el('span', { class: 'attempt' }),
         el('span', { class: 'timing' })),
       el('div', { class: 'box-note', hidden: true }),
+      el('div', { class: 'box-stream', hidden: true, 'aria-live': 'polite' }),
       step.type === 'workflow' ? el('a', { class: 'child-run', hidden: true, text: 'open child run →' }) : null);
       return node;
     }
@@ -204,8 +205,22 @@ window.sagawfGraph = (() => {
       note.hidden = !text;
       note.textContent = text;
       note.classList.toggle('rejected', Boolean(rejected));
+      updateStream(boxNode, status);
       boxNode.setAttribute('aria-label', `${boxNode.dataset.stepId}, ${boxNode.dataset.type} step, ${statusText[status] ?? status}`
         + `${step && step.attempts > 1 ? `, attempt ${step.attempts}` : ''}${text ? `, ${text}` : ''}`);
+    }
+
+    // A streamed ai step's text so far (run.js keeps it from step-progress), while the step has not ended: the tail
+    // that fits, with data-length the whole text's length.
+    const maxStreamShown = 240;
+    function updateStream(boxNode, status) {
+      const stream = boxNode.querySelector('.box-stream');
+      if (!stream) return;
+      const text = extra.get(boxNode.dataset.path)?.stream;
+      const show = typeof text === 'string' && text.length > 0 && !['completed', 'failed', 'stopped', 'skipped'].includes(status);
+      stream.hidden = !show;
+      stream.dataset.length = show ? String(text.length) : '0';
+      stream.textContent = !show ? '' : text.length > maxStreamShown ? `…${text.slice(-maxStreamShown)}` : text;
     }
 
     function ordinal(n) {
@@ -356,6 +371,12 @@ window.sagawfGraph = (() => {
         else update();
       },
       setExtra(path, value) { extra.set(path, { ...(extra.get(path) || {}), ...value }); },
+      // Redraws only that box: progress comes many times a second and needs no snapshot.
+      setStreamText(path, text) {
+        extra.set(path, { ...(extra.get(path) || {}), stream: text });
+        const boxNode = container.querySelector(`.box[data-path="${CSS.escape(path)}"]`);
+        if (boxNode) updateStream(boxNode, boxNode.dataset.status);
+      },
       clearExtra(key) { for (const v of extra.values()) delete v[key]; },
       findStep: (id) => findStep(definitionSteps(), id),
       step: (path) => byPath.get(path),

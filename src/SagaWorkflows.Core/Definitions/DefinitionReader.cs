@@ -404,6 +404,29 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
         return value;
     }
 
+    public bool? OptionalBool(JsonObject obj, string name, string path)
+    {
+        var node = obj[name];
+        var at = path + PropertyPath(name);
+        if (node is null)
+        {
+            if (obj.ContainsKey(name))
+            {
+                Error(at, "must be true or false");
+            }
+
+            return null;
+        }
+
+        if (node.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            Error(at, $"must be true or false, not {Shorten(node.ToJsonString())}");
+            return null;
+        }
+
+        return node.GetValue<bool>();
+    }
+
     public double? OptionalNumber(JsonObject obj, string name, string path)
     {
         var node = obj[name];

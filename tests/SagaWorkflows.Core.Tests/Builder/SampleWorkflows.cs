@@ -176,7 +176,8 @@ internal static class SampleWorkflows
             Step.Ai("summary", "default", "Write a one-line summary of order ${ input.orderId }: ${ input.items.length } item(s), total ${ input.total }.")
                 .System("You write terse order summaries.")
                 .OutputSchema(new { type = "object", required = new[] { "text" }, properties = new { text = new { type = "string" } } })
-                .Retry(new RetryPolicy { MaxAttempts = 2 }),
+                .Retry(new RetryPolicy { MaxAttempts = 2 })
+                .Stream(),
             Step.Parallel("ship")
                 .Branch("label", Step.Tool("makeLabel", "echo").Input(new { label = "LBL-${ input.orderId }" }))
                 .Branch("notify", Step.Tool("email", "delay").Input(new { ms = 200, to = "${ input.email }" })),
