@@ -12,6 +12,12 @@ public sealed record StartWorkflow
     public int? Version { get; init; }
     public string? Definition { get; init; }
     public JsonElement? Input { get; init; }
+
+    /// <summary>Set on a run a schedule started: the schedule's id (named in the run's <c>workflow-start</c>).</summary>
+    public string? ScheduleId { get; init; }
+
+    /// <summary>Set on a run a schedule started: the fire time the run stands for (its RunId is derived from it and <see cref="ScheduleId"/>).</summary>
+    public DateTimeOffset? ScheduledFireTime { get; init; }
 }
 
 /// <summary>Resumes a <c>wait</c> step waiting for <see cref="Signal"/>.</summary>

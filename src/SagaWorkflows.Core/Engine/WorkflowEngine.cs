@@ -14,7 +14,9 @@ namespace SagaWorkflows.Core.Engine;
 /// </summary>
 public static class WorkflowEngine
 {
-    public static EngineResult Start(WorkflowDefinition workflow, Guid runId, JsonNode? input, DateTimeOffset now, Random? random = null)
+    /// <param name="schedule">The schedule that started the run and the fire time it stands for, named in <c>workflow-start</c>.</param>
+    public static EngineResult Start(WorkflowDefinition workflow, Guid runId, JsonNode? input, DateTimeOffset now, Random? random = null,
+        (string Id, DateTimeOffset FireTime)? schedule = null)
     {
         ArgumentNullException.ThrowIfNull(workflow);
         var state = new RunState
@@ -32,13 +34,19 @@ public static class WorkflowEngine
             state.Input = null;
         }
 
-        context.Emit(LifecycleEventTypes.WorkflowStart, data: new JsonObject
+        var startData = new JsonObject
         {
             ["input"] = tooLarge is null ? input?.DeepClone() : null,
             ["version"] = workflow.Version,
             // The definition snapshot the run keeps, so watchers (the bridge's run page) can draw the run as it will go.
             ["definition"] = JsonNode.Parse(workflow.Json),
-        });
+        };
+        if (schedule is { } fired)
+        {
+            startData["schedule"] = new JsonObject { ["id"] = fired.Id, ["fireTime"] = fired.FireTime.ToUniversalTime() };
+        }
+
+        context.Emit(LifecycleEventTypes.WorkflowStart, data: startData);
 
         if (tooLarge is not null)
         {
