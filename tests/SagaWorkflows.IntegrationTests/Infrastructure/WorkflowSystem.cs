@@ -29,7 +29,7 @@ public class WorkflowSystem : IAsyncLifetime
     protected virtual bool StartWorker => true;
 
     /// <summary>How long a host may take to start consuming.</summary>
-    protected virtual TimeSpan StartupTimeout => TimeSpan.FromSeconds(60);
+    protected virtual TimeSpan StartupTimeout => TimeSpan.FromSeconds(120);
 
     public virtual async Task InitializeAsync()
     {

@@ -86,13 +86,13 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         using var scope = host.Services.CreateScope();
         var scheduler = scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
 
-        // Two seconds of slack: a scheduler endpoint slow to consume the cancel (a loaded machine) must
-        // not turn into a cancel that arrives after the message was already sent.
-        var cancelled = await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(2), new ScheduledProbe { Label = "cancelled" });
+        // Six seconds of slack: the cancel travels over the bus, and a scheduler endpoint slow to consume it (a
+        // loaded 2-core CI box) must not turn into a cancel that arrives after the message was already sent.
+        var cancelled = await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(6), new ScheduledProbe { Label = "cancelled" });
         await scheduler.CancelScheduledSend(_names.ProbeAddress, cancelled.TokenId);
 
         // Due after the cancelled one and sent to the same queue: had the cancel failed, "cancelled" would be in first.
-        await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(3), new ScheduledProbe { Label = "control" });
+        await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(7), new ScheduledProbe { Label = "control" });
         await _inbox.WaitFor(r => r.Label == "control", ArrivalTimeout);
 
         Assert.DoesNotContain(_inbox.Received, r => r.Label == "cancelled");
