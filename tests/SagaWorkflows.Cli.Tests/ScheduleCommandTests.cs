@@ -67,10 +67,6 @@ public sealed class ScheduleCommandTests(ScheduleOrchestrator orchestrator) : IC
         Assert.Contains("schedule sample-1 added", added.StdOut, StringComparison.Ordinal);
         Assert.Contains("hello cron 0 * * * * ? (Europe/Paris)", added.StdOut, StringComparison.Ordinal);
 
-        var again = await CliProcess.RunAsync("schedule", "add", Sample, "--id", "sample-1", "--rabbitmq", Uri);
-        Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Contains("already exists with the same fields", again.StdOut, StringComparison.Ordinal);
-
         var list = await CliProcess.RunAsync("schedule", "list", "--json", "--rabbitmq", Uri);
         Assert.True(list.ExitCode == 0, list.ToString());
         var listed = Assert.Single(JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray(), s => s.GetProperty("id").GetString() == "sample-1");
@@ -85,11 +81,15 @@ public sealed class ScheduleCommandTests(ScheduleOrchestrator orchestrator) : IC
     }
 
     [Fact]
-    public async Task Options_alone_make_a_schedule_and_the_same_id_with_other_fields_is_refused()
+    public async Task Options_alone_make_a_schedule_the_same_again_changes_nothing_and_the_same_id_with_other_fields_is_refused()
     {
         var added = await CliProcess.RunAsync("schedule", "add", "--id", "opts", "--workflow", "hello", "--input", """{"name":"Bo"}""", "--interval", "PT1H", "--rabbitmq", Uri);
         Assert.True(added.ExitCode == 0, added.ToString());
         Assert.Contains("hello every PT1H", added.StdOut, StringComparison.Ordinal);
+
+        var again = await CliProcess.RunAsync("schedule", "add", "--id", "opts", "--workflow", "hello", "--input", """{ "name": "Bo" }""", "--interval", "PT1H", "--rabbitmq", Uri);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("already exists with the same fields", again.StdOut, StringComparison.Ordinal);
 
         var other = await CliProcess.RunAsync("schedule", "add", "--id", "opts", "--workflow", "hello", "--input", """{"name":"Bo"}""", "--interval", "PT2H", "--rabbitmq", Uri);
         Assert.True(other.ExitCode == 1, other.ToString());
@@ -105,10 +105,6 @@ public sealed class ScheduleCommandTests(ScheduleOrchestrator orchestrator) : IC
         Assert.Contains("the orchestrator refused schedule 'bad'", result.StdErr, StringComparison.Ordinal);
         Assert.Contains("$.timeZone: 'Nowhere/City'", result.StdErr, StringComparison.Ordinal);
         Assert.Contains("$.cron: '0 0 25 * * ?' is not a Quartz cron expression", result.StdErr, StringComparison.Ordinal);
-
-        var unknown = await CliProcess.RunAsync("schedule", "add", "--id", "bad", "--workflow", "no-such-workflow", "--interval", "PT1M", "--rabbitmq", Uri);
-        Assert.True(unknown.ExitCode == 1, unknown.ToString());
-        Assert.Contains("$.workflowId: the orchestrator knows no workflow 'no-such-workflow'", unknown.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
