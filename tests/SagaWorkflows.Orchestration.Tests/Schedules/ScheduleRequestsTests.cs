@@ -31,7 +31,10 @@ public sealed class ScheduleRequestsTests : IAsyncLifetime
 
     private static AddSchedule Every(string id, string interval = "PT1S", object? input = null, int? version = null) => new()
     {
-        Id = id, WorkflowId = "greet", Version = version, Interval = interval,
+        Id = id,
+        WorkflowId = "greet",
+        Version = version,
+        Interval = interval,
         Input = JsonSerializer.SerializeToElement(input ?? new { name = "Ada" }),
     };
 

@@ -11,7 +11,11 @@ public sealed class ScheduleSpecTests
 
     private static AddSchedule Request(string? cron = null, string? interval = null, string? timeZone = null, string id = "nightly") => new()
     {
-        Id = id, WorkflowId = "hello", Cron = cron, Interval = interval, TimeZone = timeZone,
+        Id = id,
+        WorkflowId = "hello",
+        Cron = cron,
+        Interval = interval,
+        TimeZone = timeZone,
         Input = JsonSerializer.SerializeToElement(new { name = "Ada" }),
     };
 
