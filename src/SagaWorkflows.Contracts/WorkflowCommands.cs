@@ -18,6 +18,9 @@ public sealed record StartWorkflow
 
     /// <summary>Set on a run a schedule started: the fire time the run stands for (its RunId is derived from it and <see cref="ScheduleId"/>).</summary>
     public DateTimeOffset? ScheduledFireTime { get; init; }
+
+    /// <summary>Set when a <c>workflow</c> step of another run starts this one as its child.</summary>
+    public ParentRun? Parent { get; init; }
 }
 
 /// <summary>Resumes a <c>wait</c> step waiting for <see cref="Signal"/>.</summary>
@@ -32,11 +35,17 @@ public sealed record SignalWorkflow
 public sealed record SuspendWorkflow
 {
     public Guid RunId { get; init; }
+
+    /// <summary>Set by a parent run for its child: suspends and resumes apply in this order, whatever order they arrive in.</summary>
+    public long? Generation { get; init; }
 }
 
 public sealed record ResumeWorkflow
 {
     public Guid RunId { get; init; }
+
+    /// <inheritdoc cref="SuspendWorkflow.Generation"/>
+    public long? Generation { get; init; }
 }
 
 /// <summary>Stops the run, then compensates what completed.</summary>
