@@ -16,10 +16,12 @@ namespace SagaWorkflows.Core.Tests.Engine.Ordering;
 /// </summary>
 /// <remarks>Demo tools the world hosts: <c>echo</c> returns its input; <c>flaky</c> (<c>{ failTimes }</c>)
 /// reports a retry for each of its first attempts, then returns <c>{ attempt }</c>; <c>fail</c> fails
-/// non-retryably; <c>undo</c> compensates; <c>undo-fail</c> is a compensation that fails.</remarks>
+/// non-retryably; <c>fail-before-redrive</c> (<c>{ redrives }</c>) fails non-retryably until the run has been redriven
+/// that many times (told by the execution id alone); <c>undo</c> compensates; <c>undo-fail</c> is a compensation that fails.</remarks>
 internal sealed class SimulatedWorld
 {
     private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly Guid RunId = new("6f1b7a52-3c1e-4a57-9d63-8ae0e9e8f001");
     private readonly List<Message> _pool = [];
     private readonly Random? _order;
     private readonly WorkflowDefinition _workflow;
@@ -46,8 +48,7 @@ internal sealed class SimulatedWorld
         var parsed = WorkflowDefinitionParser.Parse(json);
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
         var world = new SimulatedWorld(parsed.Definition!, order, user);
-        var runId = new Guid("6f1b7a52-3c1e-4a57-9d63-8ae0e9e8f001");
-        world.Apply(WorkflowEngine.Start(world._workflow, runId, input is null ? null : JsonSerializer.SerializeToNode(input), world.Now, new Random(1)));
+        world.Apply(WorkflowEngine.Start(world._workflow, RunId, input is null ? null : JsonSerializer.SerializeToNode(input), world.Now, new Random(1)));
         while (world._pool.Count > 0)
         {
             Assert.True(world.Deliveries < 10_000, "the run does not settle");
@@ -137,6 +138,13 @@ internal sealed class SimulatedWorld
                 }
 
                 yield return new StepSucceeded(command.ExecutionId, attempt, new JsonObject { ["attempt"] = attempt });
+                break;
+            case "fail-before-redrive":
+                var redrives = input?["redrives"]?.GetValue<int>() ?? 1;
+                var early = Enumerable.Range(0, redrives).Any(k => ExecutionIds.For(RunId, RunRedrive.ExecutionName(command.Path, k)) == command.ExecutionId);
+                yield return early
+                    ? new StepFailed(command.ExecutionId, command.Attempt, "Boom", "not yet", false)
+                    : new StepSucceeded(command.ExecutionId, command.Attempt, input);
                 break;
             case "fail":
                 yield return new StepFailed(command.ExecutionId, command.Attempt, "Boom", "it broke", false);
