@@ -39,6 +39,16 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
                 Reason = $"no run {c.Message.RunId} exists",
             })));
         });
+        Event(() => Redrive, e =>
+        {
+            e.CorrelateById(c => c.Message.RunId);
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.Publish(new RedriveRejected
+            {
+                RunId = c.Message.RunId,
+                AfterSequence = c.Message.AfterSequence,
+                Reason = $"no run {c.Message.RunId} exists",
+            })));
+        });
         Event(() => Suspend, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Resume, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Cancel, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
@@ -69,6 +79,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
             When(StepExpiredReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepAttemptExpired(c.Message.ExecutionId, c.Message.Attempt)))),
             When(Wake).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new TimerElapsed()))),
             When(Signal).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, CoreJson.ToNode(c.Message.Payload))))),
+            When(Redrive).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new RedriveRequested(c.Message.AfterSequence)))),
             When(Suspend).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SuspendRequested()))),
             When(Resume).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new ResumeRequested()))),
             When(Cancel).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new CancelRequested(c.Message.Reason)))),
@@ -98,6 +109,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<StepExpired> StepExpiredReceived { get; private set; } = null!;
     public Event<WakeWorkflowRun> Wake { get; private set; } = null!;
     public Event<SignalWorkflow> Signal { get; private set; } = null!;
+    public Event<RedriveWorkflow> Redrive { get; private set; } = null!;
     public Event<SuspendWorkflow> Suspend { get; private set; } = null!;
     public Event<ResumeWorkflow> Resume { get; private set; } = null!;
     public Event<CancelWorkflow> Cancel { get; private set; } = null!;
