@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -42,7 +43,7 @@ public static class RedriveEndpoint
             return refusal;
         }
 
-        if (Refusal(run) is { } reason)
+        if ((Refusal(run) ?? await FailureRefusalAsync(store, run, cancellationToken)) is { } reason)
         {
             return Problems.RedriveRefused(id, run.Status, reason);
         }
@@ -85,6 +86,39 @@ public static class RedriveEndpoint
                 $"Run {run.RunId} failed and compensation ran ({run.Status}): a compensated run is not redriven; start a new run.",
             _ => $"Run {run.RunId} ended with status {run.Status}: only a run that failed without compensating can be redriven.",
         };
+
+    /// <summary>
+    /// A <c>workflow-error</c> says more than the run's status: whether compensation ran (<c>status</c>: a compensated run
+    /// shows as Failed) and whether the run kept what a redrive needs (<c>redrivable</c>).
+    /// </summary>
+    private static async Task<string?> FailureRefusalAsync(BridgeEventStore store, RunRecord run, CancellationToken cancellationToken)
+    {
+        var terminal = run.TerminalSequence!.Value;
+        var events = await store.ReadRunAsync(run.RunId, terminal - 1, 1, cancellationToken);
+        if (events is not [{ } error] || error.Sequence != terminal)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(error.Json);
+        if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (data.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && status.GetString() != nameof(RunStatus.Failed))
+        {
+            return $"Run {run.RunId} failed and compensation ran ({status.GetString()}): a compensated run is not redriven; start a new run.";
+        }
+
+        if (data.TryGetProperty("redrivable", out var redrivable) && redrivable.ValueKind == JsonValueKind.False)
+        {
+            var why = data.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) ? $" ({m})" : "";
+            return $"Run {run.RunId} failed before it could run a step{why}: there is nothing to continue; start a new run.";
+        }
+
+        return null;
+    }
 
     private sealed record RedriveAccepted(Guid RunId, long AfterSequence, string Outcome);
 }
