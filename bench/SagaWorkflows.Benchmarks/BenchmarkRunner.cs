@@ -72,7 +72,7 @@ public static class BenchmarkRunner
             var context = new BenchmarkContext(options, bus, deployment, workDirectory);
             foreach (var scenario in Scenarios.Where(s => options.Runs(s.Id)))
             {
-                report.Scenarios.Add(await RunScenario(scenario.Id, scenario.Run, context, cancellationToken));
+                report.Scenarios.Add(await RunScenarioAsync(scenario.Id, scenario.Run, context, cancellationToken));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -111,7 +111,7 @@ public static class BenchmarkRunner
         return report.Succeeded ? 0 : 1;
     }
 
-    private static async Task<ScenarioResult> RunScenario(string id, Func<BenchmarkContext, CancellationToken, Task<ScenarioResult>> run,
+    private static async Task<ScenarioResult> RunScenarioAsync(string id, Func<BenchmarkContext, CancellationToken, Task<ScenarioResult>> run,
         BenchmarkContext context, CancellationToken cancellationToken)
     {
         BenchmarkContext.Log($"scenario {id}");

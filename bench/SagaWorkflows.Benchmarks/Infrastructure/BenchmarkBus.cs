@@ -53,9 +53,9 @@ public sealed class BenchmarkBus : IAsyncDisposable
             cfg.ReceiveEndpoint("bench-slip-events", e =>
             {
                 bus.SlipEventsAddress = e.InputAddress;
-                e.Handler<RoutingSlipCompleted>(c => bus.SlipEnded(c.Message.TrackingNumber, true));
-                e.Handler<RoutingSlipFaulted>(c => bus.SlipEnded(c.Message.TrackingNumber, false));
-                e.Handler<RoutingSlipCompensationFailed>(c => bus.SlipEnded(c.Message.TrackingNumber, false));
+                e.Handler<RoutingSlipCompleted>(c => bus.SlipEndedAsync(c.Message.TrackingNumber, true));
+                e.Handler<RoutingSlipFaulted>(c => bus.SlipEndedAsync(c.Message.TrackingNumber, false));
+                e.Handler<RoutingSlipCompensationFailed>(c => bus.SlipEndedAsync(c.Message.TrackingNumber, false));
             });
             cfg.ReceiveEndpoint("bench-probe", e =>
             {
@@ -85,7 +85,7 @@ public sealed class BenchmarkBus : IAsyncDisposable
     }
 
     /// <summary>Completes with true when the routing slip completed, false when it faulted.</summary>
-    public Task<bool> WhenSlipEnds(Guid trackingNumber) =>
+    public Task<bool> WhenSlipEndsAsync(Guid trackingNumber) =>
         _slips.GetOrAdd(trackingNumber, static _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     public void ForgetSlip(Guid trackingNumber) => _slips.TryRemove(trackingNumber, out _);
@@ -99,7 +99,7 @@ public sealed class BenchmarkBus : IAsyncDisposable
         }
     }
 
-    private Task SlipEnded(Guid trackingNumber, bool completed)
+    private Task SlipEndedAsync(Guid trackingNumber, bool completed)
     {
         if (_slips.TryGetValue(trackingNumber, out var slip))
         {

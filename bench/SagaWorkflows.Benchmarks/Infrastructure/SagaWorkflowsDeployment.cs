@@ -125,13 +125,13 @@ public sealed class SagaWorkflowsDeployment(BrokerVirtualHost broker, string dir
             _more.ForEach(o => o.Count(ConflictMarker));
         }
 
-        await WaitForConsumer(QueueNames.WorkflowRuns, Orchestrator, cancellationToken, 1 + _more.Count);
+        await WaitForConsumerAsync(QueueNames.WorkflowRuns, Orchestrator, cancellationToken, 1 + _more.Count);
     }
 
     private async Task StartWorkerAsync(CancellationToken cancellationToken)
     {
         Worker = HostProcess.Start("SagaWorkflows.Worker", CommonEnvironment(), directory);
-        await WaitForConsumer(QueueNames.Tool("echo"), Worker, cancellationToken);
+        await WaitForConsumerAsync(QueueNames.Tool("echo"), Worker, cancellationToken);
     }
 
     private Dictionary<string, string> CommonEnvironment()
@@ -158,7 +158,7 @@ public sealed class SagaWorkflowsDeployment(BrokerVirtualHost broker, string dir
         return environment;
     }
 
-    private async Task WaitForConsumer(string queue, HostProcess host, CancellationToken cancellationToken, int consumers = 1)
+    private async Task WaitForConsumerAsync(string queue, HostProcess host, CancellationToken cancellationToken, int consumers = 1)
     {
         var deadline = DateTime.UtcNow + StartupTimeout;
         while (DateTime.UtcNow < deadline)

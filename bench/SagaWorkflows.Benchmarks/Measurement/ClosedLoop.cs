@@ -40,7 +40,7 @@ public static class ClosedLoop
         string? firstError = null;
 
         // One operation alone first: a cold start (JIT, connections, first queries) is not what the window measures.
-        var first = await Attempt(operation, 0, cancellationToken);
+        var first = await AttemptAsync(operation, 0, cancellationToken);
         if (first.Succeeded)
         {
             completedOverall++;
@@ -62,12 +62,12 @@ public static class ClosedLoop
         var details = new ConcurrentBag<T>();
         var completed = 0;
 
-        async Task Worker(int worker)
+        async Task WorkerAsync(int worker)
         {
             while (clock.Elapsed < WindowEnd() && !cancellationToken.IsCancellationRequested)
             {
                 var started = clock.Elapsed;
-                var outcome = await Attempt(operation, worker, cancellationToken);
+                var outcome = await AttemptAsync(operation, worker, cancellationToken);
                 var ended = clock.Elapsed;
                 if (!outcome.Succeeded)
                 {
@@ -91,7 +91,7 @@ public static class ClosedLoop
             }
         }
 
-        async Task<WarmUpResult> Window()
+        async Task<WarmUpResult> WindowAsync()
         {
             var warm = await warmup.WaitAsync(clock, cancellationToken);
             cpu?.Start();
@@ -103,13 +103,13 @@ public static class ClosedLoop
             return warm;
         }
 
-        var window = Window();
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => Worker(w), cancellationToken)));
+        var window = WindowAsync();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkerAsync(w), cancellationToken)));
         var warmedUp = await window;
         return new LoadResult<T>(duration, warmedUp, completed, failed, completedOverall, LatencySummary.Of(latencies), details.ToList(), firstError);
     }
 
-    private static async Task<Outcome<T>> Attempt<T>(Func<int, CancellationToken, Task<Outcome<T>>> operation, int worker,
+    private static async Task<Outcome<T>> AttemptAsync<T>(Func<int, CancellationToken, Task<Outcome<T>>> operation, int worker,
         CancellationToken cancellationToken)
     {
         try

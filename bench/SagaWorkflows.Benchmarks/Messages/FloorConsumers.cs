@@ -19,7 +19,7 @@ public sealed class FloorOrchestrator(int steps, Uri workerAddress) : IConsumer<
     {
         var message = context.Message;
         var now = DateTimeOffset.UtcNow;
-        return Dispatch(context, message.RunId, 1, message.Data,
+        return DispatchAsync(context, message.RunId, 1, message.Data,
             Event(message.RunId, 1, LifecycleEventTypes.WorkflowStart, null, now, message.Data),
             Event(message.RunId, 2, LifecycleEventTypes.StepStart, 1, now, message.Data));
     }
@@ -37,14 +37,14 @@ public sealed class FloorOrchestrator(int steps, Uri workerAddress) : IConsumer<
                 context.CancellationToken);
         }
 
-        return Dispatch(context, message.RunId, step + 1, message.Data,
+        return DispatchAsync(context, message.RunId, step + 1, message.Data,
             Event(message.RunId, 2L * step + 1, LifecycleEventTypes.StepComplete, step, now, message.Data),
             Event(message.RunId, 2L * step + 2, LifecycleEventTypes.StepStart, step + 1, now, message.Data));
     }
 
     public static string StepPath(int step) => $"s{step}";
 
-    private async Task Dispatch(ConsumeContext context, Guid runId, int step, JsonElement? data, FloorLifecycleEvent first, FloorLifecycleEvent second)
+    private async Task DispatchAsync(ConsumeContext context, Guid runId, int step, JsonElement? data, FloorLifecycleEvent first, FloorLifecycleEvent second)
     {
         var worker = await context.GetSendEndpoint(workerAddress);
         var command = new FloorExecuteStep
@@ -58,10 +58,10 @@ public sealed class FloorOrchestrator(int steps, Uri workerAddress) : IConsumer<
             Timestamp = first.Timestamp,
             Data = data,
         };
-        await Task.WhenAll(worker.Send(command, context.CancellationToken), PublishInOrder(context, first, second));
+        await Task.WhenAll(worker.Send(command, context.CancellationToken), PublishInOrderAsync(context, first, second));
     }
 
-    private static async Task PublishInOrder(ConsumeContext context, FloorLifecycleEvent first, FloorLifecycleEvent second)
+    private static async Task PublishInOrderAsync(ConsumeContext context, FloorLifecycleEvent first, FloorLifecycleEvent second)
     {
         await context.Publish(first, context.CancellationToken);
         await context.Publish(second, context.CancellationToken);

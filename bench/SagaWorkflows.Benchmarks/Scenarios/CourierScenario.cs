@@ -22,7 +22,7 @@ public static class CourierScenario
         var load = await ClosedLoop.RunAsync<object>(options.Concurrency, context.WarmUp(hosts: false), options.Duration, async (_, ct) =>
         {
             var trackingNumber = NewId.NextGuid();
-            var ended = bus.WhenSlipEnds(trackingNumber);
+            var ended = bus.WhenSlipEndsAsync(trackingNumber);
             try
             {
                 var builder = new RoutingSlipBuilder(trackingNumber);

@@ -17,9 +17,9 @@ public static class FanOutScenario
         result.Notes.Add($"one run at a time, each shape run {options.FanOutRepeat}x (median reported) after unmeasured runs of it until the JIT settled: parallel of {options.ParallelBranches} one-step branches; " +
             $"foreach of {options.ForeachItems} items at concurrency {options.ForeachConcurrency}, each item one echo step whose input is the template \"${{ item }}\"");
 
-        await Measure(context, result, "parallel", BenchmarkWorkflows.Parallel(options.ParallelBranches), BenchmarkWorkflows.Input,
+        await MeasureAsync(context, result, "parallel", BenchmarkWorkflows.Parallel(options.ParallelBranches), BenchmarkWorkflows.Input,
             options.ParallelBranches, cancellationToken);
-        await Measure(context, result, "foreach", BenchmarkWorkflows.Foreach(options.ForeachConcurrency), BenchmarkWorkflows.ForeachInput(options.ForeachItems),
+        await MeasureAsync(context, result, "foreach", BenchmarkWorkflows.Foreach(options.ForeachConcurrency), BenchmarkWorkflows.ForeachInput(options.ForeachItems),
             options.ForeachItems, cancellationToken);
 
         var (_, peak) = context.Deployment.Orchestrator!.Memory();
@@ -27,7 +27,7 @@ public static class FanOutScenario
         return result;
     }
 
-    private static async Task Measure(BenchmarkContext context, ScenarioResult result, string shape, string definition, JsonElement input, int steps,
+    private static async Task MeasureAsync(BenchmarkContext context, ScenarioResult result, string shape, string definition, JsonElement input, int steps,
         CancellationToken cancellationToken)
     {
         // Unmeasured runs of the shape first, until the processes have compiled what it uses (see WarmUp).

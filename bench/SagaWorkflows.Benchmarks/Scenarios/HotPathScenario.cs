@@ -83,7 +83,7 @@ public static class HotPathScenario
             foreach (var normal in new[] { false, true })
             {
                 var file = Path.Combine(context.WorkDirectory, $"hot-path-{name}-{(normal ? "normal" : "full")}.db");
-                var timing = await StoreTransitions(file, costs, normal, options.HotPathIterations, cancellationToken);
+                var timing = await StoreTransitionsAsync(file, costs, normal, options.HotPathIterations, cancellationToken);
                 var key = $"{name}Store{(normal ? "SyncNormal" : "")}";
                 var label = $"store, {steps}-step state{(normal ? ", synchronous=NORMAL" : "")}";
                 synchronousReadBack.Add($"{steps}-step {(normal ? "variant" : "as shipped")}: {timing.Synchronous}");
@@ -104,7 +104,7 @@ public static class HotPathScenario
         result.Notes.Add($"store: PRAGMA synchronous read back through the store's DbContext factory: {string.Join(", ", synchronousReadBack)} " +
             "(the synchronous=NORMAL variant sets it with a connection interceptor, on the writer's connection too)");
 
-        var (sequential, parallel) = await Confirms(context, options.HotPathIterations, cancellationToken);
+        var (sequential, parallel) = await ConfirmsAsync(context, options.HotPathIterations, cancellationToken);
         result.Add("confirmSequentialMs", "3 sends awaited one after another (as the saga delivers)", sequential, "ms")
             .Add("confirmParallelMs", "3 sends awaited together", parallel, "ms");
         return result;
@@ -230,7 +230,7 @@ public static class HotPathScenario
     /// through a pooled DbContext, then the transition's versioned row update and outbox rows handed to the
     /// group-commit writer, which also deletes the outbox rows delivered since its last commit.
     /// </summary>
-    private static async Task<StoreTiming> StoreTransitions(string file, TransitionCosts costs, bool synchronousNormal, int iterations,
+    private static async Task<StoreTiming> StoreTransitionsAsync(string file, TransitionCosts costs, bool synchronousNormal, int iterations,
         CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
@@ -248,7 +248,7 @@ public static class HotPathScenario
         await using (var db = await factory.CreateDbContextAsync(cancellationToken))
         {
             await db.EnsureSagaStoreCreatedAsync(cancellationToken);
-            synchronous = await Synchronous(db, cancellationToken);
+            synchronous = await SynchronousAsync(db, cancellationToken);
         }
 
         await using var writer = new SagaStoreWriter<WorkflowDbContext>(factory, new SagaStore<WorkflowDbContext>(factory));
@@ -385,7 +385,7 @@ public static class HotPathScenario
         }
     }
 
-    private static async Task<string> Synchronous(WorkflowDbContext db, CancellationToken cancellationToken)
+    private static async Task<string> SynchronousAsync(WorkflowDbContext db, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -434,7 +434,7 @@ public static class HotPathScenario
         return self.TotalProcessorTime;
     }
 
-    private static async Task<(double Sequential, double Parallel)> Confirms(BenchmarkContext context, int iterations, CancellationToken cancellationToken)
+    private static async Task<(double Sequential, double Parallel)> ConfirmsAsync(BenchmarkContext context, int iterations, CancellationToken cancellationToken)
     {
         var endpoint = await context.Bus.Bus.GetSendEndpoint(context.Bus.ProbeAddress);
         ConfirmProbe Probe() => new() { Id = NewId.NextGuid(), Payload = BenchmarkWorkflows.Payload };

@@ -17,7 +17,7 @@ public static class EventStreamEndpoints
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/runs/{runId}/events", StreamRunAsync);
-        endpoints.MapGet("/events", StreamAll);
+        endpoints.MapGet("/events", StreamAllAsync);
     }
 
     private static async Task<IResult> StreamRunAsync(string runId, HttpContext http, BridgeEventStore store, BridgeEventHub hub,
@@ -65,7 +65,7 @@ public static class EventStreamEndpoints
         return TypedResults.ServerSentEvents(stream.ReadAsync(id, after ?? 0, http.RequestAborted));
     }
 
-    private static async Task<IResult> StreamAll(HttpContext http, BridgeEventStore store, BridgeEventHub hub,
+    private static async Task<IResult> StreamAllAsync(HttpContext http, BridgeEventStore store, BridgeEventHub hub,
         ClientStreamLimiter clients, IOptions<BridgeOptions> options, IHostApplicationLifetime lifetime)
     {
         if (!StreamCursor.TryRead(http.Request, out var after, out var problem))

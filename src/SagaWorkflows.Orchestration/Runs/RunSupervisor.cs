@@ -35,7 +35,7 @@ public sealed class RunSupervisor(
         {
             try
             {
-                await WakeDueRuns(stoppingToken);
+                await WakeDueRunsAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -45,7 +45,7 @@ public sealed class RunSupervisor(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private async Task WakeDueRuns(CancellationToken cancellationToken)
+    private async Task WakeDueRunsAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var nowUtc = now.UtcDateTime;

@@ -64,31 +64,31 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
         });
 
         Initially(
-            When(Start).ThenAsync(c => Enter(c, runner.Start(c.Saga, c.Message))),
-            When(FailRun).ThenAsync(c => Enter(c, runner.Fail(c.Saga, c.Message.Reason))));
+            When(Start).ThenAsync(c => EnterAsync(c, runner.Start(c.Saga, c.Message))),
+            When(FailRun).ThenAsync(c => EnterAsync(c, runner.Fail(c.Saga, c.Message.Reason))));
 
         DuringAny(
             Ignore(Start),
-            When(FailRun).ThenAsync(c => Enter(c, runner.Fail(c.Saga, c.Message.Reason))),
-            When(StepCompletedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
+            When(FailRun).ThenAsync(c => EnterAsync(c, runner.Fail(c.Saga, c.Message.Reason))),
+            When(StepCompletedReceived).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga,
                 new StepSucceeded(c.Message.ExecutionId, c.Message.Attempt, CoreJson.ToNode(c.Message.Output))))),
-            When(StepFaultedReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
+            When(StepFaultedReceived).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga,
                 new StepFailed(c.Message.ExecutionId, c.Message.Attempt, c.Message.ErrorType, c.Message.Message, c.Message.Retryable)))),
-            When(StepRetryingReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga,
+            When(StepRetryingReceived).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga,
                 new StepRetryScheduled(c.Message.ExecutionId, c.Message.Attempt, c.Message.NextAttempt, c.Message.Delay, c.Message.ErrorType, c.Message.Message)))),
-            When(StepExpiredReceived).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepAttemptExpired(c.Message.ExecutionId, c.Message.Attempt)))),
-            When(Wake).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new TimerElapsed()))),
-            When(Signal).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, CoreJson.ToNode(c.Message.Payload))))),
-            When(Redrive).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new RedriveRequested(c.Message.AfterSequence)))),
-            When(Suspend).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new SuspendRequested()))),
-            When(Resume).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new ResumeRequested()))),
-            When(Cancel).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new CancelRequested(c.Message.Reason)))),
-            When(SlipActivityCompleted).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new StepCompensationSucceeded(c.Message.ActivityName, c.Message.Timestamp)))),
-            When(SlipCompleted).ThenAsync(c => Enter(c, runner.Handle(c.Saga, new CompensationFinished(true, null, null)))),
+            When(StepExpiredReceived).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new StepAttemptExpired(c.Message.ExecutionId, c.Message.Attempt)))),
+            When(Wake).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new TimerElapsed()))),
+            When(Signal).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, CoreJson.ToNode(c.Message.Payload))))),
+            When(Redrive).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new RedriveRequested(c.Message.AfterSequence)))),
+            When(Suspend).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new SuspendRequested()))),
+            When(Resume).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new ResumeRequested()))),
+            When(Cancel).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new CancelRequested(c.Message.Reason)))),
+            When(SlipActivityCompleted).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new StepCompensationSucceeded(c.Message.ActivityName, c.Message.Timestamp)))),
+            When(SlipCompleted).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new CompensationFinished(true, null, null)))),
             When(SlipFaulted).ThenAsync(c =>
             {
                 var failure = c.Message.ActivityExceptions.FirstOrDefault();
-                return Enter(c, runner.Handle(c.Saga, new CompensationFinished(false, failure?.Name,
+                return EnterAsync(c, runner.Handle(c.Saga, new CompensationFinished(false, failure?.Name,
                     failure is null ? "the compensation routing slip faulted" : $"{failure.ExceptionInfo.ExceptionType}: {failure.ExceptionInfo.Message}")));
             }));
     }
@@ -126,7 +126,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     /// other message of the transition — then enters the state matching the engine's status. If the
     /// wake is lost, the row's timer (the run supervisor) still fires it.
     /// </summary>
-    private async Task Enter<T>(BehaviorContext<WorkflowRun, T> context, RunTransition transition) where T : class
+    private async Task EnterAsync<T>(BehaviorContext<WorkflowRun, T> context, RunTransition transition) where T : class
     {
         foreach (var at in transition.Wakes.Distinct())
         {

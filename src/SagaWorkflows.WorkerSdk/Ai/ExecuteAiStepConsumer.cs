@@ -25,11 +25,11 @@ public sealed class ExecuteAiStepConsumer(IChatClient client, ILogger<ExecuteAiS
     public Task Consume(ConsumeContext<ExecuteAiStep> context)
     {
         var step = context.Message;
-        return StepAttempt.Run(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, step.Deadline, logger, _runs,
-            (_, ct) => Ask(step, ct));
+        return StepAttempt.RunAsync(context, step.RunId, step.ExecutionId, step.Path, step.Attempt, step.Retry, step.Timeout, step.Deadline, logger, _runs,
+            (_, ct) => AskAsync(step, ct));
     }
 
-    private async Task<JsonNode?> Ask(ExecuteAiStep step, CancellationToken cancellationToken)
+    private async Task<JsonNode?> AskAsync(ExecuteAiStep step, CancellationToken cancellationToken)
     {
         var messages = new List<ChatMessage>();
         if (step.System is { Length: > 0 } system)

@@ -13,7 +13,7 @@ public sealed class ExecuteToolConsumer(IWorkflowTool tool, IServiceProvider ser
     public Task Consume(ConsumeContext<ExecuteTool> context)
     {
         var command = context.Message;
-        return StepAttempt.Run(context, command.RunId, command.ExecutionId, command.Path, command.Attempt, command.Retry, command.Timeout, command.Deadline, logger, _runs,
+        return StepAttempt.RunAsync(context, command.RunId, command.ExecutionId, command.Path, command.Attempt, command.Retry, command.Timeout, command.Deadline, logger, _runs,
             (attempt, ct) => tool.ExecuteAsync(new ToolContext
             {
                 RunId = command.RunId,

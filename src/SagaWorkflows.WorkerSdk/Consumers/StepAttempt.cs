@@ -22,7 +22,7 @@ internal static class StepAttempt
     /// <summary>The deadline of a redelivered attempt, which the run moves on when it learns of the retry.</summary>
     public const string DeadlineHeader = "SagaWorkflows-Deadline";
 
-    public static async Task Run<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int firstAttempt,
+    public static async Task RunAsync<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int firstAttempt,
         StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Uri runs, Func<int, CancellationToken, Task<JsonNode?>> execute)
         where T : class
     {
@@ -34,7 +34,7 @@ internal static class StepAttempt
         {
             logger.LogWarning("Step {Path} of run {RunId}, attempt {Attempt}: not run, its deadline {Deadline:O} passed {Late} ago",
                 path, runId, attempt, expired, now - expired);
-            await StepReplies.Send(context, new StepExpired { RunId = runId, ExecutionId = executionId, Path = path, Attempt = attempt, Deadline = expired }, runs);
+            await StepReplies.SendAsync(context, new StepExpired { RunId = runId, ExecutionId = executionId, Path = path, Attempt = attempt, Deadline = expired }, runs);
             return;
         }
 
@@ -45,7 +45,7 @@ internal static class StepAttempt
                 previousReply is null ? "still running, dropped" : "already done, reply sent again");
             if (previousReply is not null)
             {
-                await StepReplies.SendAgain(context, previousReply, runs);
+                await StepReplies.SendAgainAsync(context, previousReply, runs);
             }
 
             return;
@@ -53,7 +53,7 @@ internal static class StepAttempt
 
         try
         {
-            await RunOnce(context, runId, executionId, path, attempt, policy, timeout, deadline, logger, runs, execute);
+            await RunOnceAsync(context, runId, executionId, path, attempt, policy, timeout, deadline, logger, runs, execute);
         }
         catch
         {
@@ -62,7 +62,7 @@ internal static class StepAttempt
         }
     }
 
-    private static async Task RunOnce<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int attempt,
+    private static async Task RunOnceAsync<T>(ConsumeContext<T> context, Guid runId, Guid executionId, string path, int attempt,
         StepRetryPolicy? policy, TimeSpan? timeout, DateTimeOffset? deadline, ILogger logger, Uri runs, Func<int, CancellationToken, Task<JsonNode?>> execute)
         where T : class
     {
@@ -80,7 +80,7 @@ internal static class StepAttempt
         try
         {
             var output = await execute(attempt, attemptCancellation.Token);
-            await Reply(context, executionId, attempt, new StepCompleted
+            await ReplyAsync(context, executionId, attempt, new StepCompleted
             {
                 RunId = runId,
                 ExecutionId = executionId,
@@ -113,7 +113,7 @@ internal static class StepAttempt
             var delay = retryAfter ?? RetryDelays.DelayBeforeAttempt(policy, attempt + 1, Random.Shared);
             logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); retrying in {Delay}",
                 path, runId, attempt, errorType, message, delay);
-            await Reply(context, executionId, attempt, new StepRetrying
+            await ReplyAsync(context, executionId, attempt, new StepRetrying
             {
                 RunId = runId,
                 ExecutionId = executionId,
@@ -140,7 +140,7 @@ internal static class StepAttempt
 
         logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); not retrying",
             path, runId, attempt, errorType, message);
-        await Reply(context, executionId, attempt, new StepFaulted
+        await ReplyAsync(context, executionId, attempt, new StepFaulted
         {
             RunId = runId,
             ExecutionId = executionId,
@@ -159,10 +159,10 @@ internal static class StepAttempt
             ? redelivered
             : commandDeadline;
 
-    private static async Task Reply<TReply>(ConsumeContext context, Guid executionId, int attempt, TReply reply, Uri runs) where TReply : class
+    private static async Task ReplyAsync<TReply>(ConsumeContext context, Guid executionId, int attempt, TReply reply, Uri runs) where TReply : class
     {
         StepAttemptTelemetry.Current?.End(reply);
-        await StepReplies.Send(context, reply, runs);
+        await StepReplies.SendAsync(context, reply, runs);
         AttemptLedger.Finish(executionId, attempt, reply);
     }
 }

@@ -11,14 +11,14 @@ internal static class StepReplies
         (services is null ? SagaWorkflowsQueues.Classic : SagaWorkflowsQueues.From(services)).Address(QueueNames.WorkflowRuns);
 
     /// <summary>Replies go to the runs' queue (<paramref name="runs"/>): the saga is the only party waiting for them.</summary>
-    public static async Task Send<T>(ConsumeContext context, T reply, Uri runs) where T : class
+    public static async Task SendAsync<T>(ConsumeContext context, T reply, Uri runs) where T : class
     {
         var endpoint = await context.GetSendEndpoint(context.ResponseAddress ?? runs);
         await endpoint.Send(reply, context.CancellationToken);
     }
 
     /// <summary>A reply kept as object (a repeated one) still goes out as its own message type.</summary>
-    public static async Task SendAgain(ConsumeContext context, object reply, Uri runs)
+    public static async Task SendAgainAsync(ConsumeContext context, object reply, Uri runs)
     {
         var endpoint = await context.GetSendEndpoint(context.ResponseAddress ?? runs);
         await endpoint.Send(reply, reply.GetType(), context.CancellationToken);

@@ -50,7 +50,7 @@ public sealed class OrderedWorkflowEventConsumer(IWorkflowEventHandler handler, 
 
         if (message.Sequence > expected)
         {
-            await PutBack(context, expected);
+            await PutBackAsync(context, expected);
             return;
         }
 
@@ -60,7 +60,7 @@ public sealed class OrderedWorkflowEventConsumer(IWorkflowEventHandler handler, 
         }
     }
 
-    private async Task PutBack(ConsumeContext<WorkflowLifecycleEvent> context, long expected)
+    private async Task PutBackAsync(ConsumeContext<WorkflowLifecycleEvent> context, long expected)
     {
         var now = DateTimeOffset.UtcNow;
         var since = context.Headers.Get<string>(WaitingSinceHeader) is { } text

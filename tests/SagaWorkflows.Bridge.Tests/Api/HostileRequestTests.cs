@@ -39,7 +39,7 @@ public sealed class HostileRequestTests : IAsyncLifetime
         using var response = await _bridge.Client.PostAsync("/runs", content);
         using var cancel = await _bridge.Client.PostAsync($"/runs/{Guid.NewGuid()}/cancel", new ByteArrayContent([]));
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.UnsupportedMediaType, "Unsupported media type", "application/json");
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "Unsupported media type", "application/json");
         Assert.Equal(HttpStatusCode.NotFound, cancel.StatusCode); // an unknown run: checked before the body
         Assert.Empty(starts.Messages);
     }
@@ -51,13 +51,13 @@ public sealed class HostileRequestTests : IAsyncLifetime
         var runId = Guid.NewGuid();
         string Body(string step) => $$"""{ "runId": "{{runId}}", "definition": { "id": "d", "steps": [ { "id": "{{step}}", "type": "tool", "tool": "echo" } ] } }""";
 
-        using var first = await Post("/runs", Body("a"));
-        using var again = await Post("/runs", Body("a"));
-        using var other = await Post("/runs", Body("b"));
+        using var first = await PostAsync("/runs", Body("a"));
+        using var again = await PostAsync("/runs", Body("a"));
+        using var other = await PostAsync("/runs", Body("b"));
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
-        await RunCommandTests.AssertProblem(other, HttpStatusCode.Conflict, "Run id already used", runId.ToString());
+        await RunCommandTests.AssertProblemAsync(other, HttpStatusCode.Conflict, "Run id already used", runId.ToString());
         await starts.WaitForAsync(s => s.RunId == runId);
         Assert.DoesNotContain(starts.Messages, s => s.Definition?.Contains("\"b\"", StringComparison.Ordinal) == true);
     }
@@ -69,20 +69,20 @@ public sealed class HostileRequestTests : IAsyncLifetime
         await _bridge.PublishAsync(run.Event(1, LifecycleEventTypes.WorkflowStart));
         await _bridge.WaitForConsumedAsync(1);
 
-        using var response = await Post("/runs", $$"""{ "runId": "{{run.RunId}}", "workflowId": "w" }""");
+        using var response = await PostAsync("/runs", $$"""{ "runId": "{{run.RunId}}", "workflowId": "w" }""");
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.Conflict, "Run id already used", "not started through this bridge");
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "Run id already used", "not started through this bridge");
     }
 
     [Fact]
     public async Task The_all_zero_run_id_is_refused_in_bodies_and_routes()
     {
-        using var start = await Post("/runs", """{ "runId": "00000000-0000-0000-0000-000000000000", "workflowId": "w" }""");
-        using var cancel = await Post("/runs/00000000-0000-0000-0000-000000000000/cancel", "");
+        using var start = await PostAsync("/runs", """{ "runId": "00000000-0000-0000-0000-000000000000", "workflowId": "w" }""");
+        using var cancel = await PostAsync("/runs/00000000-0000-0000-0000-000000000000/cancel", "");
         using var stream = await _bridge.Client.GetAsync("/runs/00000000-0000-0000-0000-000000000000/events");
 
-        await RunCommandTests.AssertProblem(start, HttpStatusCode.BadRequest, "Invalid start request", "$.runId: the all-zero GUID");
-        await RunCommandTests.AssertProblem(cancel, HttpStatusCode.BadRequest, "Invalid run id", "all-zero");
+        await RunCommandTests.AssertProblemAsync(start, HttpStatusCode.BadRequest, "Invalid start request", "$.runId: the all-zero GUID");
+        await RunCommandTests.AssertProblemAsync(cancel, HttpStatusCode.BadRequest, "Invalid run id", "all-zero");
         Assert.Equal(HttpStatusCode.BadRequest, stream.StatusCode);
     }
 
@@ -96,19 +96,19 @@ public sealed class HostileRequestTests : IAsyncLifetime
 
         using var response = await _bridge.Client.PostAsync("/runs", content);
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.BadRequest, "Malformed JSON", $"not valid UTF-8 (first invalid byte at offset {prefix.Length})");
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "Malformed JSON", $"not valid UTF-8 (first invalid byte at offset {prefix.Length})");
     }
 
     [Fact]
     public async Task A_body_over_the_limit_is_413_and_duplicate_properties_400()
     {
-        using var large = await Post("/runs", $$"""{ "workflowId": "w", "input": "{{new string('x', 70_000)}}" }""");
-        using var duplicate = await Post("/runs", """{ "workflowId": "w", "workflowId": "v" }""");
-        using var duplicateInDefinition = await Post("/runs", """{ "definition": "{ \"id\": \"a\", \"id\": \"b\", \"steps\": [] }" }""");
+        using var large = await PostAsync("/runs", $$"""{ "workflowId": "w", "input": "{{new string('x', 70_000)}}" }""");
+        using var duplicate = await PostAsync("/runs", """{ "workflowId": "w", "workflowId": "v" }""");
+        using var duplicateInDefinition = await PostAsync("/runs", """{ "definition": "{ \"id\": \"a\", \"id\": \"b\", \"steps\": [] }" }""");
 
-        await RunCommandTests.AssertProblem(large, HttpStatusCode.RequestEntityTooLarge, "Request body too large", "65536 bytes");
-        await RunCommandTests.AssertProblem(duplicate, HttpStatusCode.BadRequest, "Malformed JSON", "workflowId");
-        await RunCommandTests.AssertProblem(duplicateInDefinition, HttpStatusCode.BadRequest, "Invalid start request", "$.definition");
+        await RunCommandTests.AssertProblemAsync(large, HttpStatusCode.RequestEntityTooLarge, "Request body too large", "65536 bytes");
+        await RunCommandTests.AssertProblemAsync(duplicate, HttpStatusCode.BadRequest, "Malformed JSON", "workflowId");
+        await RunCommandTests.AssertProblemAsync(duplicateInDefinition, HttpStatusCode.BadRequest, "Invalid start request", "$.definition");
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class HostileRequestTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        await RunCommandTests.AssertProblem(third, HttpStatusCode.TooManyRequests, "Too many open streams", "MaxStreamsPerClient");
+        await RunCommandTests.AssertProblemAsync(third, HttpStatusCode.TooManyRequests, "Too many open streams", "MaxStreamsPerClient");
 
         // A closed stream gives its place back.
         await first.DisposeAsync();
@@ -131,6 +131,6 @@ public sealed class HostileRequestTests : IAsyncLifetime
         }, "a stream slot to free up");
     }
 
-    private Task<HttpResponseMessage> Post(string path, string body) =>
+    private Task<HttpResponseMessage> PostAsync(string path, string body) =>
         _bridge.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 }

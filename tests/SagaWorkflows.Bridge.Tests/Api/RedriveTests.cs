@@ -27,7 +27,7 @@ public sealed class RedriveTests : IAsyncLifetime
         var run = await FailedRunAsync();
         var redrives = await _bridge.CaptureAsync<RedriveWorkflow>();
 
-        var posting = Post($"/runs/{run.RunId}/redrive", "");
+        var posting = PostAsync($"/runs/{run.RunId}/redrive", "");
         var command = await redrives.WaitForAsync(r => r.RunId == run.RunId);
         Assert.Equal(4, command.AfterSequence);
         await _bridge.PublishAsync(run.Event(5, LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, steps = new[] { "charge" } }));
@@ -67,7 +67,7 @@ public sealed class RedriveTests : IAsyncLifetime
         var run = await FailedRunAsync();
         var redrives = await _bridge.CaptureAsync<RedriveWorkflow>();
 
-        var posting = Post($"/runs/{run.RunId}/redrive", "{}");
+        var posting = PostAsync($"/runs/{run.RunId}/redrive", "{}");
         await redrives.WaitForAsync(r => r.RunId == run.RunId);
         await _bridge.Bus.Publish(new RedriveRejected
         {
@@ -107,7 +107,7 @@ public sealed class RedriveTests : IAsyncLifetime
         await _bridge.PublishAsync(events);
         await _bridge.WaitForConsumedAsync(events.Count);
 
-        using var response = await Post($"/runs/{run.RunId}/redrive", "");
+        using var response = await PostAsync($"/runs/{run.RunId}/redrive", "");
 
         await RunCommandTests.AssertProblem(response, HttpStatusCode.Conflict, "Run cannot be redriven", reason);
     }
@@ -116,7 +116,7 @@ public sealed class RedriveTests : IAsyncLifetime
     public async Task An_unknown_run_answers_404_and_a_form_post_415()
     {
         var run = await FailedRunAsync();
-        using var unknown = await Post($"/runs/{Guid.NewGuid()}/redrive", "");
+        using var unknown = await PostAsync($"/runs/{Guid.NewGuid()}/redrive", "");
         using var form = await _bridge.Client.PostAsync($"/runs/{run.RunId}/redrive", new StringContent("", Encoding.UTF8, "text/plain"));
 
         await RunCommandTests.AssertProblem(unknown, HttpStatusCode.NotFound, "Run not found", "");
@@ -157,6 +157,6 @@ public sealed class RedriveTests : IAsyncLifetime
         return run;
     }
 
-    private Task<HttpResponseMessage> Post(string path, string body) =>
+    private Task<HttpResponseMessage> PostAsync(string path, string body) =>
         _bridge.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 }

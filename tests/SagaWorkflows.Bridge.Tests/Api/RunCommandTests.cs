@@ -21,7 +21,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         var starts = await _bridge.CaptureAsync<StartWorkflow>();
 
-        using var response = await Post("/runs", """{ "workflowId": "order-fulfillment", "version": 2, "input": { "orderId": "A-1" } }""");
+        using var response = await PostAsync("/runs", """{ "workflowId": "order-fulfillment", "version": 2, "input": { "orderId": "A-1" } }""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var runId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("runId").GetGuid();
@@ -44,7 +44,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         var starts = await _bridge.CaptureAsync<StartWorkflow>();
 
-        using var response = await Post("/runs", body);
+        using var response = await PostAsync("/runs", body);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var runId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("runId").GetGuid();
@@ -62,7 +62,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         var starts = await _bridge.CaptureAsync<StartWorkflow>();
         var runId = Guid.NewGuid();
 
-        using var response = await Post("/runs", $$"""{ "runId": "{{runId}}", "workflowId": "w" }""");
+        using var response = await PostAsync("/runs", $$"""{ "runId": "{{runId}}", "workflowId": "w" }""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(runId, (await starts.WaitForAsync(s => s.RunId == runId)).RunId);
@@ -79,9 +79,9 @@ public sealed class RunCommandTests : IAsyncLifetime
     [InlineData("{ \"workflowId\": \"w\", \"runId\": \"nope\" }", "Invalid start request", "$.runId")]
     public async Task Bad_start_requests_answer_400_naming_the_problem(string body, string title, string detailMentions)
     {
-        using var response = await Post("/runs", body);
+        using var response = await PostAsync("/runs", body);
 
-        await AssertProblem(response, HttpStatusCode.BadRequest, title, detailMentions);
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, title, detailMentions);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         var run = await KnownRunAsync();
         var signals = await _bridge.CaptureAsync<SignalWorkflow>();
 
-        using var response = await Post($"/runs/{run.RunId}/signals/approval", """{ "approved": true, "by": "ann" }""");
+        using var response = await PostAsync($"/runs/{run.RunId}/signals/approval", """{ "approved": true, "by": "ann" }""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var signal = await signals.WaitForAsync(s => s.RunId == run.RunId);
@@ -104,7 +104,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         var run = await KnownRunAsync();
         var signals = await _bridge.CaptureAsync<SignalWorkflow>();
 
-        using var response = await Post($"/runs/{run.RunId}/signals/go", "");
+        using var response = await PostAsync($"/runs/{run.RunId}/signals/go", "");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Null((await signals.WaitForAsync(s => s.RunId == run.RunId)).Payload);
@@ -116,7 +116,7 @@ public sealed class RunCommandTests : IAsyncLifetime
         var run = await KnownRunAsync();
         var cancels = await _bridge.CaptureAsync<CancelWorkflow>();
 
-        using var response = await Post($"/runs/{run.RunId}/cancel", """{ "reason": "customer asked" }""");
+        using var response = await PostAsync($"/runs/{run.RunId}/cancel", """{ "reason": "customer asked" }""");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("customer asked", (await cancels.WaitForAsync(c => c.RunId == run.RunId)).Reason);
@@ -129,8 +129,8 @@ public sealed class RunCommandTests : IAsyncLifetime
         var suspends = await _bridge.CaptureAsync<SuspendWorkflow>();
         var resumes = await _bridge.CaptureAsync<ResumeWorkflow>();
 
-        using var suspend = await Post($"/runs/{run.RunId}/suspend", "");
-        using var resume = await Post($"/runs/{run.RunId}/resume", "{}");
+        using var suspend = await PostAsync($"/runs/{run.RunId}/suspend", "");
+        using var resume = await PostAsync($"/runs/{run.RunId}/resume", "{}");
 
         Assert.Equal(HttpStatusCode.Accepted, suspend.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, resume.StatusCode);
@@ -146,11 +146,11 @@ public sealed class RunCommandTests : IAsyncLifetime
         await _bridge.WaitForConsumedAsync(4);
         var running = await KnownRunAsync();
 
-        using var ended = await Post($"/runs/{run.RunId}/suspend", "");
+        using var ended = await PostAsync($"/runs/{run.RunId}/suspend", "");
         using var form = await _bridge.Client.PostAsync($"/runs/{running.RunId}/resume", new StringContent("", Encoding.UTF8, "text/plain"));
 
-        await AssertProblem(ended, HttpStatusCode.Conflict, "Run already ended", "Completed");
-        await AssertProblem(form, HttpStatusCode.UnsupportedMediaType, "Unsupported media type", "text/plain");
+        await AssertProblemAsync(ended, HttpStatusCode.Conflict, "Run already ended", "Completed");
+        await AssertProblemAsync(form, HttpStatusCode.UnsupportedMediaType, "Unsupported media type", "text/plain");
     }
 
     [Fact]
@@ -158,11 +158,11 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         var runId = Guid.NewGuid();
 
-        using var signal = await Post($"/runs/{runId}/signals/approval", "{}");
-        using var cancel = await Post($"/runs/{runId}/cancel", "");
+        using var signal = await PostAsync($"/runs/{runId}/signals/approval", "{}");
+        using var cancel = await PostAsync($"/runs/{runId}/cancel", "");
 
-        await AssertProblem(signal, HttpStatusCode.NotFound, "Run not found", runId.ToString());
-        await AssertProblem(cancel, HttpStatusCode.NotFound, "Run not found", runId.ToString());
+        await AssertProblemAsync(signal, HttpStatusCode.NotFound, "Run not found", runId.ToString());
+        await AssertProblemAsync(cancel, HttpStatusCode.NotFound, "Run not found", runId.ToString());
     }
 
     [Fact]
@@ -170,9 +170,9 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         var run = await KnownRunAsync();
 
-        using var response = await Post($"/runs/{run.RunId}/signals/approval", "{ \"approved\": tru }");
+        using var response = await PostAsync($"/runs/{run.RunId}/signals/approval", "{ \"approved\": tru }");
 
-        await AssertProblem(response, HttpStatusCode.BadRequest, "Malformed JSON", "not valid JSON");
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Malformed JSON", "not valid JSON");
     }
 
     [Fact]
@@ -182,17 +182,17 @@ public sealed class RunCommandTests : IAsyncLifetime
         await _bridge.PublishAsync(run.Simple(1));
         await _bridge.WaitForConsumedAsync(4);
 
-        using var response = await Post($"/runs/{run.RunId}/signals/approval", "{}");
+        using var response = await PostAsync($"/runs/{run.RunId}/signals/approval", "{}");
 
-        await AssertProblem(response, HttpStatusCode.Conflict, "Run already ended", "Completed");
+        await AssertProblemAsync(response, HttpStatusCode.Conflict, "Run already ended", "Completed");
     }
 
     [Fact]
     public async Task A_run_id_that_is_not_a_guid_answers_400()
     {
-        using var response = await Post("/runs/not-a-guid/cancel", "");
+        using var response = await PostAsync("/runs/not-a-guid/cancel", "");
 
-        await AssertProblem(response, HttpStatusCode.BadRequest, "Invalid run id", "not-a-guid");
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid run id", "not-a-guid");
     }
 
     private async Task<TestRun> KnownRunAsync()
@@ -204,10 +204,10 @@ public sealed class RunCommandTests : IAsyncLifetime
         return run;
     }
 
-    private Task<HttpResponseMessage> Post(string path, string body) =>
+    private Task<HttpResponseMessage> PostAsync(string path, string body) =>
         _bridge.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 
-    internal static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string title, string detailMentions)
+    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title, string detailMentions)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -68,7 +68,7 @@ public sealed class RunQueryTests : IAsyncLifetime
 
         using var response = await _bridge.Client.GetAsync($"/runs/{runId}");
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.NotFound, "Run not found", runId.ToString());
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.NotFound, "Run not found", runId.ToString());
     }
 
     [Fact]
@@ -103,17 +103,17 @@ public sealed class RunQueryTests : IAsyncLifetime
         await _bridge.PublishAsync(runningA.Event(1, Contracts.LifecycleEventTypes.WorkflowStart));
         await _bridge.WaitForConsumedAsync(5);
         await _bridge.PublishAsync(runningB.Event(1, Contracts.LifecycleEventTypes.WorkflowStart));
-        await Eventually.TrueAsync(async () => (await Ids("/runs?workflowId=filter-b")).Count == 1
-            && (await Ids("/runs?workflowId=filter-a&status=Completed")).Count == 1, "the three runs listed");
+        await Eventually.TrueAsync(async () => (await IdsAsync("/runs?workflowId=filter-b")).Count == 1
+            && (await IdsAsync("/runs?workflowId=filter-a&status=Completed")).Count == 1, "the three runs listed");
 
-        Assert.Equal([runningA.RunId, done.RunId], await Ids("/runs?workflowId=filter-a"));
-        Assert.Equal([runningA.RunId], await Ids("/runs?workflowId=filter-a&status=Running"));
-        Assert.Equal([done.RunId], await Ids("/runs?status=completed&workflowId=filter-a"));
-        Assert.Equal([runningB.RunId], await Ids($"/runs?runId={runningB.RunId.ToString()[..8].ToUpperInvariant()}"));
-        Assert.Equal([runningB.RunId], await Ids($"/runs?runId={runningB.RunId}"));
-        Assert.Equal([done.RunId], await Ids("/runs?workflowId=filter-a&limit=1&offset=1"));
-        Assert.Empty(await Ids("/runs?workflowId=filter-a&limit=1&offset=2"));
-        Assert.Empty(await Ids("/runs?workflowId=nobody"));
+        Assert.Equal([runningA.RunId, done.RunId], await IdsAsync("/runs?workflowId=filter-a"));
+        Assert.Equal([runningA.RunId], await IdsAsync("/runs?workflowId=filter-a&status=Running"));
+        Assert.Equal([done.RunId], await IdsAsync("/runs?status=completed&workflowId=filter-a"));
+        Assert.Equal([runningB.RunId], await IdsAsync($"/runs?runId={runningB.RunId.ToString()[..8].ToUpperInvariant()}"));
+        Assert.Equal([runningB.RunId], await IdsAsync($"/runs?runId={runningB.RunId}"));
+        Assert.Equal([done.RunId], await IdsAsync("/runs?workflowId=filter-a&limit=1&offset=1"));
+        Assert.Empty(await IdsAsync("/runs?workflowId=filter-a&limit=1&offset=2"));
+        Assert.Empty(await IdsAsync("/runs?workflowId=nobody"));
     }
 
     [Fact]
@@ -123,9 +123,9 @@ public sealed class RunQueryTests : IAsyncLifetime
         using var status = await _bridge.Client.GetAsync("/runs?status=Sleeping");
         using var number = await _bridge.Client.GetAsync("/runs?status=3");
 
-        await RunCommandTests.AssertProblem(offset, HttpStatusCode.BadRequest, "Invalid offset", "-1");
-        await RunCommandTests.AssertProblem(status, HttpStatusCode.BadRequest, "Invalid status", "Running, Suspended");
-        await RunCommandTests.AssertProblem(number, HttpStatusCode.BadRequest, "Invalid status", "not '3'");
+        await RunCommandTests.AssertProblemAsync(offset, HttpStatusCode.BadRequest, "Invalid offset", "-1");
+        await RunCommandTests.AssertProblemAsync(status, HttpStatusCode.BadRequest, "Invalid status", "Running, Suspended");
+        await RunCommandTests.AssertProblemAsync(number, HttpStatusCode.BadRequest, "Invalid status", "not '3'");
     }
 
     [Fact]
@@ -147,11 +147,11 @@ public sealed class RunQueryTests : IAsyncLifetime
 
         Assert.Equal("drawn", served.GetProperty("id").GetString());
         Assert.Equal("echo", served.GetProperty("steps")[0].GetProperty("tool").GetString());
-        await RunCommandTests.AssertProblem(missing, HttpStatusCode.NotFound, "Definition not available", older.RunId.ToString());
-        await RunCommandTests.AssertProblem(notFound, HttpStatusCode.NotFound, "Run not found", unknown.ToString());
+        await RunCommandTests.AssertProblemAsync(missing, HttpStatusCode.NotFound, "Definition not available", older.RunId.ToString());
+        await RunCommandTests.AssertProblemAsync(notFound, HttpStatusCode.NotFound, "Run not found", unknown.ToString());
     }
 
-    private async Task<List<Guid>> Ids(string path) =>
+    private async Task<List<Guid>> IdsAsync(string path) =>
         (await _bridge.Client.GetFromJsonAsync<JsonElement>(path)).EnumerateArray().Select(r => r.GetProperty("runId").GetGuid()).ToList();
 
     [Theory]
@@ -161,7 +161,7 @@ public sealed class RunQueryTests : IAsyncLifetime
     {
         using var response = await _bridge.Client.GetAsync($"/runs?limit={limit}");
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.BadRequest, "Invalid limit", limit);
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid limit", limit);
     }
 
     [Fact]

@@ -167,7 +167,7 @@ public sealed class BridgeServer : IAsyncDisposable
     {
         var capture = new MessageCapture<T>();
         var handle = Bus.ConnectReceiveEndpoint("capture-" + Guid.NewGuid().ToString("N"),
-            e => e.Handler<T>(context => capture.Add(context.Message)));
+            e => e.Handler<T>(context => capture.AddAsync(context.Message)));
         await handle.Ready;
         return capture;
     }

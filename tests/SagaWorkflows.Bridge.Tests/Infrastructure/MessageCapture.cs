@@ -9,7 +9,7 @@ public sealed class MessageCapture<T>
 
     public IReadOnlyCollection<T> Messages => _messages;
 
-    internal Task Add(T message)
+    internal Task AddAsync(T message)
     {
         _messages.Enqueue(message);
         return Task.CompletedTask;

@@ -29,18 +29,18 @@ public sealed class AuthenticationTests
         var starts = await bridge.CaptureAsync<StartWorkflow>();
 
         using var anonymous = await bridge.Client.GetAsync("/runs");
-        using var wrong = await Send(bridge, HttpMethod.Get, "/runs", "not-the-key");
-        using var start = await Send(bridge, HttpMethod.Post, "/runs", null, """{ "workflowId": "w" }""");
-        using var authorized = await Send(bridge, HttpMethod.Get, "/runs", Key);
+        using var wrong = await SendAsync(bridge, HttpMethod.Get, "/runs", "not-the-key");
+        using var start = await SendAsync(bridge, HttpMethod.Post, "/runs", null, """{ "workflowId": "w" }""");
+        using var authorized = await SendAsync(bridge, HttpMethod.Get, "/runs", Key);
 
-        await RunCommandTests.AssertProblem(anonymous, HttpStatusCode.Unauthorized, "Authentication required", "Bearer");
+        await RunCommandTests.AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized, "Authentication required", "Bearer");
         Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, start.StatusCode);
         Assert.Empty(starts.Messages);
         Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
 
-        using var started = await Send(bridge, HttpMethod.Post, "/runs", Key, """{ "workflowId": "w" }""");
+        using var started = await SendAsync(bridge, HttpMethod.Post, "/runs", Key, """{ "workflowId": "w" }""");
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
     }
 
@@ -114,7 +114,7 @@ public sealed class AuthenticationTests
         await using (var withKeys = await BridgeServer.StartAsync(new Dictionary<string, string?> { ["SagaWorkflows:Bridge:ApiKeys:0"] = Key },
             urls: "http://0.0.0.0:0"))
         {
-            using var response = await Send(withKeys, HttpMethod.Get, "/runs", Key);
+            using var response = await SendAsync(withKeys, HttpMethod.Get, "/runs", Key);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -124,7 +124,7 @@ public sealed class AuthenticationTests
         Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
     }
 
-    private static Task<HttpResponseMessage> Send(BridgeServer bridge, HttpMethod method, string path, string? key, string? json = null)
+    private static Task<HttpResponseMessage> SendAsync(BridgeServer bridge, HttpMethod method, string path, string? key, string? json = null)
     {
         var request = new HttpRequestMessage(method, path);
         if (key is not null)

@@ -44,12 +44,12 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
 
         // Follow live until the slow step starts, then take the bridge down while the run goes on.
-        await ReadUntil(http, runId, frames => frames.Any(f => f.Type == LifecycleEventTypes.StepStart && f.Data.Contains("\"two\"", StringComparison.Ordinal)));
+        await ReadUntilAsync(http, runId, frames => frames.Any(f => f.Type == LifecycleEventTypes.StepStart && f.Data.Contains("\"two\"", StringComparison.Ordinal)));
         _bridge!.Kill();
-        await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
         await StartBridgeAsync();
 
-        var replayed = await ReadUntil(http, runId, frames => frames.Any(f => f.Type == "end"));
+        var replayed = await ReadUntilAsync(http, runId, frames => frames.Any(f => f.Type == "end"));
 
         var events = replayed.Where(f => f.Type != "end").ToList();
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(f => f.Id));
@@ -91,11 +91,11 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
             ["ConnectionStrings__Bridge"] = $"Data Source={Path.Combine(Path.GetDirectoryName(system.DatabasePath)!, "bridge.db")}",
         };
         _bridge = HostProcess.Start("SagaWorkflows.Bridge", environment, null, "--urls", BaseAddress.ToString());
-        await system.WaitForConsumer("sagawf-bridge", _bridge);
+        await system.WaitForConsumerAsync("sagawf-bridge", _bridge);
     }
 
     /// <summary>Reads the run's raw SSE stream from the start until the condition holds or the stream ends.</summary>
-    private static async Task<List<SseFrame>> ReadUntil(HttpClient http, Guid runId, Func<List<SseFrame>, bool> done)
+    private static async Task<List<SseFrame>> ReadUntilAsync(HttpClient http, Guid runId, Func<List<SseFrame>, bool> done)
     {
         using var cancellation = new CancellationTokenSource(Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/runs/{runId}/events");

@@ -73,7 +73,7 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
         var expected = new Dictionary<Guid, (string Kind, string? Output)>();
         var faults = 0;
 
-        async Task StartWave(int wave)
+        async Task StartWaveAsync(int wave)
         {
             for (var i = 0; i < 12; i++)
             {
@@ -94,21 +94,21 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
             }
         }
 
-        await StartWave(0);
+        await StartWaveAsync(0);
 
         // The kills must hit runs in flight: wait until the first run is inside its slow step.
-        await system.Events.WaitFor(expected.Keys.First(), e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "b"), Bound, system.Diagnostics);
+        await system.Events.WaitForAsync(expected.Keys.First(), e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "b"), Bound, system.Diagnostics);
         system.Worker!.Kill();
         await system.StartWorkerAsync();
         faults++;
 
-        await StartWave(1);
+        await StartWaveAsync(1);
         system.Orchestrator!.Kill();
         await system.StartOrchestratorAsync();
         faults++;
 
         _bridge!.Kill();
-        await StartWave(2);
+        await StartWaveAsync(2);
         await StartBridgeAsync();
         faults++;
 
@@ -126,7 +126,7 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
         foreach (var (runId, (kind, output)) in expected)
         {
             var left = Bound - clock.Elapsed;
-            var frames = await ReadStream(http, runId, left > TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5));
+            var frames = await ReadStreamAsync(http, runId, left > TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5));
             var verdict = Judge(kind, output, frames);
             switch (verdict)
             {
@@ -212,7 +212,7 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
     private static string LastAnswer { get; set; } = "";
 
     /// <summary>The run's stream as the bridge relays it, history then live, until <c>end</c> or the time is up.</summary>
-    private static async Task<List<Frame>> ReadStream(HttpClient http, Guid runId, TimeSpan within)
+    private static async Task<List<Frame>> ReadStreamAsync(HttpClient http, Guid runId, TimeSpan within)
     {
         var frames = new List<Frame>();
         using var cancellation = new CancellationTokenSource(within);
@@ -283,7 +283,7 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
             ["ConnectionStrings__Bridge"] = $"Data Source={Path.Combine(Path.GetDirectoryName(system.DatabasePath)!, "bridge.db")}",
         };
         _bridge = HostProcess.Start("SagaWorkflows.Bridge", environment, null, "--urls", _bridgeAddress.ToString());
-        await system.WaitForConsumer("sagawf-bridge", _bridge);
+        await system.WaitForConsumerAsync("sagawf-bridge", _bridge);
     }
 
 }

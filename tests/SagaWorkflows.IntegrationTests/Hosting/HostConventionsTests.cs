@@ -15,7 +15,7 @@ public sealed class HostConventionsTests(WorkflowSystem system) : IClassFixture<
     public async Task Hosts_started_from_another_folder_use_their_own_folder_as_content_root_and_do_not_log_each_SQL_command()
     {
         var runId = await system.StartRunAsync(SequentialRunTests.ThreeSteps, new { orderId = "O-1", n = 1 });
-        await system.Events.WaitForTerminal(runId, TimeSpan.FromSeconds(60), system.Diagnostics);
+        await system.Events.WaitForTerminalAsync(runId, TimeSpan.FromSeconds(60), system.Diagnostics);
 
         foreach (var (host, project) in new[] { (system.Orchestrator!, "SagaWorkflows.Orchestrator"), (system.Worker!, "SagaWorkflows.Worker") })
         {

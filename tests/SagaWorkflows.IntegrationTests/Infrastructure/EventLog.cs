@@ -61,11 +61,11 @@ public sealed class EventLog
     /// Waits for the terminal event and every event before it: events of one transition may
     /// overtake each other on the way, so a consumer orders them by Sequence, as the bridge does.
     /// </summary>
-    public Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitForTerminal(Guid runId, TimeSpan timeout, Func<string>? diagnostics = null) =>
-        WaitFor(runId, events => events.FirstOrDefault(e => LifecycleEventTypes.IsTerminal(e.Type)) is { } terminal
+    public Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitForTerminalAsync(Guid runId, TimeSpan timeout, Func<string>? diagnostics = null) =>
+        WaitForAsync(runId, events => events.FirstOrDefault(e => LifecycleEventTypes.IsTerminal(e.Type)) is { } terminal
             && events.Count(e => e.Sequence <= terminal.Sequence) == terminal.Sequence, timeout, diagnostics);
 
-    public async Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitFor(Guid runId, Func<IReadOnlyList<WorkflowLifecycleEvent>, bool> condition,
+    public async Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitForAsync(Guid runId, Func<IReadOnlyList<WorkflowLifecycleEvent>, bool> condition,
         TimeSpan timeout, Func<string>? diagnostics = null)
     {
         using var cancellation = new CancellationTokenSource(timeout);
@@ -95,7 +95,7 @@ public sealed class EventLog
         }
     }
 
-    public async Task<SignalRejected> WaitForRejection(Guid runId, TimeSpan timeout)
+    public async Task<SignalRejected> WaitForRejectionAsync(Guid runId, TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
         while (true)

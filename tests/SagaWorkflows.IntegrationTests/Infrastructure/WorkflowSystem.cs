@@ -29,7 +29,7 @@ public class WorkflowSystem : IAsyncLifetime
     protected virtual bool StartWorker => true;
 
     /// <summary>How long a host may take to start consuming.</summary>
-    protected virtual TimeSpan StartupTimeout => TimeSpan.FromSeconds(60);
+    protected virtual TimeSpan StartupTimeout => TimeSpan.FromSeconds(120);
 
     public virtual async Task InitializeAsync()
     {
@@ -76,7 +76,7 @@ public class WorkflowSystem : IAsyncLifetime
     public async Task StartOrchestratorAsync()
     {
         Orchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", Environment, _directory);
-        await WaitForConsumer(QueueNames.WorkflowRuns, Orchestrator);
+        await WaitForConsumerAsync(QueueNames.WorkflowRuns, Orchestrator);
     }
 
     /// <summary>
@@ -107,7 +107,7 @@ public class WorkflowSystem : IAsyncLifetime
     public async Task StartWorkerAsync()
     {
         Worker = HostProcess.Start("SagaWorkflows.Worker", Environment, _directory);
-        await WaitForConsumer(QueueNames.Tool("echo"), Worker);
+        await WaitForConsumerAsync(QueueNames.Tool("echo"), Worker);
     }
 
     public async Task<Guid> StartRunAsync(string definition, object? input = null, Guid? runId = null)
@@ -126,7 +126,7 @@ public class WorkflowSystem : IAsyncLifetime
         $"--- orchestrator ---\n{Tail(Orchestrator?.Output)}\n--- worker ---\n{Tail(Worker?.Output)}" +
         (SecondOrchestrator is null ? "" : $"\n--- second orchestrator ---\n{Tail(SecondOrchestrator.Output)}");
 
-    public async Task WaitForConsumer(string queue, HostProcess host)
+    public async Task WaitForConsumerAsync(string queue, HostProcess host)
     {
         var deadline = DateTime.UtcNow + StartupTimeout;
         while (DateTime.UtcNow < deadline)

@@ -18,7 +18,7 @@ public sealed class ExportedTelemetryTests(ObservedWorkflowSystem system) : ICla
             { "id": "charge", "type": "tool", "tool": "fail", "input": { "errorType": "Declined" }, "retry": { "maxAttempts": 1 } } ] }
         """;
         var runId = await system.StartRunAsync(definition);
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
         Assert.Equal("Compensated", events[^1].Data!.Value.GetProperty("status").GetString());
 
         var run = runId.ToString();

@@ -101,8 +101,8 @@ public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly syst
         var environment = new Dictionary<string, string> { ["ConnectionStrings__RabbitMq"] = Broker.AmqpUri(system.VirtualHost) };
 
         await using var workerProcess = HostProcess.StartAssembly("Shop.Worker", worker, environment, solution);
-        await system.WaitForConsumer(QueueNames.Tool("inventory.reserve"), workerProcess);
-        await system.WaitForConsumer(QueueNames.Compensation("inventory.release"), workerProcess);
+        await system.WaitForConsumerAsync(QueueNames.Tool("inventory.reserve"), workerProcess);
+        await system.WaitForConsumerAsync(QueueNames.Compensation("inventory.release"), workerProcess);
 
         var completed = await DotNet.RunProgramAsync("dotnet", solution, TimeSpan.FromSeconds(90), environment, publisher);
         Assert.True(completed.ExitCode == 0, $"{completed}\n{system.Diagnostics()}\n--- sample worker ---\n{workerProcess.Tail()}");

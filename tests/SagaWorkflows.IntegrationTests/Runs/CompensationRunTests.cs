@@ -26,7 +26,7 @@ public sealed class CompensationRunTests(WorkflowSystem system) : IClassFixture<
     {
         var runId = await system.StartRunAsync(FourSteps("fail"));
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
         var compensated = events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).ToList();
@@ -46,7 +46,7 @@ public sealed class CompensationRunTests(WorkflowSystem system) : IClassFixture<
     {
         var runId = await system.StartRunAsync(FourSteps("fail", compensationTool: "fail"));
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Contains(events, e => e.Type == LifecycleEventTypes.CompensationError && e.Path == "s3");
         Assert.DoesNotContain(events, e => e.Type == LifecycleEventTypes.CompensationComplete);
@@ -64,10 +64,10 @@ public sealed class CompensationRunTests(WorkflowSystem system) : IClassFixture<
             { "id": "c", "type": "tool", "tool": "echo", "compensate": { "tool": "echo" } } ] }
         """;
         var runId = await system.StartRunAsync(definition);
-        await system.Events.WaitFor(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "b"), Timeout, system.Diagnostics);
+        await system.Events.WaitForAsync(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "b"), Timeout, system.Diagnostics);
 
         await system.Bus.Publish(new CancelWorkflow { RunId = runId, Reason = "customer changed their mind" });
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Contains(events, e => e.Type == LifecycleEventTypes.StepComplete && e.Path == "b");
         Assert.DoesNotContain(events, e => e.Path == "c");
@@ -91,11 +91,11 @@ public sealed class SuspendAndSignalRunTests(WorkflowSystem system) : IClassFixt
             { "id": "c", "type": "tool", "tool": "echo" } ] }
         """;
         var runId = await system.StartRunAsync(definition);
-        await system.Events.WaitFor(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "a"), Timeout, system.Diagnostics);
+        await system.Events.WaitForAsync(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "a"), Timeout, system.Diagnostics);
         await system.Bus.Publish(new SuspendWorkflow { RunId = runId });
 
         // The in-flight step finishes and is recorded; the next one waits for resume.
-        await system.Events.WaitFor(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepComplete && x.Path == "a")
+        await system.Events.WaitForAsync(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepComplete && x.Path == "a")
             && e.Any(x => x.Type == LifecycleEventTypes.WorkflowSuspended), Timeout, system.Diagnostics);
         system.Orchestrator!.Kill();
         await system.StartOrchestratorAsync();
@@ -103,7 +103,7 @@ public sealed class SuspendAndSignalRunTests(WorkflowSystem system) : IClassFixt
         Assert.DoesNotContain(beforeResume, e => e.Type == LifecycleEventTypes.StepComplete && e.Path == "b");
 
         await system.Bus.Publish(new ResumeWorkflow { RunId = runId });
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
         Assert.Contains(events, e => e.Type == LifecycleEventTypes.WorkflowResumed);
@@ -121,19 +121,19 @@ public sealed class SuspendAndSignalRunTests(WorkflowSystem system) : IClassFixt
           "output": "${ steps.both }" }
         """;
         var runId = await system.StartRunAsync(definition);
-        await system.Events.WaitFor(runId, e => e.Count(x => x.Type == LifecycleEventTypes.StepSuspended) == 2, Timeout, system.Diagnostics);
+        await system.Events.WaitForAsync(runId, e => e.Count(x => x.Type == LifecycleEventTypes.StepSuspended) == 2, Timeout, system.Diagnostics);
 
         await system.Bus.Publish(new SignalWorkflow { RunId = runId, Signal = "left", Payload = JsonSerializer.SerializeToElement(new { who = "L" }) });
-        await system.Events.WaitFor(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepComplete && x.Path == "both.waitLeft"), Timeout, system.Diagnostics);
+        await system.Events.WaitForAsync(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepComplete && x.Path == "both.waitLeft"), Timeout, system.Diagnostics);
         Assert.DoesNotContain(system.Events.Of(runId), e => e.Path == "both.waitRight" && e.Type == LifecycleEventTypes.StepComplete);
 
         // An invalid payload is rejected with the reason and the wait goes on.
         await system.Bus.Publish(new SignalWorkflow { RunId = runId, Signal = "right", Payload = JsonSerializer.SerializeToElement(new { nope = 1 }) });
-        var rejection = await system.Events.WaitForRejection(runId, Timeout);
+        var rejection = await system.Events.WaitForRejectionAsync(runId, Timeout);
         Assert.Contains("$.ok: is required", rejection.Reason, StringComparison.Ordinal);
 
         await system.Bus.Publish(new SignalWorkflow { RunId = runId, Signal = "right", Payload = JsonSerializer.SerializeToElement(new { ok = true }) });
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
         Assert.Equal("""{"left":{"who":"L"},"right":{"ok":true}}""", JsonSerializer.Serialize(events[^1].Data!.Value.GetProperty("output")));
@@ -145,7 +145,7 @@ public sealed class SuspendAndSignalRunTests(WorkflowSystem system) : IClassFixt
         var runId = NewId.NextGuid();
         await system.Bus.Publish(new SignalWorkflow { RunId = runId, Signal = "approval" });
 
-        var rejection = await system.Events.WaitForRejection(runId, Timeout);
+        var rejection = await system.Events.WaitForRejectionAsync(runId, Timeout);
 
         Assert.Equal("approval", rejection.Signal);
         Assert.Contains("no run", rejection.Reason, StringComparison.Ordinal);
@@ -158,12 +158,12 @@ public sealed class SuspendAndSignalRunTests(WorkflowSystem system) : IClassFixt
         { "id": "waits-for-approval", "steps": [ { "id": "approve", "type": "wait", "signal": "approval" }, { "id": "done", "type": "tool", "tool": "echo" } ] }
         """;
         var runId = await system.StartRunAsync(definition);
-        await system.Events.WaitFor(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepSuspended), Timeout, system.Diagnostics);
+        await system.Events.WaitForAsync(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepSuspended), Timeout, system.Diagnostics);
 
         await system.Bus.Publish(new SignalWorkflow { RunId = runId, Signal = "rejection" });
-        var rejection = await system.Events.WaitForRejection(runId, Timeout);
+        var rejection = await system.Events.WaitForRejectionAsync(runId, Timeout);
         await system.Bus.Publish(new SignalWorkflow { RunId = runId, Signal = "approval", Payload = JsonSerializer.SerializeToElement(new { by = "ann" }) });
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Contains("not waiting for signal 'rejection'", rejection.Reason, StringComparison.Ordinal);
         Assert.Equal("""{"by":"ann"}""", JsonSerializer.Serialize(events[^1].Data!.Value.GetProperty("output")));

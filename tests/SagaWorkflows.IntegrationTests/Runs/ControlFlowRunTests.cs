@@ -31,7 +31,7 @@ public sealed class ControlFlowRunTests(WorkflowSystem system) : IClassFixture<W
         """;
         var runId = await system.StartRunAsync(definition, new { items = new[] { 1, 2, 3, 4 } });
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
         var output = events[^1].Data!.Value.GetProperty("output");
@@ -61,7 +61,7 @@ public sealed class ControlFlowRunTests(WorkflowSystem system) : IClassFixture<W
 
         foreach (var runId in runs)
         {
-            var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+            var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
             Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
             var output = events[^1].Data!.Value.GetProperty("output");
             Assert.Equal(50, output.EnumerateObject().Count());

@@ -30,7 +30,7 @@ public sealed class CrashRecoveryTests(WorkflowSystem system) : IClassFixture<Wo
         // Kill while the runs are inside their slow step: the worker's replies pile up in the saga's queue.
         foreach (var run in runs)
         {
-            await system.Events.WaitFor(run, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "two"), TimeSpan.FromSeconds(60), system.Diagnostics);
+            await system.Events.WaitForAsync(run, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart && x.Path == "two"), TimeSpan.FromSeconds(60), system.Diagnostics);
         }
 
         system.Orchestrator!.Kill();
@@ -38,7 +38,7 @@ public sealed class CrashRecoveryTests(WorkflowSystem system) : IClassFixture<Wo
 
         for (var n = 0; n < runs.Count; n++)
         {
-            var events = await system.Events.WaitForTerminal(runs[n], TimeSpan.FromSeconds(90), system.Diagnostics);
+            var events = await system.Events.WaitForTerminalAsync(runs[n], TimeSpan.FromSeconds(90), system.Diagnostics);
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
             Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
             Assert.Equal(n, events[^1].Data!.Value.GetProperty("output").GetInt32());

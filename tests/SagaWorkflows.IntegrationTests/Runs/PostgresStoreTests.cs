@@ -118,8 +118,8 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutpu
         var steps = await system.StartRunAsync(SequentialRunTests.ThreeSteps, new { orderId = "P-1", n = 1 });
         var timed = await system.StartRunAsync(timers);
 
-        var stepEvents = await system.Events.WaitForTerminal(steps, Timeout, system.Diagnostics);
-        var timerEvents = await system.Events.WaitForTerminal(timed, Timeout, system.Diagnostics);
+        var stepEvents = await system.Events.WaitForTerminalAsync(steps, Timeout, system.Diagnostics);
+        var timerEvents = await system.Events.WaitForTerminalAsync(timed, Timeout, system.Diagnostics);
 
         Assert.Equal(LifecycleEventTypes.WorkflowComplete, stepEvents[^1].Type);
         Assert.Equal("P-1", stepEvents[^1].Data!.Value.GetProperty("output").GetProperty("last").GetString());
@@ -158,7 +158,7 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutpu
             runs.Add((await system.StartRunAsync(LongSleep, new { n }), "long-sleep", n));
         }
 
-        await WaitUntil(async () => Convert.ToInt64(await system.Database.ScalarAsync("SELECT COUNT(*) FROM qrtz_triggers"), System.Globalization.CultureInfo.InvariantCulture) >= LongSleeps,
+        await WaitUntilAsync(async () => Convert.ToInt64(await system.Database.ScalarAsync("SELECT COUNT(*) FROM qrtz_triggers"), System.Globalization.CultureInfo.InvariantCulture) >= LongSleeps,
             "the first orchestrator stored every long sleep's trigger");
 
         await system.StartMoreOrchestratorsAsync(2);
@@ -171,11 +171,11 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutpu
         }
 
         // Mid-load: a quarter of the runs done, the rest in flight or queued.
-        await WaitUntil(() => Task.FromResult(Finished(runs) >= Runs / 4), "a quarter of the runs finished");
+        await WaitUntilAsync(() => Task.FromResult(Finished(runs) >= Runs / 4), "a quarter of the runs finished");
         victim.Kill();
         var killedAt = Finished(runs);
 
-        await WaitUntil(() => Task.FromResult(Finished(runs) >= Runs / 2), "half of the runs finished after the kill");
+        await WaitUntilAsync(() => Task.FromResult(Finished(runs) >= Runs / 2), "half of the runs finished after the kill");
 
         // The server is shared with every other test on this machine: restarting it is done once, here, in a collection
         // that runs alone, after giving other test processes' sessions a moment to end.
@@ -195,7 +195,7 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutpu
             IReadOnlyList<WorkflowLifecycleEvent> events;
             try
             {
-                events = await system.Events.WaitForTerminal(id, left > TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5));
+                events = await system.Events.WaitForTerminalAsync(id, left > TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5));
             }
             catch (TimeoutException)
             {
@@ -293,7 +293,7 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutpu
     private int Finished(List<(Guid Id, string Kind, int N)> runs) =>
         runs.Count(r => system.Events.Of(r.Id).Any(e => LifecycleEventTypes.IsTerminal(e.Type)));
 
-    private async Task WaitUntil(Func<Task<bool>> condition, string what)
+    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow + Bound;
         while (!await condition())

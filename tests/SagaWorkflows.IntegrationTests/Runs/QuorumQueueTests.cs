@@ -51,7 +51,7 @@ public sealed class QuorumQueueTests(QuorumWorkflowSystem system) : IClassFixtur
             ["ConnectionStrings__Bridge"] = $"Data Source={System.IO.Path.Combine(System.IO.Path.GetDirectoryName(system.DatabasePath)!, "bridge.db")}",
         };
         _bridge = HostProcess.Start("SagaWorkflows.Bridge", environment, null, "--urls", _bridgeAddress.ToString());
-        await system.WaitForConsumer(QueueNames.Bridge, _bridge);
+        await system.WaitForConsumerAsync(QueueNames.Bridge, _bridge);
     }
 
     public async Task DisposeAsync()
@@ -71,7 +71,7 @@ public sealed class QuorumQueueTests(QuorumWorkflowSystem system) : IClassFixtur
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
         var unhosted = await system.StartRunAsync(Unhosted);
 
-        var frames = await ReadStream(http, runId);
+        var frames = await ReadStreamAsync(http, runId);
 
         var events = frames.Where(f => f.Type != "end").ToList();
         Assert.True(frames.Count > 0 && frames[^1].Type == "end", $"the stream did not end: {string.Join(", ", frames.Select(f => f.Type))}\n{system.Diagnostics()}\n--- bridge ---\n{_bridge!.Tail()}");
@@ -84,7 +84,7 @@ public sealed class QuorumQueueTests(QuorumWorkflowSystem system) : IClassFixtur
         Assert.Equal("Compensated", JsonDocument.Parse(events[^1].Data).RootElement.GetProperty("data").GetProperty("status").GetString());
 
         // The command for the tool nobody hosts waits in its queue.
-        await system.Events.WaitFor(unhosted, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart), Timeout, system.Diagnostics);
+        await system.Events.WaitForAsync(unhosted, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart), Timeout, system.Diagnostics);
         var deadline = DateTime.UtcNow + Timeout;
         while (await Broker.QueueInfoAsync(system.VirtualHost, QueueNames.Tool("not-deployed-yet")) is not { Messages: 1 })
         {
@@ -107,7 +107,7 @@ public sealed class QuorumQueueTests(QuorumWorkflowSystem system) : IClassFixtur
         Assert.All(queues.Where(q => q.Type != "quorum"), q => Assert.True(q.AutoDelete, $"{q.Name} is a durable {q.Type} queue"));
     }
 
-    private static async Task<List<Frame>> ReadStream(HttpClient http, Guid runId)
+    private static async Task<List<Frame>> ReadStreamAsync(HttpClient http, Guid runId)
     {
         var frames = new List<Frame>();
         using var cancellation = new CancellationTokenSource(Timeout);

@@ -48,7 +48,7 @@ public sealed class RedriveRunTests(WorkflowSystem system) : IClassFixture<Workf
         try
         {
             var runId = await system.StartRunAsync(Definition, new { n = 7 });
-            var failed = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+            var failed = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
             var error = failed.Single(e => LifecycleEventTypes.IsTerminal(e.Type));
             Assert.Equal(LifecycleEventTypes.WorkflowError, error.Type);
             Assert.True(error.Data!.Value.GetProperty("redrivable").GetBoolean(), error.Data.ToString());
@@ -58,7 +58,7 @@ public sealed class RedriveRunTests(WorkflowSystem system) : IClassFixture<Workf
             await system.Bus.Publish(new RedriveWorkflow { RunId = runId, AfterSequence = error.Sequence });
             await system.Bus.Publish(new RedriveWorkflow { RunId = runId, AfterSequence = error.Sequence });
 
-            var events = await system.Events.WaitFor(runId, all => all.Any(e => e.Type == LifecycleEventTypes.WorkflowComplete)
+            var events = await system.Events.WaitForAsync(runId, all => all.Any(e => e.Type == LifecycleEventTypes.WorkflowComplete)
                 && all.Count == all.Max(e => e.Sequence), Timeout, system.Diagnostics);
 
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
@@ -75,7 +75,7 @@ public sealed class RedriveRunTests(WorkflowSystem system) : IClassFixture<Workf
 
             // Now it completed: another redrive is refused, saying why.
             await system.Bus.Publish(new RedriveWorkflow { RunId = runId });
-            await Eventually(() => rejections.Any(r => r.RunId == runId), "the refusal of a redrive of a completed run");
+            await EventuallyAsync(() => rejections.Any(r => r.RunId == runId), "the refusal of a redrive of a completed run");
             var refused = rejections.Single(r => r.RunId == runId);
             Assert.Equal(RunStatus.Completed, refused.Status);
             Assert.Contains("completed", refused.Reason, StringComparison.Ordinal);
@@ -116,7 +116,7 @@ public sealed class RedriveRunTests(WorkflowSystem system) : IClassFixture<Workf
         return host;
     }
 
-    private static async Task Eventually(Func<bool> condition, string what)
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
     {
         var deadline = DateTimeOffset.UtcNow + Timeout;
         while (!condition())

@@ -16,7 +16,7 @@ public sealed class RetryRunTests(WorkflowSystem system) : IClassFixture<Workflo
         """;
         var runId = await system.StartRunAsync(definition);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         var retries = events.Where(e => e.Type == LifecycleEventTypes.StepRetry).ToList();
         var complete = events.Single(e => e.Type == LifecycleEventTypes.StepComplete);
@@ -41,7 +41,7 @@ public sealed class RetryRunTests(WorkflowSystem system) : IClassFixture<Workflo
         """;
         var runId = await system.StartRunAsync(definition);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.DoesNotContain(events, e => e.Type == LifecycleEventTypes.StepRetry);
         var error = events.Single(e => e.Type == LifecycleEventTypes.StepError);
@@ -58,7 +58,7 @@ public sealed class RetryRunTests(WorkflowSystem system) : IClassFixture<Workflo
         """;
         var runId = await system.StartRunAsync(definition);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Equal([1, 2], events.Where(e => e.Type == LifecycleEventTypes.StepRetry).Select(e => e.Attempt!.Value));
         Assert.Equal(3, events.Single(e => e.Type == LifecycleEventTypes.StepError).Attempt);
@@ -74,7 +74,7 @@ public sealed class RetryRunTests(WorkflowSystem system) : IClassFixture<Workflo
         """;
         var runId = await system.StartRunAsync(definition);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         var retry = Assert.Single(events, e => e.Type == LifecycleEventTypes.StepRetry);
         Assert.Equal("Timeout", retry.Data!.Value.GetProperty("error").GetProperty("type").GetString());
@@ -91,12 +91,12 @@ public sealed class RetryRunTests(WorkflowSystem system) : IClassFixture<Workflo
             "retry": { "maxAttempts": 3, "initialInterval": "PT4S" } } ] }
         """;
         var runId = await system.StartRunAsync(definition);
-        await system.Events.WaitFor(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepRetry), Timeout, system.Diagnostics);
+        await system.Events.WaitForAsync(runId, e => e.Any(x => x.Type == LifecycleEventTypes.StepRetry), Timeout, system.Diagnostics);
 
         // The scheduler lives in the orchestrator: the redelivery is only in its Quartz store now.
         system.Orchestrator!.Kill();
         await system.StartOrchestratorAsync();
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
         Assert.Equal(2, events.Single(e => e.Type == LifecycleEventTypes.StepComplete).Attempt);

@@ -34,7 +34,7 @@ public sealed class ScaleOutTests(WorkflowSystem system, ITestOutputHelper outpu
 
         for (var n = 0; n < runs.Count; n++)
         {
-            var events = await system.Events.WaitForTerminal(runs[n], TimeSpan.FromSeconds(120), system.Diagnostics);
+            var events = await system.Events.WaitForTerminalAsync(runs[n], TimeSpan.FromSeconds(120), system.Diagnostics);
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
             Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
             Assert.Equal(n, events[^1].Data!.Value.GetProperty("output").GetInt32());

@@ -24,7 +24,7 @@ public sealed class ScheduledTimerTests(SlowSupervisorSystem system) : IClassFix
         """;
         var runId = await system.StartRunAsync(definition);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         var started = events[0].Timestamp;
         var napDone = events.Single(e => e.Type == LifecycleEventTypes.StepComplete && e.Path == "nap").Timestamp;

@@ -25,7 +25,7 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
     {
         var runId = await system.StartRunAsync(ThreeSteps, new { orderId = "O-1", n = 41 });
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
         Assert.Equal(
@@ -45,7 +45,7 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
     {
         var before = await Broker.QueueInfoAsync(system.VirtualHost, QueueNames.Bridge);
         var runId = await system.StartRunAsync(ThreeSteps, new { orderId = "queued", n = 0 });
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         var after = await Broker.QueueInfoAsync(system.VirtualHost, QueueNames.Bridge);
         Assert.NotNull(after);
@@ -61,7 +61,7 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
         await system.StartRunAsync(ThreeSteps, new { orderId = "A", n = 1 }, runId);
         await system.StartRunAsync(ThreeSteps, new { orderId = "B", n = 2 }, runId);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.Single(events, e => e.Type == LifecycleEventTypes.WorkflowStart);
         Assert.Equal(3, events.Count(e => e.Type == LifecycleEventTypes.StepStart));
@@ -83,7 +83,7 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
         """;
         var runId = await system.StartRunAsync(invalid);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         var only = Assert.Single(events);
         Assert.Equal(LifecycleEventTypes.WorkflowError, only.Type);
@@ -106,8 +106,8 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
         """;
         var runId = await system.StartRunAsync(definition);
 
-        var queued = await WaitForQueuedCommand(QueueNames.Tool("nobody.hosts.this"));
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var queued = await WaitForQueuedCommandAsync(QueueNames.Tool("nobody.hosts.this"));
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.True(queued, "the command should wait in the tool's own queue");
         Assert.Equal(["workflow-start", "step-start", "step-error", "workflow-error"], events.Select(e => e.Type));
@@ -121,18 +121,18 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
         await Broker.PublishRawAsync(system.VirtualHost, QueueNames.WorkflowRuns,
             JsonSerializer.SerializeToUtf8Bytes(new { messageType = new[] { "urn:message:Nobody:Knows" }, message = new { } }), "application/vnd.masstransit+json");
 
-        var landed = await WaitForQueue(QueueNames.WorkflowRuns + "_error", 1) && await WaitForQueue(QueueNames.WorkflowRuns + "_skipped", 1);
+        var landed = await WaitForQueueAsync(QueueNames.WorkflowRuns + "_error", 1) && await WaitForQueueAsync(QueueNames.WorkflowRuns + "_skipped", 1);
         var runId = await system.StartRunAsync(ThreeSteps, new { orderId = "after", n = 0 });
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 
         Assert.True(landed, "the malformed message goes to _error and the unknown one to _skipped\n" + system.Diagnostics());
         Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
         Assert.False(system.Orchestrator!.HasExited);
     }
 
-    private async Task<bool> WaitForQueuedCommand(string queue) => await WaitForQueue(queue, 1);
+    private async Task<bool> WaitForQueuedCommandAsync(string queue) => await WaitForQueueAsync(queue, 1);
 
-    private async Task<bool> WaitForQueue(string queue, uint messages)
+    private async Task<bool> WaitForQueueAsync(string queue, uint messages)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline)

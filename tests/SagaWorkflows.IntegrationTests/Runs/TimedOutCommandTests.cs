@@ -29,7 +29,7 @@ public sealed class TimedOutCommandTests(NoWorkerYetSystem system) : IClassFixtu
             """;
         var runId = await system.StartRunAsync(definition);
 
-        var events = await system.Events.WaitForTerminal(runId, Timeout, system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
         Assert.Equal(LifecycleEventTypes.WorkflowError, events[^1].Type);
         Assert.Equal("Timeout", events[^1].Data!.Value.GetProperty("error").GetProperty("type").GetString());
 

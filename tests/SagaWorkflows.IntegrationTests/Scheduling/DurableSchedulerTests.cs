@@ -18,12 +18,12 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync() => _names.CleanUp();
+    public Task DisposeAsync() => _names.CleanUpAsync();
 
     [Fact]
     public async Task A_scheduled_message_arrives_after_its_delay_with_its_message_id_and_headers()
     {
-        await using var host = await SchedulerTestHost.Start(_names, _inbox);
+        await using var host = await SchedulerTestHost.StartAsync(_names, _inbox);
         using var scope = host.Services.CreateScope();
         var scheduler = scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
         var messageId = NewId.NextGuid();
@@ -38,7 +38,7 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
                 context.TimeToLive = expires - DateTime.UtcNow;
             }));
 
-        var received = await _inbox.WaitFor(r => r.Label == "delayed", ArrivalTimeout);
+        var received = await _inbox.WaitForAsync(r => r.Label == "delayed", ArrivalTimeout);
 
         Assert.True(Stopwatch.GetElapsedTime(started, received.ReceivedTimestamp) >= TimeSpan.FromSeconds(1),
             $"arrived after {Stopwatch.GetElapsedTime(started, received.ReceivedTimestamp)}");
@@ -52,7 +52,7 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
     [Fact]
     public async Task A_redelivered_message_comes_back_through_the_scheduler_with_its_redelivery_count_and_headers()
     {
-        await using var host = await SchedulerTestHost.Start(_names, _inbox);
+        await using var host = await SchedulerTestHost.StartAsync(_names, _inbox);
         var scheduleMessages = new ScheduleMessageObserver();
         using var observer = host.Bus.ConnectConsumeMessageObserver(scheduleMessages);
         var id = Guid.NewGuid();
@@ -66,8 +66,8 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
             context.Headers.Set(ReceivedProbe.CustomHeaderName, "kept");
         });
 
-        var first = await _inbox.WaitFor(r => r.Label == label && r.RedeliveryCount == 0, ArrivalTimeout);
-        var redelivered = await _inbox.WaitFor(r => r.Label == label && r.RedeliveryCount == 1, ArrivalTimeout);
+        var first = await _inbox.WaitForAsync(r => r.Label == label && r.RedeliveryCount == 0, ArrivalTimeout);
+        var redelivered = await _inbox.WaitForAsync(r => r.Label == label && r.RedeliveryCount == 1, ArrivalTimeout);
         var schedule = await scheduleMessages.Consumed.WaitAsync(ArrivalTimeout);
 
         Assert.True(Stopwatch.GetElapsedTime(first.ReceivedTimestamp, redelivered.ReceivedTimestamp) >= TimeSpan.FromSeconds(1),
@@ -82,27 +82,27 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
     [Fact]
     public async Task A_cancelled_message_is_never_sent()
     {
-        await using var host = await SchedulerTestHost.Start(_names, _inbox);
+        await using var host = await SchedulerTestHost.StartAsync(_names, _inbox);
         using var scope = host.Services.CreateScope();
         var scheduler = scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
 
-        // Two seconds of slack: a scheduler endpoint slow to consume the cancel (a loaded machine) must
-        // not turn into a cancel that arrives after the message was already sent.
-        var cancelled = await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(2), new ScheduledProbe { Label = "cancelled" });
+        // Six seconds of slack: the cancel travels over the bus, and a scheduler endpoint slow to consume it (a
+        // loaded 2-core CI box) must not turn into a cancel that arrives after the message was already sent.
+        var cancelled = await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(6), new ScheduledProbe { Label = "cancelled" });
         await scheduler.CancelScheduledSend(_names.ProbeAddress, cancelled.TokenId);
 
         // Due after the cancelled one and sent to the same queue: had the cancel failed, "cancelled" would be in first.
-        await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(3), new ScheduledProbe { Label = "control" });
-        await _inbox.WaitFor(r => r.Label == "control", ArrivalTimeout);
+        await scheduler.ScheduleSend(_names.ProbeAddress, DateTime.UtcNow.AddSeconds(7), new ScheduledProbe { Label = "control" });
+        await _inbox.WaitForAsync(r => r.Label == "control", ArrivalTimeout);
 
         Assert.DoesNotContain(_inbox.Received, r => r.Label == "cancelled");
-        Assert.Null(await (await host.Quartz()).GetTrigger(ScheduledMessageJob.TriggerKeyFor(cancelled.TokenId)));
+        Assert.Null(await (await host.QuartzAsync()).GetTrigger(ScheduledMessageJob.TriggerKeyFor(cancelled.TokenId)));
     }
 
     [Fact]
     public async Task Scheduling_the_same_token_again_replaces_the_earlier_schedule()
     {
-        await using var host = await SchedulerTestHost.Start(_names, _inbox);
+        await using var host = await SchedulerTestHost.StartAsync(_names, _inbox);
         var schedulerEndpoint = await host.Bus.GetSendEndpoint(_names.SchedulerAddress);
         var tokenId = NewId.NextGuid();
 
@@ -115,10 +115,10 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         await schedulerEndpoint.Send(Schedule("replacement", 1, tokenId));
         await schedulerEndpoint.Send(Schedule("control", 2, NewId.NextGuid()));
 
-        await _inbox.WaitFor(r => r.Label == "control", ArrivalTimeout);
+        await _inbox.WaitForAsync(r => r.Label == "control", ArrivalTimeout);
 
         Assert.Equal(["control", "replacement"], _inbox.Received.Select(r => r.Label).Order());
-        Assert.Null(await (await host.Quartz()).GetTrigger(ScheduledMessageJob.TriggerKeyFor(tokenId)));
+        Assert.Null(await (await host.QuartzAsync()).GetTrigger(ScheduledMessageJob.TriggerKeyFor(tokenId)));
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
         var messageId = NewId.NextGuid();
         DateTimeOffset firstStoppedAt;
 
-        await using (var first = await SchedulerTestHost.Start(_names, _inbox, withProbeConsumers: false))
+        await using (var first = await SchedulerTestHost.StartAsync(_names, _inbox, withProbeConsumers: false))
         {
             var stored = new ScheduleMessageObserver();
             using var observer = first.Bus.ConnectConsumeMessageObserver(stored);
@@ -138,12 +138,12 @@ public sealed class DurableSchedulerTests : IAsyncLifetime
                 Pipe.Execute<SendContext<ScheduledProbe>>(context => context.MessageId = messageId));
 
             await stored.Consumed.WaitAsync(ArrivalTimeout);
-            await first.Stop();
+            await first.StopAsync();
             firstStoppedAt = DateTimeOffset.UtcNow;
         }
 
-        await using var second = await SchedulerTestHost.Start(_names, _inbox);
-        var received = await _inbox.WaitFor(r => r.Label == "survivor", ArrivalTimeout);
+        await using var second = await SchedulerTestHost.StartAsync(_names, _inbox);
+        var received = await _inbox.WaitForAsync(r => r.Label == "survivor", ArrivalTimeout);
 
         Assert.Equal(messageId, received.MessageId);
         // Fired by the second host's Quartz from the stored trigger, not sent by the first before it stopped.

@@ -65,7 +65,7 @@ public sealed class ProbeInbox
         }
     }
 
-    public async Task<ReceivedProbe> WaitFor(Func<ReceivedProbe, bool> match, TimeSpan timeout)
+    public async Task<ReceivedProbe> WaitForAsync(Func<ReceivedProbe, bool> match, TimeSpan timeout)
     {
         var arrived = new TaskCompletionSource<ReceivedProbe>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)

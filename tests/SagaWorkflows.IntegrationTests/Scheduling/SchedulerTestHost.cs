@@ -26,7 +26,7 @@ public sealed class SchedulerTestNames
     public Uri ProbeAddress => new($"queue:{ProbeQueue}");
 
     /// <summary>Deletes the queues (and MassTransit's same-named exchanges) and the database file.</summary>
-    public async Task CleanUp()
+    public async Task CleanUpAsync()
     {
         SqliteConnection.ClearAllPools();
         foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
@@ -62,7 +62,7 @@ public sealed class SchedulerTestHost : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
 
-    public static async Task<SchedulerTestHost> Start(SchedulerTestNames names, ProbeInbox inbox, bool withProbeConsumers = true)
+    public static async Task<SchedulerTestHost> StartAsync(SchedulerTestNames names, ProbeInbox inbox, bool withProbeConsumers = true)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -118,9 +118,9 @@ public sealed class SchedulerTestHost : IAsyncDisposable
         return new SchedulerTestHost(host);
     }
 
-    public async Task<IScheduler> Quartz() => await Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+    public async Task<IScheduler> QuartzAsync() => await Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
 
-    public async Task Stop()
+    public async Task StopAsync()
     {
         if (_stopped)
         {
@@ -133,7 +133,7 @@ public sealed class SchedulerTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Stop();
+        await StopAsync();
         _host.Dispose();
     }
 }

@@ -40,7 +40,7 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
             ["ConnectionStrings__Bridge"] = $"Data Source={Path.Combine(Path.GetDirectoryName(system.DatabasePath)!, "bridge-fuzz.db")}",
         };
         _bridge = HostProcess.Start("SagaWorkflows.Bridge", environment, null, "--urls", $"http://127.0.0.1:{_port}");
-        await system.WaitForConsumer("sagawf-bridge", _bridge);
+        await system.WaitForConsumerAsync("sagawf-bridge", _bridge);
     }
 
     public async Task DisposeAsync()
@@ -146,7 +146,7 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
             try
             {
                 var left = deadline - DateTime.UtcNow;
-                var events = await system.Events.WaitForTerminal(runId, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+                var events = await system.Events.WaitForTerminalAsync(runId, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
                 var end = events[^1];
                 if (end.Type == LifecycleEventTypes.WorkflowError
                     && end.Data?.TryGetProperty("error", out var error) == true && error.TryGetProperty("message", out var message)
@@ -196,7 +196,7 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
         tried++;
         try
         {
-            await system.Events.WaitForRejection(unknownRun, TimeSpan.FromSeconds(30));
+            await system.Events.WaitForRejectionAsync(unknownRun, TimeSpan.FromSeconds(30));
             rejections++;
         }
         catch (OperationCanceledException)
@@ -234,7 +234,7 @@ public sealed class HostileInputTests(WorkflowSystem system, ITestOutputHelper o
 
         var watch = Stopwatch.StartNew();
         var runId = await system.StartRunAsync("""{ "id": "canary", "steps": [ { "id": "a", "type": "tool", "tool": "echo", "input": "${ input.n }" } ] }""", new { n = 7 });
-        var events = await system.Events.WaitForTerminal(runId, limit ?? TimeSpan.FromSeconds(10), system.Diagnostics);
+        var events = await system.Events.WaitForTerminalAsync(runId, limit ?? TimeSpan.FromSeconds(10), system.Diagnostics);
         Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
         output.WriteLine($"canary run {when}: {watch.Elapsed.TotalSeconds:0.00} s");
     }

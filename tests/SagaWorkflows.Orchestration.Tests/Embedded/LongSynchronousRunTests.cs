@@ -24,7 +24,7 @@ public sealed class LongSynchronousRunTests
     {
         await using var system = await EmbeddedSystem.StartAsync();
         var spinner = await system.StartRunAsync(Spinner);
-        await Eventually(() => system.EventsOf(spinner).Count > 0, TimeSpan.FromSeconds(60));
+        await EventuallyAsync(() => system.EventsOf(spinner).Count > 0, TimeSpan.FromSeconds(60));
 
         var quick = await system.StartRunAsync(Quick);
         var quickEvents = await system.WaitForEndAsync(quick, TimeSpan.FromSeconds(120));
@@ -48,7 +48,7 @@ public sealed class LongSynchronousRunTests
         Assert.Equal(1 + 2 + (2 * 10_000) + 1, events.Count);
     }
 
-    private static async Task Eventually(Func<bool> condition, TimeSpan within)
+    private static async Task EventuallyAsync(Func<bool> condition, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
         while (!condition())

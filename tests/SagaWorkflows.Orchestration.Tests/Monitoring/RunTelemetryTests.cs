@@ -34,7 +34,7 @@ public class RunTelemetryTests
         var runId = events[0].RunId.ToString();
 
         // A span per step attempt, with the run, the workflow (carried as baggage from the saga), the step, the tool, the attempt, the outcome.
-        var steps = await SpansEventually(capture, s => s.Source.Name == Name && (string?)s.GetTagItem(Tags.RunId) == runId, 3);
+        var steps = await SpansEventuallyAsync(capture, s => s.Source.Name == Name && (string?)s.GetTagItem(Tags.RunId) == runId, 3);
         var attempts = steps.Select(s => ((string?)s.GetTagItem(Tags.StepId), (string?)s.GetTagItem(Tags.Tool), s.GetTagItem(Tags.Attempt), (string?)s.GetTagItem(Tags.Outcome)))
             .OrderBy(a => a.Item1).ThenBy(a => (int)a.Item3!).ToList();
         Assert.Equal([("charge", "fail", (object)1, Outcomes.Failed), ("reserve", flaky, 1, Outcomes.Retrying), ("reserve", flaky, 2, Outcomes.Completed)], attempts);
@@ -64,6 +64,6 @@ public class RunTelemetryTests
     private static Activity? FindParent(TelemetryCapture capture, Activity span) =>
         span.Parent ?? capture.Spans.FirstOrDefault(s => s.SpanId == span.ParentSpanId);
 
-    private static Task<List<Activity>> SpansEventually(TelemetryCapture capture, Func<Activity, bool> match, int count) =>
+    private static Task<List<Activity>> SpansEventuallyAsync(TelemetryCapture capture, Func<Activity, bool> match, int count) =>
         Poll.UntilAsync(() => capture.Spans.Where(match).ToList(), spans => spans.Count >= count, TimeSpan.FromSeconds(10), $"{count} matching spans");
 }

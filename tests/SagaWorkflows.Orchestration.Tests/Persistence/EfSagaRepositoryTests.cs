@@ -10,12 +10,12 @@ public sealed class EfSagaRepositoryTests
     public async Task New_saga_is_inserted_and_its_messages_are_delivered_after_the_commit(string dialect)
     {
         await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
-        var probe = new SagaVisibilityProbe(host.IsCommitted);
+        var probe = new SagaVisibilityProbe(host.IsCommittedAsync);
         using var observer = host.Harness.Bus.ConnectPublishObserver(probe);
         var id = NewId.NextGuid();
 
-        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(id), m => m.CounterId == id));
-        var saga = await host.FindSaga(id);
+        Assert.Equal(1, await host.PublishAndSettleAsync(new StartCounter(id), m => m.CounterId == id));
+        var saga = await host.FindSagaAsync(id);
         Assert.NotNull(saga);
         Assert.Equal("Counting", saga.CurrentState);
         Assert.Equal(1, saga.Version);
@@ -27,7 +27,7 @@ public sealed class EfSagaRepositoryTests
         Assert.EndsWith("/counter-audit", audit.Context.DestinationAddress!.AbsolutePath, StringComparison.Ordinal);
         Assert.NotEqual(started.Context.MessageId, audit.Context.MessageId);
         Assert.Null(audit.Context.TimeToLive);
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     [Theory]
@@ -38,11 +38,11 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         var before = DateTime.UtcNow;
 
-        await host.PublishAndSettle(new StartCounter(id, AuditTimeToLive: TimeSpan.FromMinutes(5)), m => m.CounterId == id);
+        await host.PublishAndSettleAsync(new StartCounter(id, AuditTimeToLive: TimeSpan.FromMinutes(5)), m => m.CounterId == id);
 
         var audit = Assert.Single(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
         Assert.InRange(audit.Context.TimeToLive!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
-        var row = Assert.Single(await host.AllOutboxRows(), r => r.Destination is not null);
+        var row = Assert.Single(await host.AllOutboxRowsAsync(), r => r.Destination is not null);
         Assert.InRange(row.ExpiresAt!.Value, before.AddMinutes(5), DateTime.UtcNow.AddMinutes(5));
     }
 
@@ -54,15 +54,15 @@ public sealed class EfSagaRepositoryTests
         var id = NewId.NextGuid();
         var dueAt = DateTime.UtcNow.AddMinutes(10);
 
-        await host.PublishAndSettle(new StartCounter(id, AuditDueAt: dueAt), m => m.CounterId == id);
+        await host.PublishAndSettleAsync(new StartCounter(id, AuditDueAt: dueAt), m => m.CounterId == id);
 
         // The row carries the due time; its delivery asked the scheduler (here the transport's delay) for it.
-        var row = Assert.Single(await host.AllOutboxRows(), r => r.Destination is not null);
+        var row = Assert.Single(await host.AllOutboxRowsAsync(), r => r.Destination is not null);
         Assert.Equal(dueAt, row.DueAt!.Value, TimeSpan.FromMilliseconds(1));
         var audit = Assert.Single(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
         Assert.Equal(row.Id, audit.Context.MessageId);
         Assert.InRange(audit.Context.Delay!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
-        Assert.Equal("Counting", (await host.FindSaga(id))?.CurrentState);
+        Assert.Equal("Counting", (await host.FindSagaAsync(id))?.CurrentState);
     }
 
     [Theory]
@@ -71,16 +71,16 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
-        await host.StartCounter(id);
+        await host.StartCounterAsync(id);
 
 
-        Assert.Equal(1, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id));
-        var saga = await host.FindSaga(id);
+        Assert.Equal(1, await host.PublishAndSettleAsync(new IncrementCounter(id), m => m.CounterId == id));
+        var saga = await host.FindSagaAsync(id);
         Assert.NotNull(saga);
         Assert.Equal(2, saga.Version);
         Assert.Equal(1, saga.Count);
         Assert.Single(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id && m.Count == 1));
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     [Theory]
@@ -90,20 +90,20 @@ public sealed class EfSagaRepositoryTests
         const int increments = 20;
         await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
-        await host.StartCounter(id);
+        await host.StartCounterAsync(id);
 
         await Task.WhenAll(Enumerable.Range(0, increments).Select(_ => host.Harness.Bus.Publish(new IncrementCounter(id))));
 
-        Assert.Equal(increments, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, increments));
-        await host.Drained();
-        var saga = await host.FindSaga(id);
+        Assert.Equal(increments, await host.Harness.WaitForConsumedAsync<IncrementCounter>(m => m.CounterId == id, increments));
+        await host.DrainedAsync();
+        var saga = await host.FindSagaAsync(id);
         Assert.NotNull(saga);
         Assert.Equal(increments, saga.Count);
         Assert.Equal(increments + 1, saga.Version);
         // Every transition saw the previous one's result: no two of them produced the same count.
         var counts = host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id).Select(x => x.Context.Message.Count).Order();
         Assert.Equal(Enumerable.Range(1, increments), counts);
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     [Theory]
@@ -118,11 +118,11 @@ public sealed class EfSagaRepositoryTests
 
         await Task.WhenAll(host.Harness.Bus.Publish(new StartCounter(id)), host.Harness.Bus.Publish(new StartCounter(id)));
 
-        Assert.Equal(2, await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id, 2));
-        await host.Drained();
-        Assert.Equal(1, await host.WithDbContext(db => db.Counters.CountAsync(x => x.CorrelationId == id)));
+        Assert.Equal(2, await host.Harness.WaitForConsumedAsync<StartCounter>(m => m.CounterId == id, 2));
+        await host.DrainedAsync();
+        Assert.Equal(1, await host.WithDbContextAsync(db => db.Counters.CountAsync(x => x.CorrelationId == id)));
         Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     [Theory]
@@ -138,8 +138,8 @@ public sealed class EfSagaRepositoryTests
         await host.Harness.Bus.Publish(new StartCounter(id, Fail: true));
 
         Assert.True(await host.Harness.Published.Any<Fault<StartCounter>>(x => x.Context.Message.Message.CounterId == id));
-        Assert.Null(await host.FindSaga(id));
-        Assert.Empty(await host.OutboxRows());
+        Assert.Null(await host.FindSagaAsync(id));
+        Assert.Empty(await host.OutboxRowsAsync());
         Assert.Empty(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
         Assert.Empty(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == id));
     }
@@ -150,14 +150,14 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
-        await host.StartCounter(id);
-        await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id);
+        await host.StartCounterAsync(id);
+        await host.PublishAndSettleAsync(new IncrementCounter(id), m => m.CounterId == id);
 
 
-        Assert.Equal(1, await host.PublishAndSettle(new FinishCounter(id), m => m.CounterId == id));
-        Assert.Null(await host.FindSaga(id));
+        Assert.Equal(1, await host.PublishAndSettleAsync(new FinishCounter(id), m => m.CounterId == id));
+        Assert.Null(await host.FindSagaAsync(id));
         Assert.Single(host.Harness.PublishedSoFar<CounterFinished>(m => m.CounterId == id && m.Count == 1));
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     [Theory]
@@ -168,14 +168,14 @@ public sealed class EfSagaRepositoryTests
         var first = NewId.NextGuid();
         var second = NewId.NextGuid();
 
-        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(first), m => m.CounterId == first));
-        var delivered = (await host.AllOutboxRows()).Select(r => r.Id).ToList();
+        Assert.Equal(1, await host.PublishAndSettleAsync(new StartCounter(first), m => m.CounterId == first));
+        var delivered = (await host.AllOutboxRowsAsync()).Select(r => r.Id).ToList();
         Assert.NotEmpty(delivered);
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
 
-        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(second), m => m.CounterId == second));
+        Assert.Equal(1, await host.PublishAndSettleAsync(new StartCounter(second), m => m.CounterId == second));
 
-        Assert.DoesNotContain(await host.AllOutboxRows(), r => delivered.Contains(r.Id));
+        Assert.DoesNotContain(await host.AllOutboxRowsAsync(), r => delivered.Contains(r.Id));
     }
 
     [Theory]
@@ -187,10 +187,10 @@ public sealed class EfSagaRepositoryTests
 
         // The in-memory transport has no host for this scheme, so only the send fails, after the commit.
 
-        Assert.Equal(1, await host.PublishAndSettle(new StartCounter(id, AuditAddress: new Uri("rabbitmq://nowhere/counter-audit")), m => m.CounterId == id));
-        Assert.Equal("Counting", (await host.FindSaga(id))?.CurrentState);
+        Assert.Equal(1, await host.PublishAndSettleAsync(new StartCounter(id, AuditAddress: new Uri("rabbitmq://nowhere/counter-audit")), m => m.CounterId == id));
+        Assert.Equal("Counting", (await host.FindSagaAsync(id))?.CurrentState);
         Assert.Single(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id));
-        var left = Assert.Single(await host.OutboxRows());
+        var left = Assert.Single(await host.OutboxRowsAsync());
         Assert.Equal(id, left.SagaCorrelationId);
         Assert.Equal("rabbitmq://nowhere/counter-audit", left.Destination);
         Assert.StartsWith(typeof(AuditCounter).FullName!, left.MessageType, StringComparison.Ordinal);
@@ -202,17 +202,17 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
-        await host.StartCounter(id);
-        await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id);
+        await host.StartCounterAsync(id);
+        await host.PublishAndSettleAsync(new IncrementCounter(id), m => m.CounterId == id);
 
 
-        Assert.Equal(1, await host.PublishAndSettle(new ResetCounter(id), m => m.CounterId == id));
-        var saga = await host.FindSaga(id);
+        Assert.Equal(1, await host.PublishAndSettleAsync(new ResetCounter(id), m => m.CounterId == id));
+        var saga = await host.FindSagaAsync(id);
         Assert.NotNull(saga);
         Assert.Equal(0, saga.Count);
         Assert.Equal(3, saga.Version);
         Assert.Single(host.Harness.PublishedSoFar<CounterReset>(m => m.CounterId == id && m.PreviousCount == 1));
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     [Theory]
@@ -237,14 +237,14 @@ public sealed class EfSagaRepositoryTests
         var reads = new CountingInterceptor();
         await using var host = await SagaStoreTestHost.StartAsync(interceptor: reads, dialect: dialect);
         var id = NewId.NextGuid();
-        await host.StartCounter(id);
+        await host.StartCounterAsync(id);
         reads.Reset();
 
-        Assert.Equal(1, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id));
-        Assert.Equal(2, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id, count: 2));
+        Assert.Equal(1, await host.PublishAndSettleAsync(new IncrementCounter(id), m => m.CounterId == id));
+        Assert.Equal(2, await host.PublishAndSettleAsync(new IncrementCounter(id), m => m.CounterId == id, count: 2));
 
         Assert.Equal(0, reads.Selects);
-        Assert.Equal(2, (await host.FindSaga(id))?.Count);
+        Assert.Equal(2, (await host.FindSagaAsync(id))?.Count);
     }
 
     [Theory]
@@ -253,15 +253,15 @@ public sealed class EfSagaRepositoryTests
     {
         await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
         var id = NewId.NextGuid();
-        await host.StartCounter(id);
+        await host.StartCounterAsync(id);
 
         // Another orchestrator process counted to 10 meanwhile: this process still holds version 1.
-        await host.WithDbContext(db => db.Counters.Where(x => x.CorrelationId == id)
+        await host.WithDbContextAsync(db => db.Counters.Where(x => x.CorrelationId == id)
             .ExecuteUpdateAsync(x => x.SetProperty(c => c.Count, 10).SetProperty(c => c.Version, 2)));
 
 
-        Assert.Equal(1, await host.PublishAndSettle(new IncrementCounter(id), m => m.CounterId == id));
-        var saga = await host.FindSaga(id);
+        Assert.Equal(1, await host.PublishAndSettleAsync(new IncrementCounter(id), m => m.CounterId == id));
+        var saga = await host.FindSagaAsync(id);
         Assert.Equal(11, saga?.Count);
         Assert.Equal(3, saga?.Version);
         Assert.Single(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id));
@@ -298,22 +298,22 @@ public sealed class EfSagaRepositoryTests
         using var observer = host.Harness.Bus.ConnectPublishObserver(slow);
         var id = NewId.NextGuid();
         await host.Harness.Bus.Publish(new StartCounter(id));
-        await host.Harness.WaitForConsumed<StartCounter>(m => m.CounterId == id);
+        await host.Harness.WaitForConsumedAsync<StartCounter>(m => m.CounterId == id);
 
         await host.Harness.Bus.Publish(new IncrementCounter(id));
-        Assert.Equal(1, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id));
+        Assert.Equal(1, await host.Harness.WaitForConsumedAsync<IncrementCounter>(m => m.CounterId == id));
         await host.Harness.Bus.Publish(new IncrementCounter(id));
 
         // Both transitions committed and their consumes ended while the first one's event is still on its way...
-        Assert.Equal(2, await host.Harness.WaitForConsumed<IncrementCounter>(m => m.CounterId == id, count: 2));
-        Assert.Equal(2, (await host.FindSaga(id))?.Count);
+        Assert.Equal(2, await host.Harness.WaitForConsumedAsync<IncrementCounter>(m => m.CounterId == id, count: 2));
+        Assert.Equal(2, (await host.FindSagaAsync(id))?.Count);
         // ...and the second one's event waits behind it.
         Assert.Empty(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id));
 
         slow.Release();
-        await host.Drained();
+        await host.DrainedAsync();
         Assert.Equal([1, 2], host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == id).Select(x => x.Context.Message.Count));
-        Assert.Empty(await host.OutboxRows());
+        Assert.Empty(await host.OutboxRowsAsync());
     }
 
     private sealed class HoldFirstIncrement : IPublishObserver

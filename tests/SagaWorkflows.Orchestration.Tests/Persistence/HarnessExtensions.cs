@@ -20,7 +20,7 @@ internal static class HarnessExtensions
     }
 
     /// <summary>Waits (up to the harness timeouts) for <paramref name="count"/> successful consumes.</summary>
-    public static async Task<int> WaitForConsumed<T>(this ITestHarness harness, Func<T, bool> filter, int count = 1)
+    public static async Task<int> WaitForConsumedAsync<T>(this ITestHarness harness, Func<T, bool> filter, int count = 1)
         where T : class
     {
         var seen = 0;
@@ -35,7 +35,7 @@ internal static class HarnessExtensions
         return seen;
     }
 
-    public static async Task<List<IPublishedMessage<T>>> WaitForPublished<T>(this ITestHarness harness, Func<T, bool> filter, int count = 1)
+    public static async Task<List<IPublishedMessage<T>>> WaitForPublishedAsync<T>(this ITestHarness harness, Func<T, bool> filter, int count = 1)
         where T : class
     {
         List<IPublishedMessage<T>> found = [];

@@ -35,7 +35,7 @@ public sealed class OutboxRelayTests
                 await db.SaveChangesAsync();
             });
 
-        var published = await host.Harness.WaitForPublished<LeftBehind>(m => m.CounterId == sagaId, 3);
+        var published = await host.Harness.WaitForPublishedAsync<LeftBehind>(m => m.CounterId == sagaId, 3);
 
         Assert.Equal([0, 1, 2], published.Select(x => x.Context.Message.Order));
         Assert.Equal(rows.Where(r => r.Destination is null).OrderBy(r => r.Sequence).Select(r => r.Id), published.Select(x => x.Context.MessageId!.Value));
@@ -48,7 +48,7 @@ public sealed class OutboxRelayTests
 
         // Waits for the hosted pass in progress; everything old enough is gone by then, so nothing is sent twice.
         Assert.Equal(0, await host.Services.GetRequiredService<OutboxRelay<CounterDbContext>>().RelayPendingAsync());
-        Assert.Equal(young.Id, Assert.Single(await host.OutboxRows()).Id);
+        Assert.Equal(young.Id, Assert.Single(await host.OutboxRowsAsync()).Id);
         Assert.Equal(3, host.Harness.PublishedSoFar<LeftBehind>(m => m.CounterId == sagaId).Count);
     }
 
@@ -75,7 +75,7 @@ public sealed class OutboxRelayTests
 
         Assert.True(await host.Harness.Published.Any<CounterIncremented>(x => x.Context.Message.CounterId == otherSaga));
         Assert.Empty(host.Harness.PublishedSoFar<CounterIncremented>(m => m.CounterId == blockedSaga));
-        Assert.Equal(new[] { unknownType.Id, behindIt.Id }.Order(), (await host.OutboxRows()).Select(x => x.Id).Order());
+        Assert.Equal(new[] { unknownType.Id, behindIt.Id }.Order(), (await host.OutboxRowsAsync()).Select(x => x.Id).Order());
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class OutboxRelayTests
         Assert.True(await host.Harness.Published.Any<CounterIncremented>(x => x.Context.Message.CounterId == sagaId));
         Assert.Empty(host.Harness.SentSoFar<AuditCounter>(m => m.CounterId == sagaId && m.Action == "expired"));
         // The expired row is gone as if delivered; it does not hold the saga's later messages.
-        Assert.Empty(await host.AllOutboxRows());
+        Assert.Empty(await host.AllOutboxRowsAsync());
     }
 
     private static OutboxItem Publish<T>(T message)

@@ -15,7 +15,7 @@ public sealed class SagaStoreSchemaTests
         try
         {
             Directory.CreateDirectory(Path.Combine(directory, "nested"));
-            await Execute(connectionString, "CREATE TABLE QRTZ_LOCKS (SCHED_NAME TEXT NOT NULL, LOCK_NAME TEXT NOT NULL)");
+            await ExecuteAsync(connectionString, "CREATE TABLE QRTZ_LOCKS (SCHED_NAME TEXT NOT NULL, LOCK_NAME TEXT NOT NULL)");
             var options = new DbContextOptionsBuilder<CounterDbContext>().UseSqliteSagaStore(connectionString).Options;
 
             await using (var db = new CounterDbContext(options))
@@ -29,8 +29,8 @@ public sealed class SagaStoreSchemaTests
                 Assert.Equal(0, await db.Outbox.CountAsync());
             }
 
-            Assert.Equal("wal", await Execute(connectionString, "PRAGMA journal_mode"));
-            Assert.Equal(3L, await Execute(connectionString,
+            Assert.Equal("wal", await ExecuteAsync(connectionString, "PRAGMA journal_mode"));
+            Assert.Equal(3L, await ExecuteAsync(connectionString,
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('QRTZ_LOCKS', 'Counters', 'OutboxMessages')"));
         }
         finally
@@ -51,7 +51,7 @@ public sealed class SagaStoreSchemaTests
         var connectionString = $"Data Source={Path.Combine(directory, "store.db")}";
         try
         {
-            await Execute(connectionString, "CREATE TABLE Counters (CorrelationId TEXT PRIMARY KEY)");
+            await ExecuteAsync(connectionString, "CREATE TABLE Counters (CorrelationId TEXT PRIMARY KEY)");
             var options = new DbContextOptionsBuilder<CounterDbContext>().UseSqliteSagaStore(connectionString).Options;
             await using var db = new CounterDbContext(options);
 
@@ -84,8 +84,8 @@ public sealed class SagaStoreSchemaTests
             }
 
             // As the first release left it: no WorkflowRunParts, one run.
-            await Execute(connectionString, "DROP TABLE \"WorkflowRunParts\"");
-            await Execute(connectionString, "INSERT INTO \"WorkflowRuns\" (\"CorrelationId\", \"CurrentState\", \"Version\", \"WorkflowId\", \"WorkflowVersion\", " +
+            await ExecuteAsync(connectionString, "DROP TABLE \"WorkflowRunParts\"");
+            await ExecuteAsync(connectionString, "INSERT INTO \"WorkflowRuns\" (\"CorrelationId\", \"CurrentState\", \"Version\", \"WorkflowId\", \"WorkflowVersion\", " +
                 "\"DefinitionJson\", \"StateJson\", \"CreatedAt\", \"UpdatedAt\") VALUES ('A', 'Running', 1, 'w', 1, '{}', '{}', '2026-01-01', '2026-01-01')");
 
             await using (var db = new SagaWorkflows.Orchestration.Runs.WorkflowDbContext(options))
@@ -93,8 +93,8 @@ public sealed class SagaStoreSchemaTests
                 await db.EnsureSagaStoreCreatedAsync();
             }
 
-            Assert.Equal(0L, await Execute(connectionString, "SELECT COUNT(*) FROM \"WorkflowRunParts\""));
-            Assert.Equal(1L, await Execute(connectionString, "SELECT COUNT(*) FROM \"WorkflowRuns\""));
+            Assert.Equal(0L, await ExecuteAsync(connectionString, "SELECT COUNT(*) FROM \"WorkflowRunParts\""));
+            Assert.Equal(1L, await ExecuteAsync(connectionString, "SELECT COUNT(*) FROM \"WorkflowRuns\""));
         }
         finally
         {
@@ -121,8 +121,8 @@ public sealed class SagaStoreSchemaTests
             }
 
             // As an earlier release left it: no ExpiresAt, one undelivered row.
-            await Execute(connectionString, "ALTER TABLE \"OutboxMessages\" DROP COLUMN \"ExpiresAt\"");
-            await Execute(connectionString, "INSERT INTO \"OutboxMessages\" (\"Id\", \"SagaCorrelationId\", \"CreatedAt\", \"Sequence\", \"MessageType\", \"Body\") " +
+            await ExecuteAsync(connectionString, "ALTER TABLE \"OutboxMessages\" DROP COLUMN \"ExpiresAt\"");
+            await ExecuteAsync(connectionString, "INSERT INTO \"OutboxMessages\" (\"Id\", \"SagaCorrelationId\", \"CreatedAt\", \"Sequence\", \"MessageType\", \"Body\") " +
                 "VALUES ('0A4C6E55-0000-0000-0000-000000000001', '0A4C6E55-0000-0000-0000-000000000002', '2026-01-01 00:00:00', 0, 'T', '{}')");
 
             await using (var db = new CounterDbContext(options))
@@ -132,7 +132,7 @@ public sealed class SagaStoreSchemaTests
                 Assert.Null(row.ExpiresAt);
             }
 
-            Assert.Equal(1L, await Execute(connectionString, "SELECT COUNT(*) FROM pragma_table_info('OutboxMessages') WHERE name = 'ExpiresAt'"));
+            Assert.Equal(1L, await ExecuteAsync(connectionString, "SELECT COUNT(*) FROM pragma_table_info('OutboxMessages') WHERE name = 'ExpiresAt'"));
         }
         finally
         {
@@ -223,7 +223,7 @@ public sealed class SagaStoreSchemaTests
         }
     }
 
-    private static async Task<object?> Execute(string connectionString, string sql)
+    private static async Task<object?> ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync();

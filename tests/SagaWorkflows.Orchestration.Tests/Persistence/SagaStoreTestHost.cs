@@ -111,7 +111,7 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
 
             if (seed is not null)
             {
-                await host.WithDbContext(seed);
+                await host.WithDbContextAsync(seed);
             }
 
             await host.Harness.Start();
@@ -126,7 +126,7 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         }
     }
 
-    public async Task<T> WithDbContext<T>(Func<CounterDbContext, Task<T>> query)
+    public async Task<T> WithDbContextAsync<T>(Func<CounterDbContext, Task<T>> query)
     {
         var factory = _provider.GetRequiredService<IDbContextFactory<CounterDbContext>>();
         await using var dbContext = await factory.CreateDbContextAsync();
@@ -134,9 +134,9 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
         return await query(dbContext);
     }
 
-    public Task WithDbContext(Func<CounterDbContext, Task> action)
+    public Task WithDbContextAsync(Func<CounterDbContext, Task> action)
     {
-        return WithDbContext(async dbContext =>
+        return WithDbContextAsync(async dbContext =>
         {
             await action(dbContext);
             return true;
@@ -147,40 +147,40 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
     /// Publishes <paramref name="message"/>, waits for <paramref name="count"/> successful consumes of messages like it
     /// (<paramref name="consumed"/>) and then for their deliveries; returns the consumes seen.
     /// </summary>
-    public async Task<int> PublishAndSettle<T>(T message, Func<T, bool> consumed, int count = 1)
+    public async Task<int> PublishAndSettleAsync<T>(T message, Func<T, bool> consumed, int count = 1)
         where T : class
     {
         await Harness.Bus.Publish(message);
-        var seen = await Harness.WaitForConsumed(consumed, count);
-        await Drained();
+        var seen = await Harness.WaitForConsumedAsync(consumed, count);
+        await DrainedAsync();
         return seen;
     }
 
     /// <summary>A started counter, its start's messages delivered.</summary>
-    public Task StartCounter(Guid id) => PublishAndSettle(new StartCounter(id), m => m.CounterId == id);
+    public Task StartCounterAsync(Guid id) => PublishAndSettleAsync(new StartCounter(id), m => m.CounterId == id);
 
     /// <summary>Waits until the messages of every committed transition so far were handed to the bus (or failed to be).</summary>
-    public Task Drained() => _provider.GetRequiredService<SagaOutboxDelivery>().Drained();
+    public Task DrainedAsync() => _provider.GetRequiredService<SagaOutboxDelivery>().DrainedAsync();
 
     /// <summary>Whether the saga's row is visible to a connection of its own, i.e. committed.</summary>
-    public Task<bool> IsCommitted(Guid id) => WithDbContext(db => db.Counters.AnyAsync(x => x.CorrelationId == id));
+    public Task<bool> IsCommittedAsync(Guid id) => WithDbContextAsync(db => db.Counters.AnyAsync(x => x.CorrelationId == id));
 
-    public Task<CounterSaga?> FindSaga(Guid id)
+    public Task<CounterSaga?> FindSagaAsync(Guid id)
     {
-        return WithDbContext(db => db.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id));
+        return WithDbContextAsync(db => db.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id));
     }
 
     /// <summary>Rows still waiting for delivery: delivered ones only wait to be deleted with later work.</summary>
-    public Task<List<OutboxMessage>> OutboxRows()
+    public Task<List<OutboxMessage>> OutboxRowsAsync()
     {
         var delivered = _provider.GetRequiredService<SagaStore<CounterDbContext>>().Delivered;
-        return WithDbContext(async db => (await db.Outbox.AsNoTracking().ToListAsync()).Where(r => !delivered.Contains(r.Id)).ToList());
+        return WithDbContextAsync(async db => (await db.Outbox.AsNoTracking().ToListAsync()).Where(r => !delivered.Contains(r.Id)).ToList());
     }
 
     /// <summary>Every row in the table, delivered or not.</summary>
-    public Task<List<OutboxMessage>> AllOutboxRows()
+    public Task<List<OutboxMessage>> AllOutboxRowsAsync()
     {
-        return WithDbContext(db => db.Outbox.AsNoTracking().ToListAsync());
+        return WithDbContextAsync(db => db.Outbox.AsNoTracking().ToListAsync());
     }
 
     public async ValueTask DisposeAsync()

@@ -31,8 +31,8 @@ public sealed class SagaStoreWriterTests
         Assert.All(await Task.WhenAll(writes).WaitAsync(Timeout), outcome => Assert.Equal(SagaWriteOutcome.Written, outcome));
         Assert.Equal(10, writer.Committed);
         Assert.InRange(writer.Commits, 1, 2); // the one taken before the lock was noticed, then all the others
-        Assert.Equal(10, await host.WithDbContext(db => db.Counters.CountAsync(x => ids.Contains(x.CorrelationId))));
-        Assert.Equal(10, (await host.AllOutboxRows()).Count(r => ids.Contains(r.SagaCorrelationId)));
+        Assert.Equal(10, await host.WithDbContextAsync(db => db.Counters.CountAsync(x => ids.Contains(x.CorrelationId))));
+        Assert.Equal(10, (await host.AllOutboxRowsAsync()).Count(r => ids.Contains(r.SagaCorrelationId)));
     }
 
     [Fact]
@@ -56,9 +56,9 @@ public sealed class SagaStoreWriterTests
         Assert.Equal(SagaWriteOutcome.Conflict, await staleWrite.WaitAsync(Timeout));
         Assert.Equal(SagaWriteOutcome.Written, await freshWrite.WaitAsync(Timeout));
         Assert.Equal(SagaWriteOutcome.Duplicate, await duplicateWrite.WaitAsync(Timeout));
-        Assert.Equal(1, (await host.FindSaga(stale.CorrelationId))?.Count);
-        Assert.NotNull(await host.FindSaga(fresh.CorrelationId));
-        var outbox = await host.AllOutboxRows();
+        Assert.Equal(1, (await host.FindSagaAsync(stale.CorrelationId))?.Count);
+        Assert.NotNull(await host.FindSagaAsync(fresh.CorrelationId));
+        var outbox = await host.AllOutboxRowsAsync();
         Assert.Single(outbox, r => r.SagaCorrelationId == stale.CorrelationId); // its insert's, not the stale update's or the duplicate's
         Assert.Single(outbox, r => r.SagaCorrelationId == fresh.CorrelationId);
     }
@@ -84,8 +84,8 @@ public sealed class SagaStoreWriterTests
 
         Assert.Equal(SagaWriteOutcome.Written, await first.WaitAsync(Timeout));
         await Assert.ThrowsAnyAsync<DbException>(() => second.WaitAsync(Timeout));
-        Assert.NotNull(await host.FindSaga(good.CorrelationId));
-        Assert.Null(await host.FindSaga(broken.CorrelationId));
+        Assert.NotNull(await host.FindSagaAsync(good.CorrelationId));
+        Assert.Null(await host.FindSagaAsync(broken.CorrelationId));
 
         // The writer keeps serving.
         var later = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" };

@@ -59,7 +59,7 @@ public sealed class OutboxRelay<TContext> : BackgroundService
 
             while (true)
             {
-                var (fetched, delivered, anyFailed) = await RelayBatch(cutoff, cancellationToken).ConfigureAwait(false);
+                var (fetched, delivered, anyFailed) = await RelayBatchAsync(cutoff, cancellationToken).ConfigureAwait(false);
                 total += delivered;
 
                 if (anyFailed || fetched < _options.RelayBatchSize)
@@ -84,7 +84,7 @@ public sealed class OutboxRelay<TContext> : BackgroundService
     {
         try
         {
-            await WaitForApplicationStarted(stoppingToken).ConfigureAwait(false);
+            await WaitForApplicationStartedAsync(stoppingToken).ConfigureAwait(false);
 
             using var timer = new PeriodicTimer(_options.RelayInterval, _timeProvider);
             do
@@ -110,7 +110,7 @@ public sealed class OutboxRelay<TContext> : BackgroundService
         }
     }
 
-    private async Task WaitForApplicationStarted(CancellationToken stoppingToken)
+    private async Task WaitForApplicationStartedAsync(CancellationToken stoppingToken)
     {
         // Under a host, the bus is started by another hosted service; publishing before it is up would only fail.
         // Without a host (test harness) there is nothing to wait for.
@@ -126,7 +126,7 @@ public sealed class OutboxRelay<TContext> : BackgroundService
         await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
     }
 
-    private async Task<(int Fetched, int Delivered, bool AnyFailed)> RelayBatch(DateTime cutoff, CancellationToken cancellationToken)
+    private async Task<(int Fetched, int Delivered, bool AnyFailed)> RelayBatchAsync(DateTime cutoff, CancellationToken cancellationToken)
     {
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 

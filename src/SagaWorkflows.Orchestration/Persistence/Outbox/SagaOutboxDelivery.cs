@@ -32,7 +32,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
     }
 
     /// <summary>Completes when every delivery queued so far has ended.</summary>
-    public Task Drained()
+    public Task DrainedAsync()
     {
         lock (_lanes)
         {
@@ -56,14 +56,14 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
             lock (_lanes)
             {
                 var previous = _lanes.GetValueOrDefault(saga.Key) ?? Task.CompletedTask;
-                var next = After(previous, () => Deliver(messages, conversationId, initiatorId, store));
+                var next = AfterAsync(previous, () => DeliverAsync(messages, conversationId, initiatorId, store));
                 _lanes[saga.Key] = next;
                 _ = next.ContinueWith(done => Release(saga.Key, done), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
     }
 
-    private async Task After(Task previous, Func<Task> delivery)
+    private async Task AfterAsync(Task previous, Func<Task> delivery)
     {
         try
         {
@@ -88,24 +88,24 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         }
     }
 
-    private async Task Deliver(List<StagedOutboxMessage> staged, Guid? conversationId, Guid? initiatorId, SagaStore store)
+    private async Task DeliverAsync(List<StagedOutboxMessage> staged, Guid? conversationId, Guid? initiatorId, SagaStore store)
     {
         _bus ??= services.GetRequiredService<IBus>();
         var publishes = staged.Where(x => x.Row.Destination is null).ToList();
         var sends = staged.Where(x => x.Row.Destination is not null).ToList();
 
-        var results = await Task.WhenAll(sends.Select(x => DeliverOne(x, conversationId, initiatorId)).Append(DeliverInOrder(publishes, conversationId, initiatorId)))
+        var results = await Task.WhenAll(sends.Select(x => DeliverOneAsync(x, conversationId, initiatorId)).Append(DeliverInOrderAsync(publishes, conversationId, initiatorId)))
             .ConfigureAwait(false);
 
         store.Delivered.Add(results.SelectMany(ids => ids));
     }
 
-    private async Task<IReadOnlyList<Guid>> DeliverInOrder(List<StagedOutboxMessage> staged, Guid? conversationId, Guid? initiatorId)
+    private async Task<IReadOnlyList<Guid>> DeliverInOrderAsync(List<StagedOutboxMessage> staged, Guid? conversationId, Guid? initiatorId)
     {
         List<Guid> delivered = new(staged.Count);
         foreach (var entry in staged)
         {
-            var ids = await DeliverOne(entry, conversationId, initiatorId).ConfigureAwait(false);
+            var ids = await DeliverOneAsync(entry, conversationId, initiatorId).ConfigureAwait(false);
             if (ids.Count == 0)
             {
                 break; // the rest stay for the relay, behind the one that failed, keeping the order
@@ -117,7 +117,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         return delivered;
     }
 
-    private async Task<IReadOnlyList<Guid>> DeliverOne(StagedOutboxMessage entry, Guid? conversationId, Guid? initiatorId)
+    private async Task<IReadOnlyList<Guid>> DeliverOneAsync(StagedOutboxMessage entry, Guid? conversationId, Guid? initiatorId)
     {
         var (row, item) = entry;
         try

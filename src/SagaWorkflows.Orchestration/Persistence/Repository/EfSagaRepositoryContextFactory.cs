@@ -59,7 +59,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
         var repositoryContext = new EfSagaRepositoryContext<TSaga, T>(store.GetAsync, _cache, _statements.Value, _writer.Store.Queries<TSaga>(), context, _consumeContextFactory);
         await next.Send(repositoryContext).ConfigureAwait(false);
 
-        await CommitAndDeliver(context, repositoryContext).ConfigureAwait(false);
+        await CommitAndDeliverAsync(context, repositoryContext).ConfigureAwait(false);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
@@ -88,10 +88,10 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
 
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances)).ConfigureAwait(false);
 
-        await CommitAndDeliver(context, repositoryContext).ConfigureAwait(false);
+        await CommitAndDeliverAsync(context, repositoryContext).ConfigureAwait(false);
     }
 
-    private async Task CommitAndDeliver<T>(ConsumeContext context, EfSagaRepositoryContext<TSaga, T> repositoryContext)
+    private async Task CommitAndDeliverAsync<T>(ConsumeContext context, EfSagaRepositoryContext<TSaga, T> repositoryContext)
         where T : class
     {
         var write = repositoryContext.TakeWrite();
@@ -125,16 +125,16 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class
     {
-        return ExecuteRead(asyncMethod, cancellationToken);
+        return ExecuteReadAsync(asyncMethod, cancellationToken);
     }
 
     public Task<T> Execute<T>(Func<QuerySagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class
     {
-        return ExecuteRead(asyncMethod, cancellationToken);
+        return ExecuteReadAsync(asyncMethod, cancellationToken);
     }
 
-    private async Task<T> ExecuteRead<T>(Func<EfSagaReadContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
+    private async Task<T> ExecuteReadAsync<T>(Func<EfSagaReadContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken)
     {
         await using var dbContext = await _dbContextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
 

@@ -14,13 +14,13 @@ public sealed class SagaStoreInitializer<TContext>(IServiceProvider services) : 
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        return EnsureCreated(cancellationToken);
+        return EnsureCreatedAsync(cancellationToken);
     }
 
     // Hosts without the lifecycle phase (the MassTransit test harness calls StartAsync only) still get the schema.
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        return EnsureCreated(cancellationToken);
+        return EnsureCreatedAsync(cancellationToken);
     }
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -31,7 +31,7 @@ public sealed class SagaStoreInitializer<TContext>(IServiceProvider services) : 
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task EnsureCreated(CancellationToken cancellationToken)
+    private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _created) == 1)
         {

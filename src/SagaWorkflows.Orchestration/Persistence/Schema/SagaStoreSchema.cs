@@ -79,7 +79,7 @@ public static class SagaStoreSchema
     private static async Task CreateTablesOrColumnsAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var creator = dbContext.GetService<IRelationalDatabaseCreator>();
-        List<string> missing = await FindMissingTables(dbContext, dialect, cancellationToken).ConfigureAwait(false);
+        List<string> missing = await FindMissingTablesAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
         if (missing.Count == 0)
         {
             await AddMissingColumnsAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ public static class SagaStoreSchema
         catch (DbException)
         {
             // Another process may have created them at the same moment; anything else is a real failure.
-            if ((await FindMissingTables(dbContext, dialect, cancellationToken).ConfigureAwait(false)).Count > 0)
+            if ((await FindMissingTablesAsync(dbContext, dialect, cancellationToken).ConfigureAwait(false)).Count > 0)
             {
                 throw;
             }
@@ -166,7 +166,7 @@ public static class SagaStoreSchema
             foreach (var property in entityType.GetProperties().Where(p => p.FindAnnotation(AddedLaterAnnotation)?.Value is true))
             {
                 var column = property.GetColumnName(store)!;
-                if (await ColumnExists(dbContext, dialect, table, entityType.GetSchema(), column, cancellationToken).ConfigureAwait(false))
+                if (await ColumnExistsAsync(dbContext, dialect, table, entityType.GetSchema(), column, cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -200,7 +200,7 @@ public static class SagaStoreSchema
             // Another process may have added them at the same moment.
             foreach (var operation in operations.Cast<AddColumnOperation>())
             {
-                if (!await ColumnExists(dbContext, dialect, operation.Table, operation.Schema, operation.Name, cancellationToken).ConfigureAwait(false))
+                if (!await ColumnExistsAsync(dbContext, dialect, operation.Table, operation.Schema, operation.Name, cancellationToken).ConfigureAwait(false))
                 {
                     throw;
                 }
@@ -214,7 +214,7 @@ public static class SagaStoreSchema
     private static string Delimit(DbContext dbContext, (string Name, string? Schema) table) =>
         dbContext.GetService<ISqlGenerationHelper>().DelimitIdentifier(table.Name, table.Schema);
 
-    private static async Task<bool> ColumnExists(DbContext dbContext, SagaStoreDialect dialect, string table, string? schema, string column, CancellationToken cancellationToken)
+    private static async Task<bool> ColumnExistsAsync(DbContext dbContext, SagaStoreDialect dialect, string table, string? schema, string column, CancellationToken cancellationToken)
     {
         List<int> counts = await dbContext.Database.SqlQuery<int>(dialect.ColumnExistsQuery(table, schema, column)).ToListAsync(cancellationToken).ConfigureAwait(false);
         return counts.Count == 1 && counts[0] > 0;
@@ -248,14 +248,14 @@ public static class SagaStoreSchema
             .ToList();
     }
 
-    private static async Task<List<string>> FindMissingTables(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
+    private static async Task<List<string>> FindMissingTablesAsync(DbContext dbContext, SagaStoreDialect dialect, CancellationToken cancellationToken)
     {
         var sql = dbContext.GetService<ISqlGenerationHelper>();
         List<string> missing = [];
 
         foreach (var (name, schema) in TablesOf(dbContext))
         {
-            if (!await TableExists(dbContext, dialect, name, schema, cancellationToken).ConfigureAwait(false))
+            if (!await TableExistsAsync(dbContext, dialect, name, schema, cancellationToken).ConfigureAwait(false))
             {
                 missing.Add(sql.DelimitIdentifier(name, schema));
             }
@@ -265,7 +265,7 @@ public static class SagaStoreSchema
     }
 
     // Asks the catalog instead of selecting from the table, which would log a failed command for every missing table.
-    private static async Task<bool> TableExists(DbContext dbContext, SagaStoreDialect dialect, string name, string? schema, CancellationToken cancellationToken)
+    private static async Task<bool> TableExistsAsync(DbContext dbContext, SagaStoreDialect dialect, string name, string? schema, CancellationToken cancellationToken)
     {
         List<int> counts = await dbContext.Database.SqlQuery<int>(dialect.TableExistsQuery(name, schema)).ToListAsync(cancellationToken).ConfigureAwait(false);
 

@@ -47,12 +47,12 @@ internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Typ
             SagaRowOperation.Delete => await statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion).ConfigureAwait(false)
                 ? SagaWriteOutcome.Written
                 : SagaWriteOutcome.Conflict,
-            SagaRowOperation.WriteDependent => await Written(statements.UpsertAsync(connection, transaction, Saga)).ConfigureAwait(false),
-            _ => await Written(statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion)).ConfigureAwait(false),
+            SagaRowOperation.WriteDependent => await WrittenAsync(statements.UpsertAsync(connection, transaction, Saga)).ConfigureAwait(false),
+            _ => await WrittenAsync(statements.DeleteAsync(connection, transaction, Saga, ExpectedVersion)).ConfigureAwait(false),
         };
     }
 
-    private static async Task<SagaWriteOutcome> Written(Task write)
+    private static async Task<SagaWriteOutcome> WrittenAsync(Task write)
     {
         await write.ConfigureAwait(false);
         return SagaWriteOutcome.Written;
