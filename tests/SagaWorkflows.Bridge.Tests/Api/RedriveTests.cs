@@ -78,7 +78,7 @@ public sealed class RedriveTests : IAsyncLifetime
         });
         using var response = await posting;
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.Conflict, "Run cannot be redriven", "failed before it could run a step");
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "Run cannot be redriven", "failed before it could run a step");
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("Failed", problem.GetProperty("runStatus").GetString());
     }
@@ -109,7 +109,7 @@ public sealed class RedriveTests : IAsyncLifetime
 
         using var response = await PostAsync($"/runs/{run.RunId}/redrive", "");
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.Conflict, "Run cannot be redriven", reason);
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "Run cannot be redriven", reason);
     }
 
     [Fact]
@@ -119,8 +119,8 @@ public sealed class RedriveTests : IAsyncLifetime
         using var unknown = await PostAsync($"/runs/{Guid.NewGuid()}/redrive", "");
         using var form = await _bridge.Client.PostAsync($"/runs/{run.RunId}/redrive", new StringContent("", Encoding.UTF8, "text/plain"));
 
-        await RunCommandTests.AssertProblem(unknown, HttpStatusCode.NotFound, "Run not found", "");
-        await RunCommandTests.AssertProblem(form, HttpStatusCode.UnsupportedMediaType, "Unsupported media type", "text/plain");
+        await RunCommandTests.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "Run not found", "");
+        await RunCommandTests.AssertProblemAsync(form, HttpStatusCode.UnsupportedMediaType, "Unsupported media type", "text/plain");
     }
 
     [Fact]
