@@ -298,4 +298,29 @@ public class RedriveTests
         run.HandlePersisted(new SignalReceived("go", null));
         Assert.Equal(RunStatus.Completed, run.State.Status);
     }
+
+    [Fact]
+    public void A_workflow_step_whose_child_failed_starts_a_fresh_child_and_a_late_report_of_the_old_one_is_ignored()
+    {
+        var run = RunDriver.Start("""
+            { "id": "parent", "steps": [
+                { "id": "a", "type": "tool", "tool": "echo" },
+                { "id": "sub", "type": "workflow", "workflowId": "child" } ] }
+            """);
+        run.Complete("a", 1);
+        var first = run.RunMessages.OfType<StartWorkflow>().Single().RunId;
+        run.HandlePersisted(new ChildRunEnded(first, nameof(RunStatus.Failed), null, new StepError("Boom", "child broke"), []));
+        Assert.Equal(RunStatus.Failed, run.State.Status);
+
+        run.Redrive();
+        var second = run.RunMessages.OfType<StartWorkflow>().Last().RunId;
+        Assert.NotEqual(first, second);
+        Assert.Equal(2, run.RunMessages.OfType<StartWorkflow>().Count());
+
+        run.HandlePersisted(new ChildRunEnded(first, nameof(RunStatus.Failed), null, new StepError("Boom", "late"), []));
+        Assert.Equal(RunStatus.Running, run.State.Status);
+        run.HandlePersisted(new ChildRunEnded(second, nameof(RunStatus.Completed), JsonValue.Create("ok"), null, []));
+        Assert.Equal(RunStatus.Completed, run.State.Status);
+        Assert.Single(run.ToolCommands);
+    }
 }
