@@ -33,6 +33,12 @@ public sealed class BridgeOptions : IValidatableObject
     /// </summary>
     public TimeSpan UnknownRunWait { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long <c>POST /runs/{runId}/redrive</c> waits for the orchestrator's answer (the run going on, or a refusal
+    /// with its reason) before answering 202 with the outcome still pending.
+    /// </summary>
+    public TimeSpan RedriveReplyWait { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Live events buffered per stream; a client slower than this catches up from the database.</summary>
     [Range(1, int.MaxValue, ErrorMessage = "must be at least {1}")]
     public int StreamBufferSize { get; set; } = 1024;
@@ -107,6 +113,11 @@ public sealed class BridgeOptions : IValidatableObject
         if (UnknownRunWait < TimeSpan.Zero)
         {
             yield return new ValidationResult("must not be negative", [nameof(UnknownRunWait)]);
+        }
+
+        if (RedriveReplyWait < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("must not be negative", [nameof(RedriveReplyWait)]);
         }
 
         if (RecentRunsLimit > RecentRunsMaxLimit)

@@ -29,6 +29,9 @@ public static class ExitCodes
     /// <summary>RabbitMQ had no queue for the command: no orchestrator ever ran against that broker and vhost.</summary>
     public const int NotDelivered = 7;
 
+    /// <summary>The run cannot be redriven (it completed, was compensated or cancelled, or is still running): the message says why.</summary>
+    public const int Refused = 8;
+
     /// <summary>Interrupted with Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 
@@ -42,5 +45,6 @@ public static class ExitCodes
           5  the watched run failed (workflow-error)
           6  the watched run was cancelled (workflow-cancelled)
           7  nothing receives the command: no orchestrator has run against that broker and vhost
+          8  refused: the run cannot be redriven (the message says why)
         """;
 }

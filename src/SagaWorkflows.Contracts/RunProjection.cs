@@ -66,6 +66,7 @@ public sealed class RunProjection
         LifecycleEventTypes.WorkflowStart => RunStatus.Running,
         LifecycleEventTypes.WorkflowSuspended => RunStatus.Suspended,
         LifecycleEventTypes.WorkflowResumed => RunStatus.Running,
+        LifecycleEventTypes.WorkflowRedriven => RunStatus.Running,
         LifecycleEventTypes.CompensationStart => RunStatus.Compensating,
         LifecycleEventTypes.CompensationError => RunStatus.CompensationFailed,
         LifecycleEventTypes.WorkflowComplete => RunStatus.Completed,
@@ -177,6 +178,9 @@ public sealed class RunProjection
             case LifecycleEventTypes.StepError:
                 _error = Unwrap(e.Data, "error");
                 break;
+            case LifecycleEventTypes.WorkflowRedriven:
+                Reopen(e);
+                break;
             case LifecycleEventTypes.CompensationStart:
                 _compensation = CompensationStatus.Compensating;
                 break;
@@ -212,6 +216,32 @@ public sealed class RunProjection
         {
             node.Status = StepStatus.Stopped;
             node.CompletedAt = e.Timestamp;
+        }
+    }
+
+    /// <summary>A redrive: the run is running again, the steps it names (failed ones and their containers) run again,
+    /// and the ones the failure stopped go on; completed steps stay as they were.</summary>
+    private void Reopen(WorkflowLifecycleEvent e)
+    {
+        Outcome = null;
+        _completedAt = null;
+        _error = null;
+        var steps = Property(e.Data, "steps") is { ValueKind: JsonValueKind.Array } list
+            ? list.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.String).Select(p => p.GetString()!).ToList()
+            : [];
+        foreach (var path in steps)
+        {
+            var node = GetOrAdd(path);
+            node.Status = StepStatus.Running;
+            node.CompletedAt = null;
+            node.Error = null;
+            node.Attempts = 0; // its attempts count afresh
+        }
+
+        foreach (var node in _nodes.Values.Where(n => n.Status == StepStatus.Stopped))
+        {
+            node.Status = StepStatus.Running;
+            node.CompletedAt = null;
         }
     }
 

@@ -54,3 +54,19 @@ public sealed record CancelWorkflow
     public Guid RunId { get; init; }
     public string? Reason { get; init; }
 }
+
+/// <summary>
+/// Continues a run that ended <c>workflow-error</c> without compensating, from the step that failed: completed
+/// steps keep their outputs and are not run again; the failed step (and what follows it) runs with fresh attempts.
+/// Refused (<see cref="RedriveRejected"/>) for a run that completed, was compensated or cancelled, or is still running.
+/// </summary>
+public sealed record RedriveWorkflow
+{
+    public Guid RunId { get; init; }
+
+    /// <summary>
+    /// The sequence of the run's <c>workflow-error</c> the caller saw. The run is redriven once per failure: a second
+    /// command naming the same failure changes nothing, one naming an older failure is refused. Null: the latest failure.
+    /// </summary>
+    public long? AfterSequence { get; init; }
+}

@@ -48,8 +48,12 @@ public static class LifecycleEventTypes
     public const string WorkflowError = "workflow-error";
     public const string WorkflowCancelled = "workflow-cancelled";
 
+    /// <summary>A failed run goes on from where it failed (<c>RedriveWorkflow</c>): it follows the <c>workflow-error</c> it reopens.</summary>
+    public const string WorkflowRedriven = "workflow-redriven";
+
     /// <summary>
-    /// Types after which a run emits nothing more. Compensation events, when any, come before these.
+    /// Types after which a run emits nothing more. Compensation events, when any, come before these. The one exception:
+    /// a <c>workflow-error</c> without compensation may be followed by <see cref="WorkflowRedriven"/> and the events of the redriven run.
     /// </summary>
     public static bool IsTerminal(string type) => type is WorkflowComplete or WorkflowError or WorkflowCancelled;
 }

@@ -146,6 +146,7 @@ public static class OrchestratorServiceCollectionExtensions
         endpoint.UsePartitioner<SuspendWorkflow>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<ResumeWorkflow>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<CancelWorkflow>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<RedriveWorkflow>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepCompleted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepFaulted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepRetrying>(partitioner, c => c.Message.RunId);
@@ -186,6 +187,7 @@ public static class OrchestratorServiceCollectionExtensions
         MessageCorrelation.UseCorrelationId<SuspendWorkflow>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<ResumeWorkflow>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<CancelWorkflow>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<RedriveWorkflow>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepCompleted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepFaulted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepRetrying>(m => m.RunId);

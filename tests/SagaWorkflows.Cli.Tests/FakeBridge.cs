@@ -25,6 +25,7 @@ public sealed class FakeBridge : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, IReadOnlyList<WorkflowLifecycleEvent>> _runs = new();
     private readonly ConcurrentDictionary<Guid, int> _dropAfter = new();
     private readonly ConcurrentDictionary<Guid, int> _unknownFor = new();
+    private readonly ConcurrentDictionary<Guid, (int Status, string Body)> _redrives = new();
     private readonly Task _serving;
 
     public FakeBridge()
@@ -64,6 +65,12 @@ public sealed class FakeBridge : IAsyncDisposable
     /// <summary>The run's first stream requests get 404, as before the orchestrator's first event arrives.</summary>
     public void UnknownForFirstRequests(Guid runId, int requests) => _unknownFor[runId] = requests;
 
+    /// <summary>What <c>POST /runs/{runId}/redrive</c> answers for the run (404 problem for a run without an answer).</summary>
+    public void AnswerRedrive(Guid runId, int status, object body) => _redrives[runId] = (status, JsonSerializer.Serialize(body, Json));
+
+    /// <summary>The runs of the redrive requests received, in order.</summary>
+    public ConcurrentQueue<Guid> Redrives { get; } = new();
+
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
@@ -101,6 +108,19 @@ public sealed class FakeBridge : IAsyncDisposable
         try
         {
             var segments = context.Request.Url!.AbsolutePath.Trim('/').Split('/');
+            if (context.Request.HttpMethod == "POST" && segments is ["runs", var redriven, "redrive"] && Guid.TryParse(redriven, out var redriveId))
+            {
+                Redrives.Enqueue(redriveId);
+                var (status, body) = _redrives.TryGetValue(redriveId, out var answer)
+                    ? answer
+                    : (404, JsonSerializer.Serialize(new { title = "Run not found", status = 404, detail = $"The bridge has no events for run {redriveId}." }, Json));
+                response.StatusCode = status;
+                response.ContentType = status >= 400 ? "application/problem+json" : "application/json";
+                await WriteAsync(response, body);
+                response.Close();
+                return;
+            }
+
             if (segments is not ["runs", var id, "events"] || !Guid.TryParse(id, out var runId))
             {
                 response.StatusCode = 200;

@@ -8,7 +8,7 @@ public class UsageTests
         var result = await CliProcess.RunAsync("--help");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        foreach (var verb in new[] { "validate <file>", "start <file|workflowId>", "watch <runId>", "signal <runId> <signal>", "cancel <runId>" })
+        foreach (var verb in new[] { "validate <file>", "start <file|workflowId>", "watch <runId>", "signal <runId> <signal>", "cancel <runId>", "redrive <runId>" })
         {
             Assert.Contains(verb, result.StdOut, StringComparison.Ordinal);
         }
@@ -16,6 +16,7 @@ public class UsageTests
         Assert.Contains("2  usage error", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("3  RabbitMQ or the bridge could not be reached", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("5  the watched run failed", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("8  refused: the run cannot be redriven", result.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]

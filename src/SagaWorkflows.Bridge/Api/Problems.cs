@@ -28,6 +28,13 @@ public static class Problems
         statusCode: StatusCodes.Status409Conflict,
         extensions: new Dictionary<string, object?> { ["runId"] = runId, ["runStatus"] = status.ToString() });
 
+    /// <summary>A redrive refused, by the bridge from the run's events or by the orchestrator, with why.</summary>
+    public static ProblemHttpResult RedriveRefused(Guid runId, RunStatus? status, string reason) => TypedResults.Problem(
+        title: "Run cannot be redriven",
+        detail: reason,
+        statusCode: StatusCodes.Status409Conflict,
+        extensions: new Dictionary<string, object?> { ["runId"] = runId, ["runStatus"] = status?.ToString(), ["reason"] = reason });
+
     public static ProblemHttpResult UnsupportedMediaType(string? contentType) => TypedResults.Problem(
         title: "Unsupported media type",
         detail: contentType is null

@@ -6,7 +6,7 @@ namespace SagaWorkflows.Bridge;
 public static class BridgeBusRegistrationExtensions
 {
     /// <summary>
-    /// Adds the bridge's consumers (lifecycle events, signal rejections) on its own durable queue,
+    /// Adds the bridge's consumers (lifecycle events, signal and redrive rejections) on its own durable queue,
     /// <c>SagaWorkflows:Bridge:Queue</c> (default <c>sagawf-bridge</c>). Needs
     /// <see cref="BridgeServiceCollectionExtensions.AddSagaWorkflowsBridge"/>. Streamed steps' progress arrives on a
     /// temporary queue of each bridge process instead: it is relayed live and never stored.
@@ -16,6 +16,7 @@ public static class BridgeBusRegistrationExtensions
         ArgumentNullException.ThrowIfNull(configurator);
         configurator.AddConsumer<WorkflowLifecycleEventConsumer, WorkflowLifecycleEventConsumerDefinition>();
         configurator.AddConsumer<SignalRejectedConsumer, SignalRejectedConsumerDefinition>();
+        configurator.AddConsumer<RedriveRejectedConsumer, RedriveRejectedConsumerDefinition>();
         configurator.AddConsumer<PurgeFinishedRunsConsumer, PurgeFinishedRunsConsumerDefinition>();
         configurator.AddConsumer<StepProgressConsumer, StepProgressConsumerDefinition>();
         return configurator;

@@ -20,6 +20,7 @@ public static class BridgeEndpointRouteBuilderExtensions
         group.RequireAuthorization(Security.BridgeAccessRequirement.PolicyName);
         EventStreamEndpoints.Map(group);
         RunCommandEndpoints.Map(group);
+        RedriveEndpoint.Map(group);
         RunQueryEndpoints.Map(group);
         ScheduleEndpoints.Map(group);
         PageEndpoints.Map(group);

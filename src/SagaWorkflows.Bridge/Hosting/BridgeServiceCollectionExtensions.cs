@@ -53,6 +53,7 @@ public static class BridgeServiceCollectionExtensions
         });
         services.AddSingleton(sp => new ClientStreamLimiter(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.MaxStreamsPerClient));
         services.AddSingleton<BridgeEventStore>();
+        services.AddSingleton<RedriveRejections>();
         services.AddBridgeSecurity(configuration);
 
         // Answers ASP.NET Core writes itself (405, an unmatched route) carry a problem body too, with UseStatusCodePages.

@@ -408,6 +408,13 @@ public sealed partial class BridgeEventStore(
             run.EndedAt = e.Timestamp;
             run.TerminalSequence ??= e.Sequence;
         }
+
+        if (e.Type == LifecycleEventTypes.WorkflowRedriven)
+        {
+            // The failure it follows no longer ends the run: streams go on, and the run's next terminal event ends it.
+            run.EndedAt = null;
+            run.TerminalSequence = null;
+        }
     }
 
     private static RelayedEvent ToRelayed(StoredEvent e) => new(e.Position!.Value, e.RunId, e.Sequence, e.Type, e.Json);

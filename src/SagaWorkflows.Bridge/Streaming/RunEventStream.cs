@@ -28,11 +28,12 @@ public sealed class RunEventStream(BridgeEventStore store, HubSubscription subsc
             do
             {
                 page = await store.ReadRunAsync(runId, cursor, options.HistoryPageSize, cancellationToken);
-                foreach (var relayed in page)
+                for (var i = 0; i < page.Count; i++)
                 {
+                    var relayed = page[i];
                     yield return SseItems.ForRun(relayed);
                     cursor = relayed.Sequence;
-                    if (SseItems.IsTerminal(relayed))
+                    if (SseItems.IsTerminal(relayed) && i == page.Count - 1 && await EndsAtAsync(runId, relayed.Sequence, cancellationToken))
                     {
                         yield return SseItems.EndOfRun(runId, relayed.Sequence, relayed.Type);
                         yield break;
@@ -78,12 +79,22 @@ public sealed class RunEventStream(BridgeEventStore store, HubSubscription subsc
 
                 yield return SseItems.ForRun(relayed);
                 cursor = relayed.Sequence;
-                if (SseItems.IsTerminal(relayed))
+                if (SseItems.IsTerminal(relayed) && await EndsAtAsync(runId, relayed.Sequence, cancellationToken))
                 {
                     yield return SseItems.EndOfRun(runId, relayed.Sequence, relayed.Type);
                     yield break;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A terminal event ends the stream unless the run went on after it: a failed run that was redriven continues
+    /// the same sequence (<c>workflow-redriven</c>), so its <c>workflow-error</c> is no longer its end.
+    /// </summary>
+    private async Task<bool> EndsAtAsync(Guid runId, long sequence, CancellationToken cancellationToken)
+    {
+        var run = await store.FindRunAsync(runId, cancellationToken);
+        return run is null || run.TerminalSequence == sequence || run.DeliveredSequence <= sequence;
     }
 }

@@ -73,7 +73,7 @@ window.sagawf = (() => {
   const eventTypes = [
     'workflow-start', 'step-start', 'step-complete', 'step-error', 'step-retry', 'step-suspended',
     'workflow-suspended', 'workflow-resumed', 'compensation-start', 'step-compensated',
-    'compensation-complete', 'compensation-error', 'workflow-complete', 'workflow-error', 'workflow-cancelled',
+    'compensation-complete', 'compensation-error', 'workflow-complete', 'workflow-error', 'workflow-cancelled', 'workflow-redriven',
   ];
 
   // A bridge with API keys: the key is entered once and kept in this browser (localStorage), then sent as

@@ -141,6 +141,11 @@
     resume.disabled = over || !snapshot;
     document.getElementById('cancel').disabled = over || !snapshot || snapshot.status === 'Compensating';
     if (over) document.getElementById('cancel-form').hidden = true;
+    // A run that failed without compensating can go on from the failed step; the bridge says why if it cannot.
+    const redrive = document.getElementById('redrive');
+    const redrivable = snapshot?.status === 'Failed' && !snapshot?.compensation && snapshot?.outcome === 'workflow-error';
+    redrive.hidden = !redrivable;
+    redrive.disabled = !redrivable;
   }
 
   // Rejected signals are told per signal name: shown at the wait step(s) waiting for that signal.
@@ -327,6 +332,11 @@
     if (response.status === 202) {
       result.textContent = `${name}: sent — the run's events will show the outcome`;
       result.dataset.state = 'sent';
+      if (name === 'redrive' && ended) {
+        // The stream ended at the failure; the run goes on after it.
+        ended = false;
+        connect();
+      }
     } else {
       const problem = await response.json().catch(() => ({}));
       result.textContent = `${name}: ${problem.detail || problem.title || `HTTP ${response.status}`}`;
@@ -335,6 +345,7 @@
   }
 
   document.getElementById('suspend').addEventListener('click', () => command('suspend'));
+  document.getElementById('redrive').addEventListener('click', () => command('redrive'));
   document.getElementById('resume').addEventListener('click', () => command('resume'));
   const cancelForm = document.getElementById('cancel-form');
   const cancelButton = document.getElementById('cancel');

@@ -203,9 +203,21 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
                 {
                     var status = Text(data, "status") is { } s && s != nameof(RunStatus.Failed) ? $" ({s})" : "";
                     var origin = Text(Property(data, "error"), "path") is { } at ? $" at {at}" : "";
+                    var redrive = _options.ShowHints && Property(data, "redrivable") is { ValueKind: JsonValueKind.True }
+                        ? $"continue it from the failed step with: sagawf redrive {run.Projection.RunId}"
+                        : null;
                     return new Line("✖", "red", $"workflow {workflowId} failed{status}",
                         $"after {Duration(run.Took(e))}: {Error(data)}{origin}",
-                        Problems: Problems(data));
+                        Detail: redrive, Problems: Problems(data));
+                }
+
+            case LifecycleEventTypes.WorkflowRedriven:
+                {
+                    var steps = Property(data, "steps") is { ValueKind: JsonValueKind.Array } list
+                        ? string.Join(", ", list.EnumerateArray().Select(s => s.ToString()))
+                        : "";
+                    return new Line("↻", "aqua", $"workflow {workflowId} redriven",
+                        $"going on after event {Number(data, "afterSequence")}; running again: {steps}");
                 }
 
             case LifecycleEventTypes.WorkflowCancelled:

@@ -24,3 +24,6 @@ public sealed record SendRunMessage(object Message) : EngineEffect;
 
 /// <summary>Undo these steps, in this order (the reverse of completion).</summary>
 public sealed record RunCompensation(IReadOnlyList<CompensationEntry> Steps) : EngineEffect;
+
+/// <summary>Tell whoever asked why the run was not redriven.</summary>
+public sealed record RejectRedrive(RedriveRejected Rejection) : EngineEffect;

@@ -47,3 +47,6 @@ public sealed record ChildRunBegan(Guid ChildRunId) : RunEvent;
 
 /// <summary>The compensation routing slip ended.</summary>
 public sealed record CompensationFinished(bool Succeeded, string? FailedPath, string? Error) : RunEvent;
+
+/// <summary>Continue a failed run from where it failed (<c>RedriveWorkflow</c>); <paramref name="AfterSequence"/> names the failure the caller saw.</summary>
+public sealed record RedriveRequested(long? AfterSequence) : RunEvent;

@@ -60,6 +60,19 @@ public sealed class RunState
     /// <summary>The compensation under way: what was planned and which reports arrived, whatever their order.</summary>
     public CompensationProgress? Compensation { get; set; }
 
+    /// <summary>The run failed without compensating and kept its tree: <c>RedriveWorkflow</c> can continue it from where it failed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Redrivable { get; set; }
+
+    /// <summary>How many times the run was redriven: steps started after a redrive get fresh execution ids, so a late
+    /// report of an attempt before it is not taken for one of the new attempts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int Redrives { get; set; }
+
+    /// <summary>The sequences of the <c>workflow-error</c> events each redrive continued after, oldest first.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public List<long>? RedrivenAfter { get; set; }
+
     public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled
         or RunStatus.Compensated or RunStatus.CompensationFailed;
 }

@@ -106,6 +106,17 @@ public static class WorkflowEngine
         ArgumentNullException.ThrowIfNull(workflow);
         ArgumentNullException.ThrowIfNull(state);
         var context = new RunContext(workflow, state, now, random ?? Random.Shared);
+        if (@event is RedriveRequested redrive)
+        {
+            if (RunRedrive.Reopen(context, redrive))
+            {
+                // Every reopened sequence goes on: the failed steps start again, the halted ones continue.
+                Conclude(context, SequenceRunner.Deliver(workflow.Steps, Scope.Root(state.Root), context, new TimerElapsed()));
+            }
+
+            return Result(context);
+        }
+
         if (state.IsFinished)
         {
             if (@event is SignalReceived late)
@@ -365,14 +376,23 @@ public static class WorkflowEngine
         var status = compensation ?? RunStatus.Failed;
         var data = ErrorData(state.Error ?? new StepError("Error", "the run failed"), []);
         data["status"] = status.ToString();
-        Finish(context, status, LifecycleEventTypes.WorkflowError, data);
+
+        // Nothing was compensated: the run keeps its tree, so a redrive can go on from where it failed.
+        var redrivable = compensation is null;
+        data["redrivable"] = redrivable;
+        Finish(context, status, LifecycleEventTypes.WorkflowError, data, keepTree: redrivable);
+        state.Redrivable = redrivable;
     }
 
-    private static void Finish(RunContext context, RunStatus status, string eventType, JsonObject data)
+    private static void Finish(RunContext context, RunStatus status, string eventType, JsonObject data, bool keepTree = false)
     {
         context.State.Status = status;
         context.State.EndedAt = context.Now;
-        context.State.Root = new SequenceFrame();
+        if (!keepTree)
+        {
+            context.State.Root = new SequenceFrame();
+        }
+
         context.Emit(eventType, data: data);
         if (context.State.Parent is not null)
         {

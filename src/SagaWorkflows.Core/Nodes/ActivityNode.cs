@@ -38,7 +38,7 @@ internal abstract class ActivityNode<TStep> : NodeType<TStep, ActivityState> whe
         {
             Path = path,
             StartedAt = context.Now,
-            ExecutionId = ExecutionIds.For(context.State.RunId, path),
+            ExecutionId = ExecutionIds.For(context.State.RunId, RunRedrive.ExecutionName(path, context.State.Redrives)),
             Input = input,
             Phase = ActivityPhase.Deferred,
         };

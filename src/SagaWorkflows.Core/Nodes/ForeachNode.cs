@@ -116,7 +116,9 @@ internal sealed class ForeachNode : NodeType<ForeachStep, ForeachState>
             }
         }
 
-        return handled ? Fill(step, state, scope, context) : Outcome.NotFound;
+        // A halt (a failure elsewhere) can leave free slots with items not started: a redrive's timer fills them.
+        var unfilled = @event is TimerElapsed && !context.Halting && state.Running.Count < step.Concurrency && state.NextIndex < state.Items.Count;
+        return handled || unfilled ? Fill(step, state, scope, context) : Outcome.NotFound;
     }
 
     /// <summary>Starts iterations up to the concurrency limit; completes when every item is done.</summary>

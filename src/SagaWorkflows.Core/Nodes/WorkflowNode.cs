@@ -193,7 +193,7 @@ internal sealed class WorkflowNode : NodeType<WorkflowStep, ChildRunState>
 
     protected override void DescribeStartOf(WorkflowStep step, string path, RunContext context, JsonObject data)
     {
-        data["childRunId"] = ChildRunIds.For(context.State.RunId, path, 1);
+        data["childRunId"] = ChildRunIds.For(context.State.RunId, RunRedrive.ExecutionName(path, context.State.Redrives), 1);
         data["workflowId"] = step.WorkflowId ?? step.DefinitionId;
     }
 
@@ -213,7 +213,7 @@ internal sealed class WorkflowNode : NodeType<WorkflowStep, ChildRunState>
             Path = path,
             StartedAt = context.Now,
             Input = input,
-            ChildRunId = ChildRunIds.For(context.State.RunId, path, 1),
+            ChildRunId = ChildRunIds.For(context.State.RunId, RunRedrive.ExecutionName(path, context.State.Redrives), 1),
             Phase = ChildRunPhase.Deferred,
         };
         state = child;
@@ -246,7 +246,7 @@ internal sealed class WorkflowNode : NodeType<WorkflowStep, ChildRunState>
             case TimerElapsed when state.Phase == ChildRunPhase.WaitingRetry && state.RetryAt <= context.Now && !context.Halting && !context.State.Suspended:
                 state.Attempt++;
                 state.RetryAt = null;
-                state.ChildRunId = ChildRunIds.For(context.State.RunId, state.Path, state.Attempt);
+                state.ChildRunId = ChildRunIds.For(context.State.RunId, RunRedrive.ExecutionName(state.Path, context.State.Redrives), state.Attempt);
                 Launch(step, state, context);
                 return Outcome.Pending;
 
@@ -296,7 +296,7 @@ internal sealed class WorkflowNode : NodeType<WorkflowStep, ChildRunState>
             ["nextAttempt"] = state.Attempt + 1,
             ["delayMs"] = (long)delay.TotalMilliseconds,
             ["error"] = new JsonObject { ["type"] = error.Type, ["message"] = error.Message },
-            ["childRunId"] = ChildRunIds.For(context.State.RunId, state.Path, state.Attempt + 1),
+            ["childRunId"] = ChildRunIds.For(context.State.RunId, RunRedrive.ExecutionName(state.Path, context.State.Redrives), state.Attempt + 1),
         });
         return Outcome.Pending;
     }

@@ -109,6 +109,11 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
             return cancel.Message.RunId;
         }
 
+        if (context.TryGetMessage<RedriveWorkflow>(out var redrive))
+        {
+            return redrive.Message.RunId;
+        }
+
         if (context.TryGetMessage<RoutingSlipCompleted>(out var slipCompleted))
         {
             return slipCompleted.Message.TrackingNumber;

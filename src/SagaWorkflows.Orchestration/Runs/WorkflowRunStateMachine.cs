@@ -41,6 +41,16 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
                 Reason = $"no run {c.Message.RunId} exists",
             })));
         });
+        Event(() => Redrive, e =>
+        {
+            e.CorrelateById(c => c.Message.RunId);
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.Publish(new RedriveRejected
+            {
+                RunId = c.Message.RunId,
+                AfterSequence = c.Message.AfterSequence,
+                Reason = $"no run {c.Message.RunId} exists",
+            })));
+        });
         Event(() => Suspend, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Resume, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Cancel, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
@@ -73,6 +83,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
             When(ChildStarted).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new ChildRunBegan(c.Message.ChildRunId)))),
             When(Wake).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new TimerElapsed()))),
             When(Signal).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, CoreJson.ToNode(c.Message.Payload))))),
+            When(Redrive).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new RedriveRequested(c.Message.AfterSequence)))),
             When(Suspend).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new SuspendRequested { Generation = c.Message.Generation }))),
             When(Resume).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new ResumeRequested { Generation = c.Message.Generation }))),
             When(Cancel).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new CancelRequested(c.Message.Reason)))),
@@ -104,6 +115,7 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<ChildRunFinished> ChildFinished { get; private set; } = null!;
     public Event<ChildRunStarted> ChildStarted { get; private set; } = null!;
     public Event<SignalWorkflow> Signal { get; private set; } = null!;
+    public Event<RedriveWorkflow> Redrive { get; private set; } = null!;
     public Event<SuspendWorkflow> Suspend { get; private set; } = null!;
     public Event<ResumeWorkflow> Resume { get; private set; } = null!;
     public Event<CancelWorkflow> Cancel { get; private set; } = null!;

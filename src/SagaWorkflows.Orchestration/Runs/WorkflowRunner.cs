@@ -89,6 +89,17 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                 run.EnqueuePublish(new SignalRejected { RunId = run.CorrelationId, Signal = signal.Signal, Reason = $"run {run.CorrelationId} has already finished ({state.Status})" });
             }
 
+            if (@event is RedriveRequested redrive)
+            {
+                run.EnqueuePublish(new RedriveRejected
+                {
+                    RunId = run.CorrelationId,
+                    AfterSequence = redrive.AfterSequence,
+                    Status = state.Status,
+                    Reason = $"run {run.CorrelationId} was rejected at its start ({state.Error?.Message}): there is nothing to continue, start a new run",
+                });
+            }
+
             return new RunTransition(state.Status, []);
         }
 
@@ -194,6 +205,10 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     break;
                 case RejectSignal reject:
                     logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
+                    run.EnqueuePublish(reject.Rejection);
+                    break;
+                case RejectRedrive reject:
+                    logger.LogInformation("Redrive of run {RunId} rejected: {Reason}", reject.Rejection.RunId, reject.Rejection.Reason);
                     run.EnqueuePublish(reject.Rejection);
                     break;
                 case ScheduleWake wake:

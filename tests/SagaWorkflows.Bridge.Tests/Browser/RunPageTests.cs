@@ -97,6 +97,49 @@ public sealed class RunPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_run_gets_a_Redrive_button_and_the_page_follows_the_run_going_on()
+    {
+        var run = new TestRun();
+        var error = new { type = "Boom", message = "it broke", path = "charge" };
+        await _bridge.PublishAsync([
+            run.Event(1, Contracts.LifecycleEventTypes.WorkflowStart),
+            run.Event(2, Contracts.LifecycleEventTypes.StepStart, "charge", 1),
+            run.Event(3, Contracts.LifecycleEventTypes.StepError, "charge", 1, new { error }),
+            run.Event(4, Contracts.LifecycleEventTypes.WorkflowError, data: new { error, status = "Failed", redrivable = true }),
+        ]);
+        await _bridge.WaitForConsumedAsync(4);
+        var redrives = await _bridge.CaptureAsync<Contracts.RedriveWorkflow>();
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(new Uri(_bridge.BaseAddress, $"/runs/{run.RunId}").ToString());
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "ended", Patiently);
+        var redrive = page.Locator("#redrive");
+        await Expect(redrive).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
+        // The test plays the orchestrator: the command arrives, the run goes on.
+        var answered = Task.Run(async () =>
+        {
+            var command = await redrives.WaitForAsync(r => r.RunId == run.RunId);
+            Assert.Equal(4, command.AfterSequence);
+            await _bridge.PublishAsync([
+                run.Event(5, Contracts.LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, error, steps = new[] { "charge" } }),
+                run.Event(6, Contracts.LifecycleEventTypes.StepStart, "charge", 1),
+            ]);
+        });
+        await redrive.ClickAsync();
+        await answered;
+
+        await Expect(page.Locator("#run-status")).ToHaveTextAsync("Running", new() { Timeout = 10_000 });
+        await Expect(page.Locator(".box[data-path='charge']")).ToHaveAttributeAsync("data-status", "running", Patiently);
+        await Expect(redrive).ToBeHiddenAsync();
+        await _bridge.PublishAsync([
+            run.Event(7, Contracts.LifecycleEventTypes.StepComplete, "charge", 1, new { output = "ok" }),
+            run.Event(8, Contracts.LifecycleEventTypes.WorkflowComplete, data: new { output = "ok" }),
+        ]);
+        await Expect(page.Locator("#run-status")).ToHaveTextAsync("Completed", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#events tr")).ToHaveCountAsync(8);
+    }
+
+    [Fact]
     public async Task The_runs_page_lists_runs_and_links_to_each()
     {
         var run = new TestRun("listed-flow");

@@ -21,6 +21,7 @@ internal sealed class RunDriver
     public List<ExecuteTool> ToolCommands { get; } = [];
     public List<ExecuteAiStep> AiCommands { get; } = [];
     public List<SignalRejected> Rejections { get; } = [];
+    public List<RedriveRejected> RedriveRejections { get; } = [];
     public List<RunCompensation> Compensations { get; } = [];
     public List<SendStepCommand> Sends { get; } = [];
     public List<DateTimeOffset> ScheduledWakes { get; } = [];
@@ -82,6 +83,9 @@ internal sealed class RunDriver
         }
     }
 
+    /// <summary>Redrives the run after the failure it last reported (or <paramref name="afterSequence"/>).</summary>
+    public void Redrive(long? afterSequence = null) => HandlePersisted(new RedriveRequested(afterSequence ?? State.Sequence));
+
     public void Advance(TimeSpan by)
     {
         Now += by;
@@ -128,6 +132,9 @@ internal sealed class RunDriver
                     break;
                 case RejectSignal r:
                     Rejections.Add(r.Rejection);
+                    break;
+                case RejectRedrive r:
+                    RedriveRejections.Add(r.Rejection);
                     break;
                 case RunCompensation c:
                     Compensations.Add(c);

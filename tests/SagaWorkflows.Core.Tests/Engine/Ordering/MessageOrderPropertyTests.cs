@@ -126,6 +126,24 @@ public class MessageOrderPropertyTests
                 _ => [],
             });
 
+    [Fact]
+    public void Redrives_repeated_and_racing_late_replies_of_the_failed_attempts_end_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "redrive", "steps": [
+                { "id": "a", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } },
+                { "id": "p", "type": "parallel", "branches": {
+                    "ok":  [ { "id": "x", "type": "tool", "tool": "echo", "input": "x" } ],
+                    "bad": [ { "id": "y", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } },
+                             { "id": "z", "type": "tool", "tool": "fail-before-redrive", "input": { "redrives": 1 } } ] } },
+                { "id": "each", "type": "foreach", "items": "input.items", "steps": [
+                    { "id": "c", "type": "tool", "tool": "fail-before-redrive", "input": { "redrives": 2, "item": "${ item }" } } ] } ],
+              "output": { "p": "${ steps.p }", "each": "${ steps.each }" } }
+            """, new { items = new[] { 1, 2 } }, expected: RunStatus.Completed,
+            // Whoever watches the run redrives each failure it sees, twice (a retried HTTP call), from the event itself.
+            user: e => e.Type == LifecycleEventTypes.WorkflowError
+                ? [new RedriveRequested(e.Sequence), new RedriveRequested(e.Sequence)]
+                : []);
+
     private static readonly Dictionary<string, string> Registry = new()
     {
         // Reserves its item, retries a flaky check, and refuses a damaged item (undoing its own reservation first).
@@ -259,8 +277,12 @@ public class MessageOrderPropertyTests
     {
         var events = world.Events;
         Assert.True(events.Select(e => e.Sequence).SequenceEqual(Enumerable.Range(1, events.Count).Select(i => (long)i)), $"Sequence is not 1..N; {context}");
-        Assert.True(LifecycleEventTypes.IsTerminal(events[^1].Type) && events.Count(e => LifecycleEventTypes.IsTerminal(e.Type)) == 1,
-            $"the stream does not end with exactly one terminal event; {context}");
+        // A redrive follows the workflow-error it reopens; every other terminal event ends the stream.
+        var redrives = events.Count(e => e.Type == LifecycleEventTypes.WorkflowRedriven);
+        Assert.True(LifecycleEventTypes.IsTerminal(events[^1].Type) && events.Count(e => LifecycleEventTypes.IsTerminal(e.Type)) == 1 + redrives,
+            $"the stream does not end with exactly one terminal event after each redrive; {context}");
+        Assert.True(events.Select((e, i) => (e, i)).Where(x => x.e.Type == LifecycleEventTypes.WorkflowRedriven)
+            .All(x => x.i > 0 && events[x.i - 1].Type == LifecycleEventTypes.WorkflowError), $"a workflow-redriven that does not follow a workflow-error; {context}");
         Assert.True(world.State.IsFinished, $"the run is stuck in {world.State.Status}; {context}");
 
         foreach (var e in events.Where(e => e.Path is not null))
@@ -269,11 +291,19 @@ public class MessageOrderPropertyTests
         }
 
         // A step's events: start, retries in attempt order, then exactly one of complete / error.
-        foreach (var step in events.Where(e => e.Type != LifecycleEventTypes.StepCompensated && e.Type != LifecycleEventTypes.CompensationError && e.Path is not null)
-                     .GroupBy(e => e.Path))
+        // (Between redrives: a redriven step starts again.)
+        var generation = events.Select((e, i) => events.Take(i).Count(p => p.Type == LifecycleEventTypes.WorkflowRedriven)).ToList();
+
+        // A container a redrive reopened goes on without a new step-start: the workflow-redriven event names it.
+        var reopened = events.Select((e, i) => (e, i)).Where(x => x.e.Type == LifecycleEventTypes.WorkflowRedriven)
+            .SelectMany(x => JsonNode.Parse(x.e.Data!.Value.GetRawText())!["steps"]!.AsArray().Select(p => $"{p!.GetValue<string>()} (run {generation[x.i] + 1})"))
+            .ToHashSet();
+        foreach (var step in events.Select((e, i) => (e, i))
+                     .Where(x => x.e.Type != LifecycleEventTypes.StepCompensated && x.e.Type != LifecycleEventTypes.CompensationError && x.e.Path is not null)
+                     .GroupBy(x => $"{x.e.Path} (run {generation[x.i]})", x => x.e))
         {
             var types = step.Select(e => e.Type).ToList();
-            Assert.True(types[0] == LifecycleEventTypes.StepStart, $"{step.Key} does not begin with step-start; {context}");
+            Assert.True(types[0] == LifecycleEventTypes.StepStart || reopened.Contains(step.Key), $"{step.Key} does not begin with step-start; {context}");
             var retries = step.Where(e => e.Type == LifecycleEventTypes.StepRetry).Select(e => e.Attempt!.Value).ToList();
             Assert.True(retries.SequenceEqual(retries.Order()) && retries.Distinct().Count() == retries.Count, $"{step.Key} retries out of order; {context}");
             var ends = types.Count(t => t is LifecycleEventTypes.StepComplete or LifecycleEventTypes.StepError);

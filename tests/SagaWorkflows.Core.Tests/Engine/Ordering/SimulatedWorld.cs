@@ -17,7 +17,8 @@ namespace SagaWorkflows.Core.Tests.Engine.Ordering;
 /// </summary>
 /// <remarks>Demo tools the world hosts: <c>echo</c> returns its input; <c>flaky</c> (<c>{ failTimes }</c>)
 /// reports a retry for each of its first attempts, then returns <c>{ attempt }</c>; <c>fail</c> fails
-/// non-retryably; <c>undo</c> compensates; <c>undo-fail</c> is a compensation that fails.</remarks>
+/// non-retryably; <c>fail-before-redrive</c> (<c>{ redrives }</c>) fails non-retryably until the run has been redriven
+/// that many times (told by the execution id alone); <c>undo</c> compensates; <c>undo-fail</c> is a compensation that fails.</remarks>
 internal sealed class SimulatedWorld
 {
     private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -217,6 +218,13 @@ internal sealed class SimulatedWorld
                 }
 
                 yield return new StepSucceeded(command.ExecutionId, attempt, new JsonObject { ["attempt"] = attempt });
+                break;
+            case "fail-before-redrive":
+                var redrives = input?["redrives"]?.GetValue<int>() ?? 1;
+                var early = Enumerable.Range(0, redrives).Any(k => ExecutionIds.For(command.RunId, RunRedrive.ExecutionName(command.Path, k)) == command.ExecutionId);
+                yield return early
+                    ? new StepFailed(command.ExecutionId, command.Attempt, "Boom", "not yet", false)
+                    : new StepSucceeded(command.ExecutionId, command.Attempt, input);
                 break;
             case "fail":
                 yield return new StepFailed(command.ExecutionId, command.Attempt, "Boom", "it broke", false);

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using SagaWorkflows.Bridge.Storage;
+using SagaWorkflows.Contracts;
+
+namespace SagaWorkflows.Bridge.Api;
+
+/// <summary>
+/// <c>POST /runs/{runId}/redrive</c>: continues a run that failed without compensating from the step that failed.
+/// The bridge refuses at once what its events already rule out (a run still running, completed, cancelled or
+/// compensated); otherwise it publishes <see cref="RedriveWorkflow"/> naming the failure it saw and waits a little for
+/// the orchestrator, which decides: the run going on answers 202, a refusal answers 409 with the orchestrator's reason.
+/// </summary>
+public static class RedriveEndpoint
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    public static void Map(IEndpointRouteBuilder endpoints) => endpoints.MapPost("/runs/{runId}/redrive", RedriveAsync);
+
+    private static async Task<IResult> RedriveAsync(string runId, HttpRequest request, BridgeEventStore store, IPublishEndpoint publish,
+        RedriveRejections rejections, IOptions<BridgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!RunIds.TryParse(runId, out var id, out var problem))
+        {
+            return Problems.BadRequest("Invalid run id", problem!);
+        }
+
+        var run = await store.FindRunAsync(id, cancellationToken);
+        if (run is null)
+        {
+            return Problems.RunNotFound(id);
+        }
+
+        // A body is optional; when sent it must be JSON (the same guard against cross-site posts as the other commands).
+        var (document, refusal) = await JsonBody.ReadAsync(request, required: false, options.Value.MaxRequestBodyBytes, cancellationToken);
+        document?.Dispose();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if ((Refusal(run) ?? await FailureRefusalAsync(store, run, cancellationToken)) is { } reason)
+        {
+            return Problems.RedriveRefused(id, run.Status, reason);
+        }
+
+        var failedAt = run.TerminalSequence!.Value;
+        await publish.Publish(new RedriveWorkflow { RunId = id, AfterSequence = failedAt }, cancellationToken);
+
+        var deadline = time.GetUtcNow() + options.Value.RedriveReplyWait;
+        while (true)
+        {
+            if (rejections.Take(id, failedAt) is { } rejected)
+            {
+                return Problems.RedriveRefused(id, rejected.Status, rejected.Reason);
+            }
+
+            var now = await store.FindRunAsync(id, cancellationToken);
+            if (now is not null && now.TerminalSequence != failedAt && now.DeliveredSequence > failedAt)
+            {
+                return TypedResults.Accepted($"/runs/{id}", new RedriveAccepted(id, failedAt, "redriven"));
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                return TypedResults.Accepted($"/runs/{id}", new RedriveAccepted(id, failedAt, "pending"));
+            }
+
+            await Task.Delay(PollInterval, time, cancellationToken);
+        }
+    }
+
+    /// <summary>What the run's events already say against a redrive; null when only the orchestrator can tell.</summary>
+    private static string? Refusal(RunRecord run) => run.TerminalSequence is null
+        ? $"Run {run.RunId} is still running ({run.Status}): only a run that failed can be redriven."
+        : run.Status switch
+        {
+            RunStatus.Failed when run.LastEventType == LifecycleEventTypes.WorkflowError => null,
+            RunStatus.Completed => $"Run {run.RunId} completed: there is nothing to redrive.",
+            RunStatus.Cancelled => $"Run {run.RunId} was cancelled: a cancelled run is not redriven; start a new run.",
+            RunStatus.Compensated or RunStatus.CompensationFailed =>
+                $"Run {run.RunId} failed and compensation ran ({run.Status}): a compensated run is not redriven; start a new run.",
+            _ => $"Run {run.RunId} ended with status {run.Status}: only a run that failed without compensating can be redriven.",
+        };
+
+    /// <summary>
+    /// A <c>workflow-error</c> says more than the run's status: whether compensation ran (<c>status</c>: a compensated run
+    /// shows as Failed) and whether the run kept what a redrive needs (<c>redrivable</c>).
+    /// </summary>
+    private static async Task<string?> FailureRefusalAsync(BridgeEventStore store, RunRecord run, CancellationToken cancellationToken)
+    {
+        var terminal = run.TerminalSequence!.Value;
+        var events = await store.ReadRunAsync(run.RunId, terminal - 1, 1, cancellationToken);
+        if (events is not [{ } error] || error.Sequence != terminal)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(error.Json);
+        if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (data.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && status.GetString() != nameof(RunStatus.Failed))
+        {
+            return $"Run {run.RunId} failed and compensation ran ({status.GetString()}): a compensated run is not redriven; start a new run.";
+        }
+
+        if (data.TryGetProperty("redrivable", out var redrivable) && redrivable.ValueKind == JsonValueKind.False)
+        {
+            var why = data.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("message", out var m) ? $" ({m})" : "";
+            return $"Run {run.RunId} failed before it could run a step{why}: there is nothing to continue; start a new run.";
+        }
+
+        return null;
+    }
+
+    private sealed record RedriveAccepted(Guid RunId, long AfterSequence, string Outcome);
+}
