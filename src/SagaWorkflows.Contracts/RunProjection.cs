@@ -20,6 +20,8 @@ public sealed class RunProjection
     private CompensationStatus? _compensation;
     private DateTimeOffset? _completedAt;
     private JsonElement? _input, _error, _output;
+    private Guid? _parentRunId;
+    private string? _parentPath;
 
     /// <param name="runId">The run; when empty, the run of the first event given.</param>
     /// <param name="workflowId">Until an event names it.</param>
@@ -134,6 +136,8 @@ public sealed class RunProjection
             Error = _error,
             Output = _output,
             Steps = ToSnapshots(_roots),
+            ParentRunId = _parentRunId,
+            ParentPath = _parentPath,
         };
     }
 
@@ -154,6 +158,12 @@ public sealed class RunProjection
             case LifecycleEventTypes.WorkflowStart:
                 StartedAt ??= e.Timestamp;
                 _input = Unwrap(e.Data, "input");
+                if (Property(e.Data, "parent") is { ValueKind: JsonValueKind.Object } parent)
+                {
+                    _parentRunId = RunIdIn(parent, "runId");
+                    _parentPath = Property(parent, "path") is { ValueKind: JsonValueKind.String } p ? p.GetString() : null;
+                }
+
                 break;
             case LifecycleEventTypes.WorkflowComplete:
                 _output = Unwrap(e.Data, "output");
@@ -181,7 +191,11 @@ public sealed class RunProjection
 
         if (!string.IsNullOrEmpty(e.Path))
         {
-            FoldStep(GetOrAdd(e.Path), e);
+            // A child run's compensation, run by its parent ("sub/reserve"), is shown on the workflow step that ran the child.
+            var path = e.Type is LifecycleEventTypes.StepCompensated or LifecycleEventTypes.CompensationError && e.Path.IndexOf('/', StringComparison.Ordinal) is > 0 and var cut
+                ? e.Path[..cut]
+                : e.Path;
+            FoldStep(GetOrAdd(path), e);
         }
     }
 
@@ -204,6 +218,11 @@ public sealed class RunProjection
         if (e.Attempt is { } attempt)
         {
             node.Attempts = Math.Max(node.Attempts, attempt);
+        }
+
+        if (e.Type is LifecycleEventTypes.StepStart or LifecycleEventTypes.StepRetry && RunIdIn(e.Data, "childRunId") is { } child)
+        {
+            node.ChildRunId = child;
         }
 
         switch (e.Type)
@@ -320,6 +339,7 @@ public sealed class RunProjection
             Output = node.Output,
             Error = node.Error,
             Signal = node.Signal,
+            ChildRunId = node.ChildRunId,
             Retries = [.. node.Retries],
             Compensation = node.Compensation,
             CompensationError = node.CompensationError,
@@ -368,6 +388,9 @@ public sealed class RunProjection
     private static JsonElement? Property(JsonElement? data, string property) =>
         data is { ValueKind: JsonValueKind.Object } d && d.TryGetProperty(property, out var inner) ? inner : null;
 
+    private static Guid? RunIdIn(JsonElement? data, string property) =>
+        Property(data, property) is { ValueKind: JsonValueKind.String } s && Guid.TryParse(s.GetString(), out var id) ? id : null;
+
     private static long? Number(JsonElement? data, string property) =>
         Property(data, property) is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var value) ? value : null;
 
@@ -384,6 +407,7 @@ public sealed class RunProjection
         public JsonElement? Output { get; set; }
         public JsonElement? Error { get; set; }
         public string? Signal { get; set; }
+        public Guid? ChildRunId { get; set; }
         public List<RetrySnapshot> Retries { get; } = [];
         public CompensationStatus? Compensation { get; set; }
         public JsonElement? CompensationError { get; set; }

@@ -39,6 +39,12 @@ public sealed record RunSnapshot
     public JsonElement? Output { get; init; }
     public IReadOnlyList<StepSnapshot> Steps { get; init; } = [];
 
+    /// <summary>For a child run (started by a <c>workflow</c> step): the parent run, from <c>workflow-start</c>.</summary>
+    public Guid? ParentRunId { get; init; }
+
+    /// <summary>For a child run: the path of the parent's <c>workflow</c> step.</summary>
+    public string? ParentPath { get; init; }
+
     /// <summary>Signals the orchestrator refused (set by the bridge, which receives them).</summary>
     public IReadOnlyList<RejectedSignalSnapshot> RejectedSignals { get; init; } = [];
 }

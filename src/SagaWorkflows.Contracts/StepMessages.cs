@@ -47,6 +47,12 @@ public sealed record ExecuteAiStep
 
     /// <summary>As <see cref="ExecuteTool.Deadline"/>.</summary>
     public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>The step's <c>"stream": true</c>: ask the model for a streamed reply and publish <see cref="StepProgress"/> as it grows.</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>The run's workflow, carried so <see cref="StepProgress"/> can name it.</summary>
+    public string? WorkflowId { get; init; }
 }
 
 /// <summary>The retry policy of a step, carried with its command so the worker can redeliver it.</summary>

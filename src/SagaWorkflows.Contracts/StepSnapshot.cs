@@ -49,6 +49,9 @@ public sealed record StepSnapshot
     /// <summary>The signal a <c>wait</c> step waits (or waited) for.</summary>
     public string? Signal { get; init; }
 
+    /// <summary>A <c>workflow</c> step: the child run of its latest attempt (its <c>step-start</c> or <c>step-retry</c> names it).</summary>
+    public Guid? ChildRunId { get; init; }
+
     public IReadOnlyList<RetrySnapshot> Retries { get; init; } = [];
 
     /// <summary>Null, or how far undoing this step has got.</summary>

@@ -12,6 +12,9 @@ public sealed record StartWorkflow
     public int? Version { get; init; }
     public string? Definition { get; init; }
     public JsonElement? Input { get; init; }
+
+    /// <summary>Set when a <c>workflow</c> step of another run starts this one as its child.</summary>
+    public ParentRun? Parent { get; init; }
 }
 
 /// <summary>Resumes a <c>wait</c> step waiting for <see cref="Signal"/>.</summary>
@@ -26,11 +29,17 @@ public sealed record SignalWorkflow
 public sealed record SuspendWorkflow
 {
     public Guid RunId { get; init; }
+
+    /// <summary>Set by a parent run for its child: suspends and resumes apply in this order, whatever order they arrive in.</summary>
+    public long? Generation { get; init; }
 }
 
 public sealed record ResumeWorkflow
 {
     public Guid RunId { get; init; }
+
+    /// <inheritdoc cref="SuspendWorkflow.Generation"/>
+    public long? Generation { get; init; }
 }
 
 /// <summary>Stops the run, then compensates what completed.</summary>

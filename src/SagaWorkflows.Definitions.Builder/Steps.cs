@@ -31,6 +31,12 @@ public static class Step
 
     /// <summary><c>sleep</c> for an ISO 8601 duration (<c>PT30S</c>, <c>P1D</c>).</summary>
     public static SleepStep Sleep(string id, string isoDuration) => new(id, isoDuration);
+
+    /// <summary><c>workflow</c>: runs the registered workflow <paramref name="workflowId"/> as a child run.</summary>
+    public static WorkflowStep Workflow(string id, string workflowId) => new(id, workflowId, null);
+
+    /// <summary><c>workflow</c>: runs <paramref name="definition"/>, inline, as a child run.</summary>
+    public static WorkflowStep Workflow(string id, Definitions.Workflow definition) => new(id, null, definition);
 }
 
 /// <summary>A step of a definition: its <c>id</c>, <c>type</c>, optional <c>name</c> and <c>description</c>, and its type's fields.</summary>
@@ -222,6 +228,7 @@ public sealed class AiStep : StepBuilder<AiStep>
     private JsonNode? _outputSchema;
     private RetryPolicy? _retry;
     private string? _timeout;
+    private bool? _stream;
 
     internal AiStep(string id, string model, string prompt)
         : base(id, "ai")
@@ -269,6 +276,13 @@ public sealed class AiStep : StepBuilder<AiStep>
         return this;
     }
 
+    /// <summary><c>stream</c>: the worker streams the model's reply and publishes its text as it grows (<c>step-progress</c>).</summary>
+    public AiStep Stream(bool stream = true)
+    {
+        _stream = stream;
+        return this;
+    }
+
     private protected override void WriteFields(JsonObject json)
     {
         json["model"] = Model;
@@ -277,6 +291,10 @@ public sealed class AiStep : StepBuilder<AiStep>
         Json.Add(json, "outputSchema", _outputSchema?.DeepClone());
         Json.Add(json, "retry", _retry?.ToJsonObject());
         Json.Add(json, "timeout", _timeout);
+        if (_stream is { } stream)
+        {
+            json["stream"] = stream;
+        }
     }
 }
 
@@ -502,4 +520,63 @@ public sealed class SleepStep : StepBuilder<SleepStep>
     public string DurationText { get; }
 
     private protected override void WriteFields(JsonObject json) => json["duration"] = DurationText;
+}
+
+/// <summary><c>workflow</c>: runs another workflow as a child run of its own; its output is the child's output.</summary>
+public sealed class WorkflowStep : StepBuilder<WorkflowStep>
+{
+    private readonly Workflow? _definition;
+    private int? _version;
+    private JsonNode? _input;
+    private RetryPolicy? _retry;
+
+    internal WorkflowStep(string id, string? workflowId, Workflow? definition)
+        : base(id, "workflow")
+    {
+        if (definition is null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
+        }
+
+        WorkflowId = workflowId;
+        _definition = definition;
+    }
+
+    /// <summary>The registered workflow it runs; null for an inline definition.</summary>
+    public string? WorkflowId { get; }
+
+    /// <summary><c>version</c> of the registered workflow (default: the newest).</summary>
+    public WorkflowStep Version(int version)
+    {
+        if (_definition is not null)
+        {
+            throw new InvalidOperationException("an inline definition has its own version");
+        }
+
+        _version = version;
+        return this;
+    }
+
+    /// <summary><c>input</c>: a template for the child's input; without it the child gets the previous step's output.</summary>
+    public WorkflowStep Input(object? template)
+    {
+        _input = Json.From(template);
+        return this;
+    }
+
+    /// <summary><c>retry</c>: a failed child is retried as a fresh child run (default: no retry).</summary>
+    public WorkflowStep Retry(RetryPolicy retry)
+    {
+        _retry = retry;
+        return this;
+    }
+
+    private protected override void WriteFields(JsonObject json)
+    {
+        Json.Add(json, "workflowId", WorkflowId);
+        Json.Add(json, "version", _version);
+        Json.Add(json, "definition", _definition?.ToJsonObject());
+        Json.Add(json, "input", _input?.DeepClone());
+        Json.Add(json, "retry", _retry?.ToJsonObject());
+    }
 }

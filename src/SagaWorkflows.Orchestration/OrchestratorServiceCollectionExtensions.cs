@@ -137,6 +137,8 @@ public static class OrchestratorServiceCollectionExtensions
         endpoint.UsePartitioner<StepRetrying>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<StepExpired>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<WakeWorkflowRun>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<ChildRunFinished>(partitioner, c => c.Message.RunId);
+        endpoint.UsePartitioner<ChildRunStarted>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<FailWorkflowRun>(partitioner, c => c.Message.RunId);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipCompleted>(partitioner, c => c.Message.TrackingNumber);
         endpoint.UsePartitioner<MassTransit.Courier.Contracts.RoutingSlipFaulted>(partitioner, c => c.Message.TrackingNumber);
@@ -175,6 +177,8 @@ public static class OrchestratorServiceCollectionExtensions
         MessageCorrelation.UseCorrelationId<StepRetrying>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<StepExpired>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<WakeWorkflowRun>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<ChildRunFinished>(m => m.RunId);
+        MessageCorrelation.UseCorrelationId<ChildRunStarted>(m => m.RunId);
         MessageCorrelation.UseCorrelationId<FailWorkflowRun>(m => m.RunId);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using SagaWorkflows.WorkerSdk.Ai;
 using SagaWorkflows.WorkerSdk.Tools;
 
 namespace SagaWorkflows.WorkerSdk;
@@ -12,6 +13,9 @@ public sealed class SagaWorkflowsWorkerBuilder
 
     /// <summary>Commands of one tool processed at once by this worker.</summary>
     public int ConcurrencyPerTool { get; set; } = 16;
+
+    /// <summary>How streamed <c>ai</c> steps batch their <c>step-progress</c> (<c>SagaWorkflows:AiStreaming</c>).</summary>
+    public AiStreamingOptions AiStreaming { get; set; } = new();
 
     /// <summary>Hosts a tool class (constructor dependencies come from the container).</summary>
     public SagaWorkflowsWorkerBuilder AddTool<TTool>() where TTool : class, IWorkflowTool

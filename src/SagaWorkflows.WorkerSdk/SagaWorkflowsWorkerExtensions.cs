@@ -60,7 +60,7 @@ public static class SagaWorkflowsWorkerExtensions
                 configurator.ReceiveEndpoint(QueueNames.Ai(model), e =>
                 {
                     e.ConcurrentMessageLimit = builder.ConcurrencyPerTool;
-                    e.Consumer(() => new ExecuteAiStepConsumer(client, loggers.CreateLogger<ExecuteAiStepConsumer>(), context));
+                    e.Consumer(() => new ExecuteAiStepConsumer(client, loggers.CreateLogger<ExecuteAiStepConsumer>(), context, builder.AiStreaming));
                 });
             }
         }

@@ -9,7 +9,7 @@ public class DemoCommandTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var output = result.StdOut;
-        foreach (var nodeType in new[] { "· tool", "· ai", "· parallel", "· foreach", "· loop", "· branch", "· wait", "· sleep" })
+        foreach (var nodeType in new[] { "· tool", "· ai", "· parallel", "· foreach", "· loop", "· branch", "· wait", "· sleep", "· workflow" })
         {
             Assert.Contains(nodeType, output, StringComparison.Ordinal);
         }
@@ -17,7 +17,11 @@ public class DemoCommandTests
         // A retry, then the run goes on; a failure, then compensation in reverse order of completion.
         Assert.Matches(@"↻ reserve · attempt 1 failed[\s\S]*↻ reserve · attempt 2 failed[\s\S]*✔ reserve", output);
         Assert.Matches(@"✖ ship ·[\s\S]*↩ compensation started[\s\S]*↩ charge compensated[\s\S]*↩ reserve compensated[\s\S]*↩ compensation complete", output);
+        // The order's summary is a streamed ai step: its text is drawn in batches before it completes.
+        Assert.Matches(@"▶ summary[\s\S]*✎ summary · \{""text"":""\[offline demo[\s\S]*✎ summary ·[\s\S]*✔ summary", output);
+        // Child runs: the damaged item's child fails, then the parent undoes the packed children and the order, in reverse.
+        Assert.Matches(@"✖ perItem\[2\]\.pack ·[\s\S]*↩ perItem\[1\]\.pack/reserve compensated[\s\S]*↩ perItem\[0\]\.pack/reserve compensated[\s\S]*↩ open compensated", output);
         Assert.Contains("Every run ended as expected.", output, StringComparison.Ordinal);
-        Assert.Equal(5, result.StdOutLines.Count(l => l.Contains("│ yes ", StringComparison.Ordinal) || l.Contains("| yes ", StringComparison.Ordinal)));
+        Assert.Equal(6, result.StdOutLines.Count(l => l.Contains("│ yes ", StringComparison.Ordinal) || l.Contains("| yes ", StringComparison.Ordinal)));
     }
 }

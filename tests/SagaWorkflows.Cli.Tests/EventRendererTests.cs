@@ -96,4 +96,46 @@ public class EventRendererTests
         Assert.Equal(Lines(expected), Lines(actual));
         Assert.Equal(events.Count, scrambled.LastSequence(runId));
     }
+
+    [Fact]
+    public void A_streamed_steps_text_is_drawn_as_it_grows_until_the_step_completes()
+    {
+        var (renderer, output) = Create(new EventRendererOptions { ShowData = false });
+        var runId = Guid.NewGuid();
+        var events = EngineScript.Play("order-fulfillment", runId);
+        var summaryStarts = events.ToList().FindIndex(e => e.Type == LifecycleEventTypes.StepStart && e.Path == "summary");
+        var summaryEnds = events.ToList().FindIndex(e => e.Type == LifecycleEventTypes.StepComplete && e.Path == "summary");
+        foreach (var e in events.Take(summaryStarts + 1))
+        {
+            renderer.Render(e);
+        }
+
+        Assert.True(renderer.RenderProgress(Progress(runId, 1, 0, "{\"text\":\"An order ")));
+        Assert.False(renderer.RenderProgress(Progress(runId, 1, 0, "{\"text\":\"An order ")));
+        Assert.True(renderer.RenderProgress(Progress(runId, 2, 18, "of two items\"}")));
+        foreach (var e in events.Skip(summaryStarts + 1).Take(summaryEnds - summaryStarts))
+        {
+            renderer.Render(e);
+        }
+
+        Assert.False(renderer.RenderProgress(Progress(runId, 3, 32, " (late)")));
+        var drawn = Lines(output).Where(l => l.Contains("✎ summary", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, drawn.Count);
+        Assert.EndsWith("✎ summary · {\"text\":\"An order", drawn[0].TrimEnd(), StringComparison.Ordinal);
+        Assert.EndsWith("✎ summary · of two items\"}", drawn[1].TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains(Lines(output).SkipWhile(l => !l.Contains("✎ summary", StringComparison.Ordinal)), l => l.Contains("✔ summary", StringComparison.Ordinal));
+    }
+
+    private static StepProgress Progress(Guid runId, int index, int offset, string delta) => new()
+    {
+        RunId = runId,
+        WorkflowId = "order-fulfillment",
+        StepId = "summary",
+        Path = "summary",
+        Attempt = 1,
+        Index = index,
+        Offset = offset,
+        Delta = delta,
+        Timestamp = DateTimeOffset.UtcNow,
+    };
 }

@@ -8,6 +8,7 @@ public class ValidateCommandTests
     [InlineData("control-flow", 5)]
     [InlineData("approval", 3)]
     [InlineData("compensation", 3)]
+    [InlineData("child-runs", 2)]
     public async Task Valid_sample_exits_0_with_one_ok_line(string sample, int steps)
     {
         var result = await CliProcess.RunAsync("validate", $"samples/{sample}.json");
@@ -15,6 +16,35 @@ public class ValidateCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal([$"✔ samples/{sample}.json: workflow '{sample}' v1 is valid ({steps} top-level steps)"], result.StdOutLines);
         Assert.Equal("", result.StdErr);
+    }
+
+    [Fact]
+    public async Task A_workflow_step_naming_an_unknown_or_cyclic_child_is_refused_with_its_path()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "sagawf-validate-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "a.json"), """{ "id": "a", "steps": [ { "id": "callB", "type": "workflow", "workflowId": "b" } ] }""");
+            await File.WriteAllTextAsync(Path.Combine(folder, "b.json"), """{ "id": "b", "steps": [ { "id": "callA", "type": "workflow", "workflowId": "a" } ] }""");
+            var root = Path.Combine(folder, "root.json");
+            await File.WriteAllTextAsync(root, """
+                { "id": "root", "steps": [ { "id": "x", "type": "workflow", "workflowId": "missing" }, { "id": "y", "type": "workflow", "workflowId": "a" } ] }
+                """);
+
+            var result = await CliProcess.RunAsync("validate", root);
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Equal(
+                [
+                    "$.steps[0].workflowId: unknown workflow 'missing': register it with the orchestrator or inline it as 'definition'",
+                    "$.steps[1].workflowId: workflow 'a' calls itself (root → a → b → a); a child run may not run a workflow it is part of",
+                ], result.StdOutLines);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -48,6 +48,12 @@ public sealed class AllEventsStream(BridgeEventStore store, HubSubscription subs
                     break;
                 }
 
+                // Progress is offered to run streams only; this stream carries lifecycle events.
+                if (relayed.IsProgress)
+                {
+                    continue;
+                }
+
                 yield return SseItems.ForAllRuns(relayed);
                 cursor = relayed.Position;
             }

@@ -74,6 +74,24 @@ public sealed class BridgeEventHub(int maxSubscribers, int bufferSize)
         }
     }
 
+    /// <summary>
+    /// A streamed step's progress, to the streams of its run only. Never blocks; a stream whose buffer is full misses it
+    /// (and re-reads its lifecycle events from the store, as after any overflow): progress is not kept anywhere.
+    /// </summary>
+    internal void PublishProgress(RelayedEvent progress)
+    {
+        lock (_gate)
+        {
+            if (_byRun.TryGetValue(progress.RunId, out var runSubscribers))
+            {
+                foreach (var subscription in runSubscribers)
+                {
+                    subscription.Offer(progress);
+                }
+            }
+        }
+    }
+
     internal void Remove(HubSubscription subscription)
     {
         lock (_gate)

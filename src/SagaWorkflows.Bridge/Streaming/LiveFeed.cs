@@ -43,7 +43,7 @@ public static class LiveFeed
 
     /// <summary>
     /// The next live event that continues a stream exactly (<paramref name="position"/> of it is <paramref name="cursor"/> + 1),
-    /// skipping repeats and writing keepalives while idle. <see cref="LiveSignal.Overflow"/> when the stream must read the
+    /// skipping repeats and writing keepalives while idle; a <see cref="RelayedEvent.IsProgress"/> item is handed over as it comes. <see cref="LiveSignal.Overflow"/> when the stream must read the
     /// store again (events were dropped, or one is missing in between), <see cref="LiveSignal.Stopping"/> when the host stops.
     /// </summary>
     public static async Task<(LiveSignal Signal, RelayedEvent? Event)> NextInOrderAsync(HubSubscription subscription, SseCommentWriter comments,
@@ -65,7 +65,13 @@ public static class LiveFeed
                 return (signal, null);
             }
 
-            var next = position(relayed!);
+            // Progress is outside the order: it passes straight through and moves no cursor.
+            if (relayed!.IsProgress)
+            {
+                return (LiveSignal.Event, relayed);
+            }
+
+            var next = position(relayed);
             if (next > cursor + 1)
             {
                 return (LiveSignal.Overflow, null);

@@ -8,7 +8,7 @@ namespace SagaWorkflows.Bridge.Streaming;
 /// One run's events after a sequence: history from the store, then live from the hub, in sequence
 /// order without gaps or repeats, ending after the terminal event. The live feed is only trusted
 /// when it continues exactly where the stream is; anything else (a gap, an overflow) is re-read
-/// from the store.
+/// from the store. Live <c>step-progress</c> of the run's streamed steps is passed on between them, without an id.
 /// </summary>
 public sealed class RunEventStream(BridgeEventStore store, HubSubscription subscription, SseCommentWriter comments,
     BridgeOptions options, CancellationToken stopping)
@@ -68,6 +68,12 @@ public sealed class RunEventStream(BridgeEventStore store, HubSubscription subsc
                 if (live is not { } relayed)
                 {
                     break;
+                }
+
+                if (relayed.IsProgress)
+                {
+                    yield return SseItems.ForProgress(relayed);
+                    continue;
                 }
 
                 yield return SseItems.ForRun(relayed);

@@ -32,6 +32,16 @@ public static class SseItems
     }
 
     /// <summary>
+    /// <c>event: step-progress</c> with no <c>id</c>: a client's Last-Event-ID stays the last lifecycle event's Sequence, so a
+    /// reconnect resumes the gapless history exactly and skips the progress it missed (step-complete has the whole text).
+    /// </summary>
+    public static SseItem<string> ForProgress(RelayedEvent relayed)
+    {
+        ArgumentNullException.ThrowIfNull(relayed);
+        return new SseItem<string>(relayed.Json, relayed.Type);
+    }
+
+    /// <summary>
     /// No <c>id</c>, so a client's Last-Event-ID stays the terminal sequence; <c>data</c> is not empty,
     /// because browsers do not dispatch an event without data.
     /// </summary>

@@ -27,7 +27,7 @@ window.sagawfGraph = (() => {
 
   const typeIcon = {
     // Characters the usual system fonts (DejaVu, Segoe UI, SF) all have.
-    tool: '⚙', ai: '✦', parallel: '⇉', foreach: '↻', loop: '↺', branch: '◇', wait: '‖', sleep: '◷',
+    tool: '⚙', ai: '✦', parallel: '⇉', foreach: '↻', loop: '↺', branch: '◇', wait: '‖', sleep: '◷', workflow: '⧉',
   };
 
   const maxChips = 300;
@@ -62,6 +62,7 @@ window.sagawfGraph = (() => {
       case 'sleep': return `sleeps ${step.duration}`;
       case 'parallel': return `${Object.keys(step.branches || {}).length} branches at once`;
       case 'branch': return `first case that holds, else default`;
+      case 'workflow': return `child run of ${step.workflowId ?? step.definition?.id ?? 'a workflow'}`;
       default: return '';
     }
   }
@@ -88,7 +89,9 @@ window.sagawfGraph = (() => {
         el('span', { class: 'what', text: summary(step) }),
         el('span', { class: 'attempt' }),
         el('span', { class: 'timing' })),
-      el('div', { class: 'box-note', hidden: true }));
+      el('div', { class: 'box-note', hidden: true }),
+      el('div', { class: 'box-stream', hidden: true, 'aria-live': 'polite' }),
+      step.type === 'workflow' ? el('a', { class: 'child-run', hidden: true, text: 'open child run →' }) : null);
       return node;
     }
 
@@ -190,6 +193,11 @@ window.sagawfGraph = (() => {
       const live = step && ['Running', 'Retrying', 'Waiting'].includes(step.status) && !snapshot?.completedAt;
       const ms = step?.durationMs ?? (live ? between(step.startedAt, null) : null);
       boxNode.querySelector('.timing').textContent = step?.startedAt ? duration(ms) : '';
+      const childLink = boxNode.querySelector(':scope > .child-run');
+      if (childLink) {
+        childLink.hidden = !step?.childRunId;
+        if (step?.childRunId) childLink.href = `/runs/${encodeURIComponent(step.childRunId)}`;
+      }
       const note = boxNode.querySelector('.box-note');
       const rejected = extra.get(path)?.rejected;
       const order = extra.get(path)?.compensationOrder;
@@ -197,8 +205,22 @@ window.sagawfGraph = (() => {
       note.hidden = !text;
       note.textContent = text;
       note.classList.toggle('rejected', Boolean(rejected));
+      updateStream(boxNode, status);
       boxNode.setAttribute('aria-label', `${boxNode.dataset.stepId}, ${boxNode.dataset.type} step, ${statusText[status] ?? status}`
         + `${step && step.attempts > 1 ? `, attempt ${step.attempts}` : ''}${text ? `, ${text}` : ''}`);
+    }
+
+    // A streamed ai step's text so far (run.js keeps it from step-progress), while the step has not ended: the tail
+    // that fits, with data-length the whole text's length.
+    const maxStreamShown = 240;
+    function updateStream(boxNode, status) {
+      const stream = boxNode.querySelector('.box-stream');
+      if (!stream) return;
+      const text = extra.get(boxNode.dataset.path)?.stream;
+      const show = typeof text === 'string' && text.length > 0 && !['completed', 'failed', 'stopped', 'skipped'].includes(status);
+      stream.hidden = !show;
+      stream.dataset.length = show ? String(text.length) : '0';
+      stream.textContent = !show ? '' : text.length > maxStreamShown ? `…${text.slice(-maxStreamShown)}` : text;
     }
 
     function ordinal(n) {
@@ -349,6 +371,12 @@ window.sagawfGraph = (() => {
         else update();
       },
       setExtra(path, value) { extra.set(path, { ...(extra.get(path) || {}), ...value }); },
+      // Redraws only that box: progress comes many times a second and needs no snapshot.
+      setStreamText(path, text) {
+        extra.set(path, { ...(extra.get(path) || {}), stream: text });
+        const boxNode = container.querySelector(`.box[data-path="${CSS.escape(path)}"]`);
+        if (boxNode) updateStream(boxNode, boxNode.dataset.status);
+      },
       clearExtra(key) { for (const v of extra.values()) delete v[key]; },
       findStep: (id) => findStep(definitionSteps(), id),
       step: (path) => byPath.get(path),

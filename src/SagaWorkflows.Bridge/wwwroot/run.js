@@ -18,6 +18,10 @@
   const stepEvents = new Map(); // path -> events about it, for the details' raw view
   const compensationWalk = []; // step-compensated / compensation-error events, in the order they happened
   const signalForms = new Map(); // wait path -> form
+  // Streamed ai steps' text so far, from step-progress (a live side channel, outside the Sequence, not replayed on a
+  // reconnect): path -> { attempt, end (offset after the last character received), text, missed (characters not received) }.
+  const streams = new Map();
+  const endedAttempts = new Map(); // path -> the last attempt a step-retry ended: its late progress is ignored
   let rejectionsSeen = 0;
 
   document.getElementById('run-id').textContent = runId;
@@ -104,6 +108,14 @@
     document.getElementById('run-duration').textContent = run.startedAt
       ? duration(run.durationMs ?? between(run.startedAt, run.completedAt)) : '—';
     document.getElementById('run-sequence').textContent = String(run.lastSequence ?? 0);
+    // A child run (started by a workflow step) links back to its parent run, at the step that started it.
+    const parent = document.getElementById('run-parent');
+    parent.hidden = !run.parentRunId;
+    if (run.parentRunId) {
+      const link = document.getElementById('run-parent-link');
+      link.href = `/runs/${encodeURIComponent(run.parentRunId)}`;
+      link.textContent = `${run.parentRunId} · ${run.parentPath ?? ''}`;
+    }
     const runError = document.getElementById('run-error');
     runError.hidden = !run.error || run.status === 'Completed';
     runError.textContent = run.error ? error(run.error) : '';
@@ -264,6 +276,8 @@
         el('dt', { text: 'type' }), el('dd', { text: step?.type ?? def.type ?? '—' }),
         def.tool ? [el('dt', { text: 'tool' }), el('dd', {}, el('code', { text: def.tool }))] : null,
         def.signal ? [el('dt', { text: 'signal' }), el('dd', {}, el('code', { text: def.signal }))] : null,
+        step?.childRunId ? [el('dt', { text: 'child run' }), el('dd', {},
+          el('a', { class: 'child-run', href: `/runs/${encodeURIComponent(step.childRunId)}`, text: step.childRunId }))] : null,
         el('dt', { text: 'started' }), el('dd', { text: step?.startedAt ? time(step.startedAt) : '—' }),
         el('dt', { text: 'ended' }), el('dd', { text: step?.completedAt ? time(step.completedAt) : '—' }),
         el('dt', { text: 'duration' }), el('dd', { text: step?.startedAt ? duration(step.durationMs ?? between(step.startedAt, step.completedAt)) : '—' }),
@@ -271,6 +285,10 @@
       !step ? el('p', { class: 'muted', text: 'This step has not run (yet).' }) : null,
       startEvent || input !== undefined ? jsonBlock('Input', input ?? null, 'input') : null,
       step && step.status === 'Completed' ? jsonBlock('Output', step.output ?? null, 'output') : null,
+      streams.has(path) ? el('div', { class: 'detail-block', 'data-block': 'Streaming' },
+        el('h3', { text: 'Streaming' }),
+        el('pre', { class: 'json stream-text', 'data-length': String(streams.get(path).text.length), text: streams.get(path).text }),
+        streams.get(path).missed ? el('p', { class: 'muted', text: `${streams.get(path).missed} characters not received; the output will have them` }) : null) : null,
       step?.error ? jsonBlock('Error', step.error, 'error-json') : null,
       step?.retries?.length ? el('div', { class: 'detail-block', 'data-block': 'Attempts' },
         el('h3', { text: 'Attempts' }),
@@ -351,10 +369,39 @@
     while (eventsBody.rows.length > maxLogRows) eventsBody.deleteRow(0);
   }
 
+  // A delta goes where its offset says: repeats are ignored, a later attempt starts the text over, missed text is
+  // counted. Progress that comes after the step ended (it travels apart from the lifecycle events) is ignored.
+  function onProgress(message) {
+    const p = JSON.parse(message.data);
+    if (!p.path || ended) return;
+    const last = (stepEvents.get(p.path) || []).at(-1);
+    if (last && ['step-complete', 'step-error'].includes(last.type)) return;
+    if (p.attempt <= (endedAttempts.get(p.path) ?? 0)) return;
+    let s = streams.get(p.path);
+    if (!s || p.attempt > s.attempt) {
+      s = { attempt: p.attempt, end: 0, text: '', missed: 0 };
+      streams.set(p.path, s);
+    } else if (p.attempt < s.attempt) return;
+    const deltaEnd = p.offset + p.delta.length;
+    if (s.text && deltaEnd <= s.end) return;
+    s.missed += Math.max(p.offset - s.end, 0);
+    s.text += p.delta.slice(Math.max(s.end - p.offset, 0));
+    s.end = deltaEnd;
+    graph.setStreamText(p.path, s.text);
+    if (openPath === p.path) renderDetails(p.path);
+  }
+
+  function endStream(path) {
+    if (!streams.delete(path)) return;
+    graph.setStreamText(path, null);
+  }
+
   function onEvent(message) {
     const e = JSON.parse(message.data);
     if (e.sequence <= lastSequence) return; // the stream is gapless and ordered; this guards our own reconnects
     lastSequence = e.sequence;
+    if (e.path && ['step-complete', 'step-error', 'step-retry'].includes(e.type)) endStream(e.path);
+    if (e.path && e.type === 'step-retry') endedAttempts.set(e.path, e.data?.attempt ?? e.attempt ?? 0);
     logEvent(e);
     if (e.path) {
       const list = stepEvents.get(e.path) || [];
@@ -371,6 +418,7 @@
     const source = new EventSource(window.sagawf.streamUrl(`${base}/events${lastSequence ? `?after=${lastSequence}` : ''}`));
     source.onopen = () => setConnection('live', 'live');
     for (const type of eventTypes) source.addEventListener(type, onEvent);
+    source.addEventListener('step-progress', onProgress);
     source.addEventListener('end', () => {
       source.close();
       ended = true;

@@ -18,6 +18,8 @@ internal sealed record DemoScenario(string Sample, string Shows, string Expected
             AutoSignal = ("approval", new { approved = true, by = "demo", comment = "sent by sagawf demo" }),
         },
         new("compensation", "a failed run whose completed steps are compensated in reverse order", "workflow-error", "Compensated"),
+        new("child-runs", "a foreach of child runs (workflow steps); one child fails and the parent undoes the children in reverse order",
+            "workflow-error", "Compensated"),
     ];
 
     public string Definition => Read($"samples/{Sample}.json");

@@ -66,11 +66,21 @@ internal sealed class EmbeddedDemo : IAsyncDisposable
 
         EmbeddedDemo? demo = null;
         builder.Services.AddSagaWorkflowsBus(bus, x => x.AddSagaWorkflowsBridgeConsumers(), (_, cfg) =>
-            cfg.ReceiveEndpoint("sagawf-demo-console", e => e.Handler<WorkflowLifecycleEvent>(c =>
+            cfg.ReceiveEndpoint("sagawf-demo-console", e =>
             {
-                demo!.OnEvent(c.Message);
-                return Task.CompletedTask;
-            })));
+                // One at a time, so a streamed step's progress is drawn in the order it was published.
+                e.ConcurrentMessageLimit = 1;
+                e.Handler<WorkflowLifecycleEvent>(c =>
+                {
+                    demo!.OnEvent(c.Message);
+                    return Task.CompletedTask;
+                });
+                e.Handler<StepProgress>(c =>
+                {
+                    demo!._renderer.RenderProgress(c.Message);
+                    return Task.CompletedTask;
+                });
+            }));
 
         var app = builder.Build();
         app.MapSagaWorkflowsBridge();

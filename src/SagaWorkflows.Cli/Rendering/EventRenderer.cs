@@ -11,6 +11,7 @@ namespace SagaWorkflows.Cli.Rendering;
 /// and <c>watch</c> (events from the bridge's SSE stream) and by the embedded demo (events in process).
 /// What a run's events add up to is the one <see cref="RunProjection"/>; this class only draws it. So events are
 /// rendered in Sequence order, once each: a repeated one is ignored, one that overtook an earlier one waits for it.
+/// Streamed steps' <c>step-progress</c> (a side channel, outside the Sequence) is drawn as it comes, through <see cref="RenderProgress"/>.
 /// Thread-safe: the demo's consumers call it concurrently.
 /// </summary>
 public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? options = null)
@@ -63,11 +64,45 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
                 run.FirstAt ??= e.Timestamp;
                 if (Describe(run, e) is { } line)
                 {
-                    Write(run, e, line);
+                    Write(run, e.Timestamp, line);
+                }
+
+                if (e.Path is { } done && e.Type is LifecycleEventTypes.StepComplete or LifecycleEventTypes.StepError)
+                {
+                    run.Progress.Remove(done);
                 }
             }
 
             return rendered;
+        }
+    }
+
+    /// <summary>
+    /// A streamed step's text as it grows: one line per <see cref="StepProgress"/> with the new text (after <c>…</c> when
+    /// some was missed). Progress of a step that has ended, a repeat, or of a run not seen yet is not rendered.
+    /// </summary>
+    /// <returns>Whether a line was written.</returns>
+    public bool RenderProgress(StepProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        lock (_gate)
+        {
+            if (!_options.ShowProgress || !_runs.TryGetValue(progress.RunId, out var run) || run.Projection.IsFinished
+                || run.Projection.Step(progress.Path)?.Status is StepStatus.Completed or StepStatus.Failed or StepStatus.Stopped)
+            {
+                return false;
+            }
+
+            var outcome = run.Progress.Apply(progress);
+            if (outcome == StepProgressOutcome.Ignored)
+            {
+                return false;
+            }
+
+            var delta = progress.Delta.ReplaceLineEndings(" ⏎ ");
+            Write(run, progress.Timestamp, new Line("✎", "grey", progress.Path,
+                outcome == StepProgressOutcome.AppendedAfterGap ? "… " + delta : delta, Depth(progress.Path)));
+            return true;
         }
     }
 
@@ -94,12 +129,16 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
             case LifecycleEventTypes.WorkflowStart:
                 {
                     var version = Number(data, "version") is { } v ? $" v{v}" : "";
-                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}",
+                    var parent = Property(data, "parent") is { ValueKind: JsonValueKind.Object } link
+                        ? $" · child of run {Text(link, "runId")} at {Text(link, "path")}"
+                        : "";
+                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}{parent}",
                         Data("input", Property(data, "input")));
                 }
 
             case LifecycleEventTypes.StepStart:
-                return new Line("▶", "blue", path, e.StepType is { } type ? type : null, Depth(path));
+                return new Line("▶", "blue", path,
+                    Text(data, "childRunId") is { } child ? $"{e.StepType} · child run {child}" : e.StepType is { } type ? type : null, Depth(path));
 
             case LifecycleEventTypes.StepComplete:
                 {
@@ -182,9 +221,9 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
         }
     }
 
-    private void Write(RunTrack run, WorkflowLifecycleEvent e, Line line)
+    private void Write(RunTrack run, DateTimeOffset timestamp, Line line)
     {
-        var elapsed = (e.Timestamp - (run.Projection.StartedAt ?? run.FirstAt ?? e.Timestamp)).TotalSeconds;
+        var elapsed = (timestamp - (run.Projection.StartedAt ?? run.FirstAt ?? timestamp)).TotalSeconds;
         var prefix = $"[grey]{Markup.Escape(FormattableString.Invariant($"+{Math.Max(elapsed, 0),7:0.000}s"))}[/] ";
         if (_options.ShowWorkflowId)
         {
@@ -275,6 +314,7 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
     private sealed class RunTrack(RunProjection projection)
     {
         public RunProjection Projection { get; } = projection;
+        public StepProgressText Progress { get; } = new();
         public DateTimeOffset? FirstAt { get; set; }
 
         public TimeSpan Took(WorkflowLifecycleEvent terminal) => terminal.Timestamp - (Projection.StartedAt ?? FirstAt ?? terminal.Timestamp);

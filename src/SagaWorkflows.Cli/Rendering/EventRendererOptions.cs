@@ -12,4 +12,7 @@ public sealed record EventRendererOptions
 
     /// <summary>Suggest the <c>sagawf</c> command that resumes a waiting step.</summary>
     public bool ShowHints { get; init; } = true;
+
+    /// <summary>Show a streamed step's text as it grows (<c>step-progress</c>).</summary>
+    public bool ShowProgress { get; init; } = true;
 }

@@ -11,7 +11,7 @@ namespace SagaWorkflows.Cli.Watching;
 
 /// <summary>
 /// Follows one run through the bridge's <c>GET /runs/{runId}/events</c> stream until its terminal
-/// event, rendering each event once. A dropped stream is resumed with <c>Last-Event-ID</c> (the
+/// event, rendering each event once, and streamed steps' <c>step-progress</c> as it comes. A dropped stream is resumed with <c>Last-Event-ID</c> (the
 /// bridge replays what was missed); a bridge that cannot be reached at all fails at once.
 /// </summary>
 public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRenderer renderer, IAnsiConsole diagnostics)
@@ -162,6 +162,12 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
                 return renderer.HasEnded(runId) ? renderer.Run(runId) : null;
             }
 
+            if (item.EventType == StepProgress.EventType)
+            {
+                RenderProgress(runId, item.Data);
+                continue;
+            }
+
             WorkflowLifecycleEvent? lifecycleEvent;
             try
             {
@@ -186,6 +192,21 @@ public sealed class RunWatcher(HttpClient http, BridgeAddress bridge, EventRende
         }
 
         return null;
+    }
+
+    /// <summary>Progress is a side channel: one that cannot be read is skipped quietly, the step's output will tell.</summary>
+    private void RenderProgress(Guid runId, string data)
+    {
+        try
+        {
+            if (JsonSerializer.Deserialize<StepProgress>(data, Json) is { } progress && progress.RunId == runId)
+            {
+                renderer.RenderProgress(progress);
+            }
+        }
+        catch (JsonException)
+        {
+        }
     }
 
     private async Task PauseBeforeReconnectAsync(DateTimeOffset lostSince, string reason, TimeSpan backoff, CancellationToken cancellationToken)

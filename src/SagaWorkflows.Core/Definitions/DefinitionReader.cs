@@ -44,6 +44,12 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
 
     public void Error(string path, string message) => Errors.Add(new ValidationError(path, message));
 
+    /// <summary>The id of the workflow being read, once read: a <c>workflow</c> step naming it calls itself.</summary>
+    public string? WorkflowId { get; private set; }
+
+    /// <summary>For an inline child definition: the ids of the definitions it is nested in, outermost first.</summary>
+    public IReadOnlyList<string> Callers { get; init; } = [];
+
     public WorkflowDefinition? ReadWorkflow(JsonNode? root, string json)
     {
         if (root is not JsonObject obj)
@@ -59,6 +65,7 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
             Error("$.id", "must not be empty");
         }
 
+        WorkflowId = id;
         CheckAnnotations(obj, "$");
         OptionalString(obj, "$schema", "$");
         var version = OptionalInt(obj, "version", "$", min: 1) ?? 1;
@@ -395,6 +402,29 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
         }
 
         return value;
+    }
+
+    public bool? OptionalBool(JsonObject obj, string name, string path)
+    {
+        var node = obj[name];
+        var at = path + PropertyPath(name);
+        if (node is null)
+        {
+            if (obj.ContainsKey(name))
+            {
+                Error(at, "must be true or false");
+            }
+
+            return null;
+        }
+
+        if (node.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            Error(at, $"must be true or false, not {Shorten(node.ToJsonString())}");
+            return null;
+        }
+
+        return node.GetValue<bool>();
     }
 
     public double? OptionalNumber(JsonObject obj, string name, string path)

@@ -25,6 +25,9 @@ public sealed class WorkflowLimits
     /// <summary>Containers (parallel, foreach, loop, branch) nested inside each other.</summary>
     public int MaxNestingDepth { get; set; } = 16;
 
+    /// <summary>Child runs (<c>workflow</c> steps) nested inside each other at run time: a run this deep starts no child.</summary>
+    public int MaxChildDepth { get; set; } = 8;
+
     /// <summary>Characters of one expression (a condition, or one <c>${ }</c> of a template).</summary>
     public int MaxExpressionLength { get; set; } = 4096;
 
@@ -73,6 +76,7 @@ public sealed class WorkflowLimits
         Positive(nameof(MaxSteps), MaxSteps);
         Positive(nameof(MaxNestingDepth), MaxNestingDepth);
         Positive(nameof(MaxExpressionLength), MaxExpressionLength);
+        Positive(nameof(MaxChildDepth), MaxChildDepth);
         Positive(nameof(MaxLoopIterations), MaxLoopIterations);
         Positive(nameof(MaxConcurrency), MaxConcurrency);
         Positive(nameof(MaxAttempts), MaxAttempts);

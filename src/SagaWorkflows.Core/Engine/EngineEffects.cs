@@ -18,5 +18,9 @@ public sealed record RejectSignal(SignalRejected Rejection) : EngineEffect;
 /// </summary>
 public sealed record ScheduleWake(DateTimeOffset At) : EngineEffect;
 
+/// <summary>Send a run command (<see cref="StartWorkflow"/>, <see cref="CancelWorkflow"/>, <see cref="ChildRunFinished"/>…) to the runs' queue:
+/// how a run starts, steers and answers its child runs.</summary>
+public sealed record SendRunMessage(object Message) : EngineEffect;
+
 /// <summary>Undo these steps, in this order (the reverse of completion).</summary>
 public sealed record RunCompensation(IReadOnlyList<CompensationEntry> Steps) : EngineEffect;

@@ -21,14 +21,29 @@ public sealed record SignalReceived(string Signal, JsonNode? Payload) : RunEvent
 /// <summary>Time passed: timeouts, sleeps and retry timers that are due fire.</summary>
 public sealed record TimerElapsed : RunEvent;
 
-public sealed record SuspendRequested : RunEvent;
+public sealed record SuspendRequested : RunEvent
+{
+    /// <summary>Set by a parent run steering its child: a command older than one already applied is ignored,
+    /// so a resume that overtook its suspend does not leave the child paused.</summary>
+    public long? Generation { get; init; }
+}
 
-public sealed record ResumeRequested : RunEvent;
+public sealed record ResumeRequested : RunEvent
+{
+    /// <inheritdoc cref="SuspendRequested.Generation"/>
+    public long? Generation { get; init; }
+}
 
 public sealed record CancelRequested(string? Reason) : RunEvent;
 
 /// <summary>The compensation of one completed step ran.</summary>
 public sealed record StepCompensationSucceeded(string Path, DateTimeOffset CompletedAt) : RunEvent;
+
+/// <summary>A child run started by a <c>workflow</c> step ended (<see cref="Contracts.ChildRunFinished"/>).</summary>
+public sealed record ChildRunEnded(Guid ChildRunId, string Status, JsonNode? Output, StepError? Error, IReadOnlyList<CompensationEntry> Compensations) : RunEvent;
+
+/// <summary>A child run's start was taken (<see cref="Contracts.ChildRunStarted"/>): commands sent to it from now on reach it.</summary>
+public sealed record ChildRunBegan(Guid ChildRunId) : RunEvent;
 
 /// <summary>The compensation routing slip ended.</summary>
 public sealed record CompensationFinished(bool Succeeded, string? FailedPath, string? Error) : RunEvent;

@@ -38,6 +38,18 @@ public sealed class RunState
 
     public SequenceFrame Root { get; set; } = new();
 
+    /// <summary>Set for a child run: the parent's run and <c>workflow</c> step, told how this run ended.</summary>
+    public Contracts.ParentRun? Parent { get; set; }
+
+    /// <summary>A parent's suspends and resumes: this run's own count of those it sent its children, and the last
+    /// one applied to this run by its parent.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long ChildControl { get; set; }
+
+    /// <inheritdoc cref="ChildControl"/>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long ParentControl { get; set; }
+
     /// <summary>Some sequence yielded at the end of a transition's budget and waits for the run's next wake-up to go on.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool Continuing { get; set; }

@@ -61,8 +61,13 @@ internal static class SequenceRunner
                 invalid = StepError.Expression(ex.Message);
             }
 
-            context.Emit(LifecycleEventTypes.StepStart, step, path, nodeType.HasAttempts ? 1 : null,
-                new System.Text.Json.Nodes.JsonObject { ["input"] = invalid?.Type == ErrorTypes.PayloadTooLarge ? null : input?.DeepClone() });
+            var startData = new System.Text.Json.Nodes.JsonObject { ["input"] = invalid?.Type == ErrorTypes.PayloadTooLarge ? null : input?.DeepClone() };
+            if (invalid is null)
+            {
+                nodeType.DescribeStart(step, path, context, startData);
+            }
+
+            context.Emit(LifecycleEventTypes.StepStart, step, path, nodeType.HasAttempts ? 1 : null, startData);
             if (invalid is not null)
             {
                 return Fail(step, path, null, invalid, context);

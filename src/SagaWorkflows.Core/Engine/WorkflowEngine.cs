@@ -14,7 +14,8 @@ namespace SagaWorkflows.Core.Engine;
 /// </summary>
 public static class WorkflowEngine
 {
-    public static EngineResult Start(WorkflowDefinition workflow, Guid runId, JsonNode? input, DateTimeOffset now, Random? random = null)
+    public static EngineResult Start(WorkflowDefinition workflow, Guid runId, JsonNode? input, DateTimeOffset now, Random? random = null,
+        ParentRun? parent = null)
     {
         ArgumentNullException.ThrowIfNull(workflow);
         var state = new RunState
@@ -24,21 +25,38 @@ public static class WorkflowEngine
             Input = input?.DeepClone(),
             StartedAt = now,
             Deadline = workflow.Timeout is { } t ? now + t : null,
+            Parent = parent,
         };
         var context = new RunContext(workflow, state, now, random ?? Random.Shared);
         var tooLarge = context.CheckPayload("the run's input", input, "$.input");
+        if (parent is not null && parent.Depth > workflow.Limits.MaxChildDepth)
+        {
+            tooLarge = new StepError(ErrorTypes.Validation,
+                $"child runs nest {parent.Depth} deep; the limit is {workflow.Limits.MaxChildDepth} ({WorkflowLimits.SectionName}:{nameof(WorkflowLimits.MaxChildDepth)})");
+        }
+
         if (tooLarge is not null)
         {
             state.Input = null;
         }
 
-        context.Emit(LifecycleEventTypes.WorkflowStart, data: new JsonObject
+        var startData = new JsonObject
         {
             ["input"] = tooLarge is null ? input?.DeepClone() : null,
             ["version"] = workflow.Version,
             // The definition snapshot the run keeps, so watchers (the bridge's run page) can draw the run as it will go.
             ["definition"] = JsonNode.Parse(workflow.Json),
-        });
+        };
+        if (parent is not null)
+        {
+            startData["parent"] = new JsonObject { ["runId"] = parent.RunId, ["path"] = parent.Path, ["depth"] = parent.Depth };
+        }
+
+        context.Emit(LifecycleEventTypes.WorkflowStart, data: startData);
+        if (parent is not null)
+        {
+            context.Effects.Add(new SendRunMessage(ChildRuns.Started(state)));
+        }
 
         if (tooLarge is not null)
         {
@@ -66,9 +84,10 @@ public static class WorkflowEngine
 
     /// <summary>A start whose definition could not be resolved or is invalid: the run ends at once,
     /// reporting every problem, before any step runs.</summary>
-    public static EngineResult Reject(Guid runId, string workflowId, string message, IReadOnlyList<string> problems, DateTimeOffset now)
+    public static EngineResult Reject(Guid runId, string workflowId, string message, IReadOnlyList<string> problems, DateTimeOffset now,
+        ParentRun? parent = null)
     {
-        var state = new RunState { RunId = runId, WorkflowId = workflowId, StartedAt = now };
+        var state = new RunState { RunId = runId, WorkflowId = workflowId, StartedAt = now, Parent = parent };
         var workflow = new WorkflowDefinition { Id = workflowId, Steps = [], Json = "{}" };
         var context = new RunContext(workflow, state, now, Random.Shared);
         state.Error = new StepError(ErrorTypes.Validation, message);
@@ -92,6 +111,12 @@ public static class WorkflowEngine
         }
 
         var root = Scope.Root(state.Root);
+        if (@event is SuspendRequested { Generation: { } suspendAt } && !WorkflowNode.FromParentInOrder(state, suspendAt)
+            || @event is ResumeRequested { Generation: { } resumeAt } && !WorkflowNode.FromParentInOrder(state, resumeAt))
+        {
+            return Result(context);
+        }
+
         switch (@event)
         {
             case SuspendRequested:
@@ -100,6 +125,7 @@ public static class WorkflowEngine
                     state.Suspended = true;
                     state.Status = RunStatus.Suspended;
                     context.Emit(LifecycleEventTypes.WorkflowSuspended);
+                    WorkflowNode.Cascade(context, (child, generation) => new SuspendWorkflow { RunId = child, Generation = generation });
                 }
 
                 return Result(context);
@@ -113,6 +139,7 @@ public static class WorkflowEngine
                 state.Suspended = false;
                 state.Status = RunStatus.Running;
                 context.Emit(LifecycleEventTypes.WorkflowResumed);
+                WorkflowNode.Cascade(context, (child, generation) => new ResumeWorkflow { RunId = child, Generation = generation });
                 Conclude(context, SequenceRunner.Deliver(workflow.Steps, root, context, @event));
                 if (!state.IsFinished)
                 {
@@ -208,7 +235,12 @@ public static class WorkflowEngine
             return;
         }
 
-        // Steps already out finish and are recorded, so their compensations are not forgotten.
+        // Steps already out finish and are recorded, so their compensations are not forgotten; child runs are told to stop first.
+        if (WorkflowNode.CancelChildren(context))
+        {
+            return;
+        }
+
         if (ActiveNodes(context.Workflow, state).OfType<ActivityState>().Any(a => a.Phase == ActivityPhase.Dispatched && !a.Failed))
         {
             return;
@@ -336,6 +368,10 @@ public static class WorkflowEngine
         context.State.EndedAt = context.Now;
         context.State.Root = new SequenceFrame();
         context.Emit(eventType, data: data);
+        if (context.State.Parent is not null)
+        {
+            context.Effects.Add(new SendRunMessage(ChildRuns.Finished(context.State)));
+        }
     }
 
     private static JsonObject ErrorData(StepError error, IReadOnlyList<string> problems)

@@ -17,6 +17,9 @@ public sealed record AiStep : StepDefinition
     public JsonNode? OutputSchema { get; init; }
     public StepRetryPolicy? Retry { get; init; }
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary><c>stream</c>: the worker asks the model for a streamed reply and publishes its text as it grows (<c>step-progress</c>).</summary>
+    public bool Stream { get; init; }
 }
 
 /// <summary>
@@ -28,7 +31,7 @@ internal sealed class AiNode : ActivityNode<AiStep>
 {
     public override string Name => AiStep.TypeName;
 
-    public override IReadOnlySet<string> Properties { get; } = new HashSet<string> { "model", "system", "prompt", "outputSchema", "retry", "timeout" };
+    public override IReadOnlySet<string> Properties { get; } = new HashSet<string> { "model", "system", "prompt", "outputSchema", "retry", "timeout", "stream" };
 
     protected override AiStep ReadStep(JsonObject json, string id, string path, DefinitionReader reader)
     {
@@ -50,6 +53,7 @@ internal sealed class AiNode : ActivityNode<AiStep>
             OutputSchema = reader.OptionalObject(json, "outputSchema", path)?.DeepClone(),
             Retry = reader.ReadRetry(json, path),
             Timeout = reader.OptionalDuration(json, "timeout", path),
+            Stream = reader.OptionalBool(json, "stream", path) ?? false,
         };
     }
 
@@ -92,5 +96,7 @@ internal sealed class AiNode : ActivityNode<AiStep>
             Retry = PolicyContract(step.Retry),
             Timeout = step.Timeout,
             Deadline = state.DeadlineAt,
+            Stream = step.Stream,
+            WorkflowId = context.State.WorkflowId,
         });
 }

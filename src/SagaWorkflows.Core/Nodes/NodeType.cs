@@ -46,6 +46,11 @@ internal abstract class NodeType
     /// <see cref="Start"/>. Throws <see cref="Expressions.ExpressionException"/> when a template fails.</summary>
     public abstract JsonNode? Prepare(StepDefinition step, JsonNode? input, Scope scope, RunContext context);
 
+    /// <summary>Adds what the node's <c>step-start</c> reports besides its input (a <c>workflow</c> step names its child run).</summary>
+    public virtual void DescribeStart(StepDefinition step, string path, RunContext context, JsonObject data)
+    {
+    }
+
     /// <summary>Starts the node. A node that finishes at once (a branch with an empty path, an empty
     /// foreach) completes without leaving state behind; otherwise <paramref name="state"/> is kept.</summary>
     public abstract Outcome Start(StepDefinition step, string path, JsonNode? input, Scope scope, RunContext context, out NodeState? state);
@@ -74,6 +79,9 @@ internal abstract class NodeType<TStep, TState> : NodeType
     public sealed override JsonNode? Prepare(StepDefinition step, JsonNode? input, Scope scope, RunContext context) =>
         PrepareInput((TStep)step, input, scope, context);
 
+    public sealed override void DescribeStart(StepDefinition step, string path, RunContext context, JsonObject data) =>
+        DescribeStartOf((TStep)step, path, context, data);
+
     public sealed override Outcome Start(StepDefinition step, string path, JsonNode? input, Scope scope, RunContext context, out NodeState? state)
     {
         var outcome = StartNode((TStep)step, path, input, scope, context, out var typed);
@@ -89,6 +97,10 @@ internal abstract class NodeType<TStep, TState> : NodeType
     protected abstract IEnumerable<NodePart> PartsOf(TStep step);
 
     protected virtual JsonNode? PrepareInput(TStep step, JsonNode? input, Scope scope, RunContext context) => input;
+
+    protected virtual void DescribeStartOf(TStep step, string path, RunContext context, JsonObject data)
+    {
+    }
 
     protected abstract Outcome StartNode(TStep step, string path, JsonNode? input, Scope scope, RunContext context, out TState? state);
 

@@ -16,7 +16,7 @@ internal static class NodeTypes
     public static IReadOnlyList<NodeType> All { get; } =
     [
         new ToolNode(), new AiNode(), new ParallelNode(), new ForeachNode(),
-        new LoopNode(), new BranchNode(), new WaitNode(), new SleepNode(),
+        new LoopNode(), new BranchNode(), new WaitNode(), new SleepNode(), new WorkflowNode(),
     ];
 
     private static readonly NodeRegistry Registry = new(All, typeof(NodeType).Assembly);

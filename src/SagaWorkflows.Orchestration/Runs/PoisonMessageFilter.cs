@@ -94,6 +94,16 @@ public sealed partial class PoisonMessageFilter(int attempts, ILogger logger) : 
             return resume.Message.RunId;
         }
 
+        if (context.TryGetMessage<ChildRunFinished>(out var child))
+        {
+            return child.Message.RunId;
+        }
+
+        if (context.TryGetMessage<ChildRunStarted>(out var childStarted))
+        {
+            return childStarted.Message.RunId;
+        }
+
         if (context.TryGetMessage<CancelWorkflow>(out var cancel))
         {
             return cancel.Message.RunId;

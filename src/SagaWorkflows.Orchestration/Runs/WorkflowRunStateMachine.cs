@@ -28,6 +28,8 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
         Event(() => StepFaultedReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => StepRetryingReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => StepExpiredReceived, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => ChildFinished, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => ChildStarted, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Wake, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => Signal, e =>
         {
@@ -67,10 +69,12 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
             When(StepRetryingReceived).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga,
                 new StepRetryScheduled(c.Message.ExecutionId, c.Message.Attempt, c.Message.NextAttempt, c.Message.Delay, c.Message.ErrorType, c.Message.Message)))),
             When(StepExpiredReceived).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new StepAttemptExpired(c.Message.ExecutionId, c.Message.Attempt)))),
+            When(ChildFinished).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, Core.Nodes.ChildRuns.ToEvent(c.Message)))),
+            When(ChildStarted).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new ChildRunBegan(c.Message.ChildRunId)))),
             When(Wake).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new TimerElapsed()))),
             When(Signal).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new SignalReceived(c.Message.Signal, CoreJson.ToNode(c.Message.Payload))))),
-            When(Suspend).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new SuspendRequested()))),
-            When(Resume).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new ResumeRequested()))),
+            When(Suspend).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new SuspendRequested { Generation = c.Message.Generation }))),
+            When(Resume).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new ResumeRequested { Generation = c.Message.Generation }))),
             When(Cancel).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new CancelRequested(c.Message.Reason)))),
             When(SlipActivityCompleted).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new StepCompensationSucceeded(c.Message.ActivityName, c.Message.Timestamp)))),
             When(SlipCompleted).ThenAsync(c => EnterAsync(c, runner.Handle(c.Saga, new CompensationFinished(true, null, null)))),
@@ -97,6 +101,8 @@ public sealed class WorkflowRunStateMachine : MassTransitStateMachine<WorkflowRu
     public Event<StepRetrying> StepRetryingReceived { get; private set; } = null!;
     public Event<StepExpired> StepExpiredReceived { get; private set; } = null!;
     public Event<WakeWorkflowRun> Wake { get; private set; } = null!;
+    public Event<ChildRunFinished> ChildFinished { get; private set; } = null!;
+    public Event<ChildRunStarted> ChildStarted { get; private set; } = null!;
     public Event<SignalWorkflow> Signal { get; private set; } = null!;
     public Event<SuspendWorkflow> Suspend { get; private set; } = null!;
     public Event<ResumeWorkflow> Resume { get; private set; } = null!;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Core.Definitions;
 using SagaWorkflows.Core.Engine;
+using SagaWorkflows.Core.Nodes;
 using SagaWorkflows.Hosting.Queues;
 using SagaWorkflows.Orchestration.Compensation;
 using SagaWorkflows.Orchestration.Definitions;
@@ -37,7 +38,7 @@ public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflo
             var reason = message.WorkflowId is { Length: > 0 }
                 ? $"unknown workflow '{message.WorkflowId}'{(message.Version is { } v ? $" version {v}" : "")}: register it with the orchestrator or send the definition inline"
                 : "StartWorkflow needs a WorkflowId or an inline Definition";
-            result = WorkflowEngine.Reject(message.RunId, workflowId, reason, [], now);
+            result = WorkflowEngine.Reject(message.RunId, workflowId, reason, [], now, message.Parent);
             json = "";
         }
         else
@@ -47,12 +48,19 @@ public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflo
             {
                 var id = TryReadId(json) ?? workflowId;
                 result = WorkflowEngine.Reject(message.RunId, id, $"the definition of '{id}' is invalid ({parsed.Errors.Count} problem{(parsed.Errors.Count == 1 ? "" : "s")})",
-                    parsed.Errors.Select(e => e.ToString()).ToList(), now);
+                    parsed.Errors.Select(e => e.ToString()).ToList(), now, message.Parent);
+            }
+            else if (ChildWorkflowReferences.Check(parsed.Definition!, registry.Find) is { Count: > 0 } childProblems)
+            {
+                // Refused before any step (or child run) starts: nothing is partially created.
+                var id = parsed.Definition!.Id;
+                result = WorkflowEngine.Reject(message.RunId, id, $"the child workflows of '{id}' cannot run ({childProblems.Count} problem{(childProblems.Count == 1 ? "" : "s")})",
+                    childProblems.Select(e => e.ToString()).ToList(), now, message.Parent);
             }
             else
             {
                 run.WorkflowVersion = parsed.Definition!.Version;
-                result = WorkflowEngine.Start(parsed.Definition, message.RunId, CoreJson.ToNode(message.Input), now);
+                result = WorkflowEngine.Start(parsed.Definition, message.RunId, CoreJson.ToNode(message.Input), now, parent: message.Parent);
             }
         }
 
@@ -134,7 +142,14 @@ public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflo
         state.Root = new SequenceFrame();
         state.Sequence++;
         LogRunFailed(logger, run.CorrelationId, reason);
-        return Apply(run, new EngineResult(state, [new PublishLifecycleEvent(new WorkflowLifecycleEvent
+        List<EngineEffect> effects = [];
+        if (state.Parent is not null)
+        {
+            // A child run that cannot go on still answers its parent, which would otherwise wait for it forever.
+            effects.Add(new SendRunMessage(ChildRuns.Finished(state)));
+        }
+
+        return Apply(run, new EngineResult(state, [.. effects, new PublishLifecycleEvent(new WorkflowLifecycleEvent
         {
             RunId = state.RunId,
             WorkflowId = state.WorkflowId,
@@ -182,6 +197,9 @@ public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflo
                     break;
                 case ScheduleWake wake:
                     wakes.Add(wake.At);
+                    break;
+                case SendRunMessage message:
+                    run.PendingMessages.Add(new OutboxItem(message.Message, message.Message.GetType(), queues.Address(QueueNames.WorkflowRuns)));
                     break;
                 case RunCompensation compensation:
                     var (address, slip) = CompensationSlip.Build(result.State.RunId, compensation.Steps, queues);

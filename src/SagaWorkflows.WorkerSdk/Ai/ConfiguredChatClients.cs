@@ -12,12 +12,20 @@ public static class ConfiguredChatClients
     /// <summary>
     /// Registers every model under <c>SagaWorkflows:Models</c>, e.g.
     /// <c>SagaWorkflows__Models__default__Provider=Ollama</c>, <c>__Endpoint=http://localhost:11434</c>,
-    /// <c>__Model=llama3.2</c>. A configured model replaces one registered in code under the same name.
+    /// <c>__Model=llama3.2</c>. A configured model replaces one registered in code under the same name. Also reads how
+    /// streamed steps batch their progress, <c>SagaWorkflows:AiStreaming</c> (<see cref="AiStreamingOptions"/>).
     /// </summary>
     public static SagaWorkflowsWorkerBuilder AddChatClientsFromConfiguration(this SagaWorkflowsWorkerBuilder worker, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(configuration);
+        var streaming = configuration.GetSection(AiStreamingOptions.SectionName);
+        if (streaming.Exists())
+        {
+            streaming.Bind(worker.AiStreaming);
+            OptionsValidation.ThrowIfInvalid(worker.AiStreaming, AiStreamingOptions.SectionName);
+        }
+
         foreach (var section in configuration.GetSection("SagaWorkflows:Models").GetChildren())
         {
             var options = new ChatModelOptions();

@@ -7,30 +7,60 @@ namespace SagaWorkflows.WorkerSdk.Samples;
 /// <summary>
 /// NOT A LANGUAGE MODEL: an offline, deterministic stand-in so the demo and tests run with no
 /// provider. It answers with JSON shaped by the requested schema (strings quote the prompt), or
-/// with a fixed sentence when no schema is requested. Register a real <see cref="IChatClient"/>
-/// (OpenAI-compatible, Ollama) for real answers.
+/// with a fixed sentence when no schema is requested. Streamed, the same answer comes a word at a
+/// time, <paramref name="wordDelay"/> apart (on <paramref name="time"/>), as a real model's tokens would.
+/// Register a real <see cref="IChatClient"/> (OpenAI-compatible, Ollama) for real answers.
 /// </summary>
-public sealed class OfflineDemoChatClient : IChatClient
+/// <param name="wordDelay">Between two streamed words; 40 ms when null.</param>
+/// <param name="time">The clock of those delays; the system's when null.</param>
+public sealed class OfflineDemoChatClient(TimeSpan? wordDelay = null, TimeProvider? time = null) : IChatClient
 {
     public const string Prefix = "[offline demo model]";
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var prompt = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
-        var text = options?.ResponseFormat is ChatResponseFormatJson { Schema: { } schema }
-            ? Sample(JsonNode.Parse(schema.GetRawText()), prompt)?.ToJsonString() ?? "null"
-            : $"{Prefix} {prompt}";
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { ModelId = "offline-demo" });
-    }
+    private readonly TimeSpan _wordDelay = wordDelay ?? TimeSpan.FromMilliseconds(40);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, Answer(messages, options))) { ModelId = "offline-demo" });
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var response = await GetResponseAsync(messages, options, cancellationToken);
-        foreach (var update in response.ToChatResponseUpdates())
+        var answer = Answer(messages, options);
+        var responseId = Guid.NewGuid().ToString("N");
+        var first = true;
+        foreach (var word in Words(answer))
         {
-            yield return update;
+            if (!first && _wordDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(_wordDelay, _time, cancellationToken);
+            }
+
+            first = false;
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word) { ResponseId = responseId, ModelId = "offline-demo" };
         }
+    }
+
+    /// <summary>Each word with the spaces after it, so the words concatenated are the text.</summary>
+    internal static IEnumerable<string> Words(string text)
+    {
+        var start = 0;
+        for (var i = 1; i <= text.Length; i++)
+        {
+            if (i == text.Length || (text[i] != ' ' && text[i - 1] == ' '))
+            {
+                yield return text[start..i];
+                start = i;
+            }
+        }
+    }
+
+    private static string Answer(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var prompt = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        return options?.ResponseFormat is ChatResponseFormatJson { Schema: { } schema }
+            ? Sample(JsonNode.Parse(schema.GetRawText()), prompt)?.ToJsonString() ?? "null"
+            : $"{Prefix} {prompt}";
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;

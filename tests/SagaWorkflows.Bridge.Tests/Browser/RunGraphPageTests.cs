@@ -356,6 +356,56 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
         await ScreenshotAsync(page, "graph-cancelled");
     }
 
+    [Fact]
+    public async Task A_streamed_ai_steps_text_grows_in_its_box_while_it_runs()
+    {
+        // The offline demo model streams a word every 40 ms: about three seconds of text once the signal comes.
+        var prompt = string.Join(' ', Enumerable.Range(1, 70).Select(i => $"word{i}"));
+        var runId = await StartAsync(new
+        {
+            id = "graph-streamed",
+            version = 1,
+            steps = new object[]
+            {
+                new { id = "hold", type = "wait", signal = "go" },
+                new { id = "story", type = "ai", model = "default", stream = true, prompt },
+            },
+        }, new { });
+        var page = await OpenAsync(runId);
+        await Expect(Box(page, "hold")).ToHaveAttributeAsync("data-status", "waiting", Patiently);
+
+        // Every length the box's text shows, with the box's status at that moment, recorded by the page itself.
+        await page.EvaluateAsync("""
+            () => {
+              window.streamLengths = [];
+              const box = document.querySelector(".box[data-path='story']");
+              const stream = box.querySelector('.box-stream');
+              new MutationObserver(() => window.streamLengths.push({ length: Number(stream.dataset.length || 0), status: box.dataset.status }))
+                .observe(stream, { attributes: true, attributeFilter: ['data-length'] });
+            }
+            """);
+        using (var signal = await Bridge.Client.PostAsJsonAsync($"/runs/{runId}/signals/go", new { }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, signal.StatusCode);
+        }
+
+        await Expect(Box(page, "story").Locator(".box-stream")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await ScreenshotAsync(page, "graph-streaming", close: false);
+        await Expect(Box(page, "story")).ToHaveAttributeAsync("data-status", "completed", Patiently);
+
+        var seen = (await page.EvaluateAsync<JsonElement>("() => window.streamLengths")).EnumerateArray()
+            .Select(o => (Length: o.GetProperty("length").GetInt32(), Status: o.GetProperty("status").GetString()))
+            .ToList();
+        var growing = seen.Where(o => o.Length > 0 && o.Status != "completed").Select(o => o.Length).ToList();
+        Assert.True(growing.Distinct().Count() >= 3, $"lengths seen before completion: {string.Join(", ", seen)}");
+        Assert.Equal(growing.Order(), growing);
+        Assert.True(growing[^1] <= $"[offline demo model] {prompt}".Length);
+        await Expect(Box(page, "story").Locator(".box-stream")).ToBeHiddenAsync();
+        await Box(page, "story").ClickAsync();
+        await Expect(page.Locator("#details-body [data-block='Output']")).ToContainTextAsync("word70");
+        await ScreenshotAsync(page, "graph-streamed");
+    }
+
     private static ILocator Box(IPage page, string path) => page.Locator($".box[data-path='{path}']");
 
     /// <summary>

@@ -28,6 +28,34 @@ public sealed class RunProjectionTests
     }
 
     [Fact]
+    public void A_workflow_step_links_its_latest_child_run_and_a_child_run_links_its_parent()
+    {
+        var parent = new TestRun();
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        var snapshot = RunProjection.Project([
+            parent.Event(1, T.WorkflowStart),
+            parent.Event(2, T.StepStart, "pack", data: new { input = new { sku = "a" }, childRunId = first, workflowId = "pack-item" }, stepType: "workflow"),
+            parent.Event(3, T.StepRetry, "pack", 1, new { attempt = 1, nextAttempt = 2, delayMs = 10, error = new { type = "Boom", message = "x" }, childRunId = second }),
+            parent.Event(4, T.StepComplete, "pack", data: new { output = new { packed = "a" } }),
+            parent.Event(5, T.StepError, "boom", 1, new { error = new { type = "Boom", message = "x" } }),
+            parent.Event(6, T.CompensationStart),
+            parent.Event(7, T.StepCompensated, "pack/reserve", data: new { stepId = "reserve", tool = "undo" }),
+        ]);
+
+        var pack = snapshot.Steps.Single(s => s.Path == "pack");
+        Assert.Equal(second, pack.ChildRunId);
+        Assert.Equal(CompensationStatus.Compensated, pack.Compensation);
+        Assert.DoesNotContain(snapshot.Steps, s => s.Path.Contains('/', StringComparison.Ordinal));
+        Assert.Null(snapshot.ParentRunId);
+
+        var child = new TestRun();
+        var childSnapshot = RunProjection.Project([child.Event(1, T.WorkflowStart, data: new { input = new { sku = "a" }, version = 1, parent = new { runId = parent.RunId, path = "perItem[3].pack", depth = 1 } })]);
+        Assert.Equal(parent.RunId, childSnapshot.ParentRunId);
+        Assert.Equal("perItem[3].pack", childSnapshot.ParentPath);
+    }
+
+    [Fact]
     public void Iterations_are_ordered_by_index_and_take_their_status_from_their_steps()
     {
         var run = new TestRun();

@@ -77,6 +77,52 @@ public sealed class RunEventStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Step_progress_is_relayed_live_without_an_id_and_a_reconnect_resumes_the_sequence_without_it()
+    {
+        var run = new TestRun();
+        var events = run.Simple(steps: 2); // 6 events
+        await _bridge.PublishAsync(events.Take(2));
+        await _bridge.WaitForConsumedAsync(2);
+        await using var live = await SseConnection.OpenAsync(_bridge.Client, $"/runs/{run.RunId}/events");
+        Assert.Equal(["1", "2"], (await live.ReadEventsAsync(2)).Select(f => f.Id));
+
+        // Another run's progress is not this stream's business.
+        await _bridge.Bus.Publish(Progress(Guid.NewGuid(), 1, 0, "elsewhere"));
+        await _bridge.Bus.Publish(Progress(run.RunId, 1, 0, "Once upon "));
+        await _bridge.Bus.Publish(Progress(run.RunId, 2, 10, "a time"));
+        var progress = await live.ReadEventsAsync(2);
+        Assert.All(progress, f => Assert.Equal(StepProgress.EventType, f.Event));
+        Assert.All(progress, f => Assert.Null(f.Id));
+        Assert.Equal("Once upon a time", string.Concat(progress.Select(f => f.Json.GetProperty("delta").GetString())));
+        Assert.Equal([0, 10], progress.Select(f => f.Json.GetProperty("offset").GetInt32()));
+        Assert.All(progress, f => Assert.Equal("step1", f.Json.GetProperty("path").GetString()));
+        Assert.All(progress, f => Assert.Equal(StepProgress.EventType, f.Json.GetProperty("type").GetString()));
+
+        await _bridge.PublishAsync(events.Skip(2));
+        Assert.Equal(["3", "4", "5", "6", null], (await live.ReadToEndAsync()).Select(f => f.Id));
+
+        // The Last-Event-ID a browser keeps is the last lifecycle event's: resuming gives exactly the rest of the sequence.
+        await using var resumed = await SseConnection.OpenAsync(_bridge.Client, $"/runs/{run.RunId}/events", lastEventId: "2");
+        var rest = await resumed.ReadToEndAsync();
+        Assert.Equal(["3", "4", "5", "6", null], rest.Select(f => f.Id));
+        Assert.DoesNotContain(rest, f => f.Event == StepProgress.EventType);
+    }
+
+    private static StepProgress Progress(Guid runId, int index, int offset, string delta) => new()
+    {
+        RunId = runId,
+        WorkflowId = "order-fulfillment",
+        ExecutionId = Guid.NewGuid(),
+        StepId = "step1",
+        Path = "step1",
+        Attempt = 1,
+        Index = index,
+        Offset = offset,
+        Delta = delta,
+        Timestamp = DateTimeOffset.UtcNow,
+    };
+
+    [Fact]
     public async Task The_after_query_parameter_resumes_and_Last_Event_ID_wins_over_it()
     {
         var run = new TestRun();

@@ -83,7 +83,7 @@ public sealed class DefinitionBuilderTests
                     })
                     .Compensate("undo", new { of = "${ steps.t.v }" }, new RetryPolicy { MaxAttempts = 2 }),
                 Step.Ai("a", "default", "Say ${ input.n }").System("Be brief.").OutputSchema(new { type = "object" })
-                    .Retry(new RetryPolicy { MaxAttempts = 1 }).Timeout(TimeSpan.FromSeconds(20)),
+                    .Retry(new RetryPolicy { MaxAttempts = 1 }).Timeout(TimeSpan.FromSeconds(20)).Stream(),
                 Step.Parallel("p").Branch("left", Step.Sleep("s1", "PT0S")).Branch("right"),
                 Step.Foreach("f", "[1, 2]", Step.Tool("ft", "echo").Input("${ item }")).Concurrency(2),
                 Step.Loop("l", Step.Tool("lt", "echo")).While("iteration < 3").MaxIterations(5),
@@ -103,7 +103,7 @@ public sealed class DefinitionBuilderTests
                   "timeout": "PT30S",
                   "compensate": { "tool": "undo", "input": { "of": "${ steps.t.v }" }, "retry": { "maxAttempts": 2 } } },
                 { "id": "a", "type": "ai", "model": "default", "system": "Be brief.", "prompt": "Say ${ input.n }",
-                  "outputSchema": { "type": "object" }, "retry": { "maxAttempts": 1 }, "timeout": "PT20S" },
+                  "outputSchema": { "type": "object" }, "retry": { "maxAttempts": 1 }, "timeout": "PT20S", "stream": true },
                 { "id": "p", "type": "parallel", "branches": { "left": [ { "id": "s1", "type": "sleep", "duration": "PT0S" } ], "right": [] } },
                 { "id": "f", "type": "foreach", "items": "[1, 2]", "concurrency": 2, "steps": [ { "id": "ft", "type": "tool", "tool": "echo", "input": "${ item }" } ] },
                 { "id": "l", "type": "loop", "while": "iteration < 3", "maxIterations": 5, "steps": [ { "id": "lt", "type": "tool", "tool": "echo" } ] },
@@ -118,6 +118,7 @@ public sealed class DefinitionBuilderTests
         var parsed = WorkflowDefinitionParser.Parse(everything.ToJson());
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
         Assert.Equal(["tool", "ai", "parallel", "foreach", "loop", "branch", "sleep"], parsed.Definition!.Steps.Select(s => s.Type));
+        Assert.True(Assert.IsType<Core.Nodes.AiStep>(parsed.Definition.Steps[1]).Stream);
     }
 
     [Fact]

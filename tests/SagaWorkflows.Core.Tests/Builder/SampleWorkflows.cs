@@ -10,6 +10,7 @@ internal static class SampleWorkflows
     public static readonly IReadOnlyDictionary<string, Func<Workflow>> All = new Dictionary<string, Func<Workflow>>
     {
         ["approval.json"] = Approval,
+        ["child-runs.json"] = ChildRuns,
         ["compensation.json"] = Compensation,
         ["control-flow.json"] = ControlFlow,
         ["hello.json"] = Hello,
@@ -78,6 +79,29 @@ internal static class SampleWorkflows
             Step.Tool("ship", "fail")
                 .Input(new { errorType = "CarrierDown", message = "the carrier rejected shipment of ${ input.orderId }" })
                 .Retry(new RetryPolicy { MaxAttempts = 2, InitialInterval = TimeSpan.FromMilliseconds(200) }));
+
+    public static Workflow ChildRuns() => Workflow.Define("child-runs")
+        .SchemaReference(Schema)
+        .Version(1)
+        .Description("Opens an order, then packs each item in a child run of its own (an inline 'pack-item' workflow). The third item is damaged: its child fails (undoing its own reservation), which fails the parent, which then undoes the completed children's reservations and the order, in reverse order of completion, across the children.")
+        .Steps(
+            Step.Tool("open", "echo")
+                .Input(new { order = "${ input.orderId }" })
+                .Compensate("echo", new { close = "${ steps.open.order }" }),
+            Step.Foreach("perItem", "input.items",
+                Step.Workflow("pack", Workflow.Define("pack-item")
+                        .Steps(
+                            Step.Tool("reserve", "echo")
+                                .Input(new { sku = "${ input.sku }" })
+                                .Compensate("echo", new { release = "${ steps.reserve.sku }" }),
+                            Step.Branch("inspect")
+                                .Case("input.damaged == true",
+                                    Step.Tool("refuse", "fail")
+                                        .Input(new { errorType = "Damaged", message = "item ${ input.sku } is damaged" })
+                                        .Retry(new RetryPolicy { MaxAttempts = 1 }))
+                                .Default())
+                        .Output(new { packed = "${ steps.reserve.sku }" }))
+                    .Input("${ item }")));
 
     public static Workflow ControlFlow() => Workflow.Define("control-flow")
         .SchemaReference(Schema)
@@ -152,7 +176,8 @@ internal static class SampleWorkflows
             Step.Ai("summary", "default", "Write a one-line summary of order ${ input.orderId }: ${ input.items.length } item(s), total ${ input.total }.")
                 .System("You write terse order summaries.")
                 .OutputSchema(new { type = "object", required = new[] { "text" }, properties = new { text = new { type = "string" } } })
-                .Retry(new RetryPolicy { MaxAttempts = 2 }),
+                .Retry(new RetryPolicy { MaxAttempts = 2 })
+                .Stream(),
             Step.Parallel("ship")
                 .Branch("label", Step.Tool("makeLabel", "echo").Input(new { label = "LBL-${ input.orderId }" }))
                 .Branch("notify", Step.Tool("email", "delay").Input(new { ms = 200, to = "${ input.email }" })),

@@ -77,6 +77,21 @@ public class SampleRunTests
         Assert.Equal(LifecycleEventTypes.WorkflowError, run.Events[^1].Type);
     }
 
+    [Fact]
+    public void Child_runs_pack_each_item_and_the_damaged_one_undoes_the_packed_children_and_the_order_in_reverse()
+    {
+        var json = File.ReadAllText(Path.Combine(RepositoryFiles.SamplesDirectory, "child-runs.json"));
+        var input = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryFiles.SamplesDirectory, "inputs", "child-runs.json")));
+
+        var world = Engine.Ordering.SimulatedWorld.Run(json, input, order: null);
+
+        Assert.Equal(RunStatus.Compensated, world.State.Status);
+        Assert.Equal(3, world.Children.Count);
+        Assert.Equal([RunStatus.Completed, RunStatus.Completed, RunStatus.Compensated], world.Children.Values.Select(c => c.State.Status));
+        Assert.Equal(["perItem[1].pack/reserve", "perItem[0].pack/reserve", "open"],
+            world.Events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path));
+    }
+
     /// <summary>Answers whatever the run waits for, as the sample worker and a user would.</summary>
     private static RunDriver Play(string sample)
     {

@@ -25,15 +25,18 @@ internal sealed class RunDriver
     public List<SendStepCommand> Sends { get; } = [];
     public List<DateTimeOffset> ScheduledWakes { get; } = [];
 
+    /// <summary>Messages to runs: child starts, cascaded commands, a child's report to its parent.</summary>
+    public List<object> RunMessages { get; } = [];
+
     /// <summary>Events per engine call, in order: how the work was split into transitions.</summary>
     public List<int> EventsPerTransition { get; } = [];
 
-    public static RunDriver Start(string json, object? input = null, WorkflowLimits? limits = null)
+    public static RunDriver Start(string json, object? input = null, WorkflowLimits? limits = null, ParentRun? parent = null, Guid? runId = null)
     {
         var parsed = WorkflowDefinitionParser.Parse(json, limits ?? WorkflowLimits.Default);
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
         var driver = new RunDriver(parsed.Definition!);
-        driver.Apply(WorkflowEngine.Start(driver.Workflow, Guid.NewGuid(), ToNode(input), driver.Now, new Random(7)));
+        driver.Apply(WorkflowEngine.Start(driver.Workflow, runId ?? Guid.NewGuid(), ToNode(input), driver.Now, new Random(7), parent));
         return driver;
     }
 
@@ -131,6 +134,9 @@ internal sealed class RunDriver
                     break;
                 case ScheduleWake w:
                     ScheduledWakes.Add(w.At);
+                    break;
+                case SendRunMessage m:
+                    RunMessages.Add(m.Message);
                     break;
             }
         }

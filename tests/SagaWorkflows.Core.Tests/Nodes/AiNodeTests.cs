@@ -37,6 +37,28 @@ public class AiNodeTests
         Assert.Null(ai.OutputSchema);
         Assert.Null(ai.Retry);
         Assert.Null(ai.Timeout);
+        Assert.False(ai.Stream);
+    }
+
+    [Fact]
+    public void A_streamed_ai_step_says_so_in_its_command()
+    {
+        Assert.True(Single<AiStep>("""{ "id": "s", "type": "ai", "model": "default", "prompt": "Hi", "stream": true }""").Stream);
+
+        var run = RunDriver.Start("""
+            { "id": "w", "steps": [ { "id": "s", "type": "ai", "model": "default", "prompt": "Hi", "stream": true } ] }
+            """, new { });
+
+        var command = Assert.Single(run.AiCommands);
+        Assert.True(command.Stream);
+        Assert.Equal("w", command.WorkflowId);
+    }
+
+    [Fact]
+    public void Stream_must_be_a_boolean()
+    {
+        AssertErrors("""{ "id": "w", "steps": [ { "id": "s", "type": "ai", "model": "default", "prompt": "Hi", "stream": "yes" } ] }""",
+            "$.steps[0].stream: must be true or false, not \"yes\"");
     }
 
     [Fact]

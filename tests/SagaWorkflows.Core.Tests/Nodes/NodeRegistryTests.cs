@@ -15,7 +15,7 @@ public class NodeRegistryTests
     {
         var registry = new NodeRegistry(NodeTypes.All, Core);
 
-        Assert.Equal(["tool", "ai", "parallel", "foreach", "loop", "branch", "wait", "sleep"], registry.Names);
+        Assert.Equal(["tool", "ai", "parallel", "foreach", "loop", "branch", "wait", "sleep", "workflow"], registry.Names);
     }
 
     [Fact]

@@ -59,6 +59,45 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
     }
 
     [Fact]
+    public async Task A_streamed_ai_step_sends_several_step_progress_events_before_step_complete_and_they_add_up_to_its_output()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = Timeout };
+        // The offline demo model streams its answer a word at a time, 40 ms apart: about three seconds of text.
+        var prompt = string.Join(' ', Enumerable.Range(1, 70).Select(i => $"word{i}"));
+        var definition = JsonDocument.Parse($$"""
+        { "id": "streamed", "steps": [
+            { "id": "pause", "type": "tool", "tool": "delay", "input": { "ms": 1500 } },
+            { "id": "story", "type": "ai", "model": "default", "stream": true, "prompt": "{{prompt}}" } ] }
+        """).RootElement;
+
+        var response = await http.PostAsJsonAsync("/runs", new { definition, input = new { } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
+
+        // Connected during the pause: progress is live only.
+        var frames = await ReadUntilAsync(http, runId, f => f.Any(x => x.Type == "end"));
+
+        var complete = frames.FindIndex(f => f.Type == LifecycleEventTypes.StepComplete && f.Data.Contains("\"story\"", StringComparison.Ordinal));
+        Assert.True(complete > 0, string.Join('\n', frames.Select(f => $"{f.Id} {f.Type}")) + system.Diagnostics());
+        var before = frames.Take(complete).Count(f => f.Type == StepProgress.EventType);
+        Assert.True(before >= 3, $"{before} step-progress events before step-complete");
+        // Progress travels apart from the lifecycle events: the last batch is not ordered with them, so the text is checked over all of it.
+        var progress = frames.Where(f => f.Type == StepProgress.EventType).Select(f => JsonDocument.Parse(f.Data).RootElement).ToList();
+        Assert.DoesNotContain(frames, f => f.Type == StepProgress.EventType && f.Id is not null);
+        Assert.Equal(Enumerable.Range(1, progress.Count), progress.Select(p => p.GetProperty("index").GetInt32()));
+        Assert.All(progress, p => Assert.Equal("story", p.GetProperty("path").GetString()));
+        var output = JsonDocument.Parse(frames[complete].Data).RootElement.GetProperty("data").GetProperty("output").GetString();
+        Assert.Equal($"[offline demo model] {prompt}", output);
+        Assert.Equal(output, string.Concat(progress.Select(p => p.GetProperty("delta").GetString())));
+
+        // Lifecycle ids stay gapless around the progress, and resuming from any of them skips the progress.
+        var lifecycle = frames.Where(f => f.Type is not "end" && f.Type != StepProgress.EventType).ToList();
+        Assert.Equal(Enumerable.Range(1, lifecycle.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lifecycle.Select(f => f.Id));
+        var resumed = await ReadUntilAsync(http, runId, f => f.Any(x => x.Type == "end"), after: 2);
+        Assert.Equal(lifecycle.Skip(2).Select(f => f.Id).Append(null), resumed.Select(f => f.Id));
+    }
+
+    [Fact]
     public async Task Sagawf_start_watch_against_real_broker_orchestrator_worker_and_bridge_completes_and_exits_0()
     {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
@@ -95,10 +134,10 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
     }
 
     /// <summary>Reads the run's raw SSE stream from the start until the condition holds or the stream ends.</summary>
-    private static async Task<List<SseFrame>> ReadUntilAsync(HttpClient http, Guid runId, Func<List<SseFrame>, bool> done)
+    private static async Task<List<SseFrame>> ReadUntilAsync(HttpClient http, Guid runId, Func<List<SseFrame>, bool> done, long? after = null)
     {
         using var cancellation = new CancellationTokenSource(Timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/runs/{runId}/events");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/runs/{runId}/events{(after is { } a ? $"?after={a}" : "")}");
         request.Headers.Accept.ParseAdd("text/event-stream");
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation.Token);
         response.EnsureSuccessStatusCode();

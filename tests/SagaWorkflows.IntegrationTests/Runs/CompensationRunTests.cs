@@ -75,6 +75,49 @@ public sealed class CompensationRunTests(WorkflowSystem system) : IClassFixture<
         Assert.Equal(LifecycleEventTypes.WorkflowCancelled, events[^1].Type);
         Assert.Equal("customer changed their mind", events[^1].Data!.Value.GetProperty("reason").GetString());
     }
+
+    [Fact]
+    public async Task A_foreach_of_child_runs_where_one_child_fails_compensates_across_the_children_in_reverse_order()
+    {
+        const string definition = """
+        { "id": "pack-order", "steps": [
+            { "id": "open", "type": "tool", "tool": "echo", "input": { "order": 7 }, "compensate": { "tool": "echo" } },
+            { "id": "perItem", "type": "foreach", "items": "input.items", "steps": [
+                { "id": "pack", "type": "workflow", "input": "${ item }", "definition": { "id": "pack-item", "steps": [
+                    { "id": "reserve", "type": "tool", "tool": "echo", "input": { "sku": "${ input.sku }" }, "compensate": { "tool": "echo" } },
+                    { "id": "inspect", "type": "branch", "cases": [ { "when": "input.damaged == true", "steps": [
+                        { "id": "refuse", "type": "tool", "tool": "fail", "input": { "errorType": "Damaged", "message": "damaged" }, "retry": { "maxAttempts": 1 } } ] } ],
+                      "default": [] } ],
+                  "output": { "packed": "${ steps.reserve.sku }" } } } ] } ] }
+        """;
+        var runId = await system.StartRunAsync(definition, new { items = new object[] { new { sku = "apple" }, new { sku = "pear" }, new { sku = "plum", damaged = true } } });
+
+        var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
+
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Equal(["perItem[1].pack/reserve", "perItem[0].pack/reserve", "open"],
+            events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path));
+        Assert.Equal("Compensated", events[^1].Data!.Value.GetProperty("status").GetString());
+        Assert.Equal("Damaged", events[^1].Data!.Value.GetProperty("error").GetProperty("type").GetString());
+
+        // Each child is a run of its own: named by the parent's step-start, naming its parent, with its own gapless stream.
+        var children = events.Where(e => e.Type == LifecycleEventTypes.StepStart && e.StepId == "pack")
+            .Select(e => (Path: e.Path!, RunId: Guid.Parse(e.Data!.Value.GetProperty("childRunId").GetString()!))).ToList();
+        Assert.Equal(["perItem[0].pack", "perItem[1].pack", "perItem[2].pack"], children.Select(c => c.Path));
+        string[] ends = [LifecycleEventTypes.WorkflowComplete, LifecycleEventTypes.WorkflowComplete, LifecycleEventTypes.WorkflowError];
+        foreach (var (child, end) in children.Zip(ends))
+        {
+            var childEvents = await system.Events.WaitForTerminalAsync(child.RunId, Timeout, system.Diagnostics);
+            Assert.Equal(Enumerable.Range(1, childEvents.Count).Select(i => (long)i), childEvents.Select(e => e.Sequence));
+            var parent = childEvents[0].Data!.Value.GetProperty("parent");
+            Assert.Equal((runId.ToString(), child.Path), (parent.GetProperty("runId").GetString(), parent.GetProperty("path").GetString()));
+            Assert.Equal(end, childEvents[^1].Type);
+        }
+
+        // The failed child undid its own reservation before it reported; the parent undid the completed children's.
+        var failed = system.Events.Of(children[2].RunId);
+        Assert.Equal(["reserve"], failed.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path));
+    }
 }
 
 public sealed class SuspendAndSignalRunTests(WorkflowSystem system) : IClassFixture<WorkflowSystem>

@@ -2,6 +2,8 @@ using System.Data.Common;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using SagaWorkflows.Orchestration.Persistence;
 using SagaWorkflows.Orchestration.Runs;
 using SagaWorkflows.Testing;
@@ -204,6 +206,106 @@ public sealed class SagaStoreWriterTests
         }
 
         Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task On_postgres_a_group_goes_as_one_batch_and_a_conflict_or_duplicate_in_it_is_rolled_back_alone()
+    {
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: SagaStoreTestHost.Postgres);
+        var writer = host.Services.GetRequiredService<SagaStoreWriter<CounterDbContext>>();
+        var blocker = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting", Count = 1 };
+        var stale = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting", Count = 1 };
+        var updated = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting", Count = 1 };
+        foreach (var saga in new[] { blocker, stale, updated })
+        {
+            Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(Insert(saga)).WaitAsync(Timeout));
+        }
+
+        var fresh = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting", Count = 1 };
+        var commitsBefore = writer.Commits;
+
+        // Another session holds the blocker's row: the writer's next group waits for it, and the writes that arrive
+        // meanwhile gather into the group after it.
+        await using var other = new NpgsqlConnection(host.ConnectionString);
+        await other.OpenAsync();
+        await using var held = await other.BeginTransactionAsync();
+        await using (var select = new NpgsqlCommand("""SELECT 1 FROM "Counters" WHERE "CorrelationId" = @id FOR UPDATE""", other, held))
+        {
+            select.Parameters.AddWithValue("id", blocker.CorrelationId);
+            await select.ExecuteScalarAsync();
+        }
+
+        blocker.Count = 2;
+        blocker.Version = 2;
+        var blocked = writer.WriteAsync(Write(SagaRowOperation.Update, blocker, expectedVersion: 1));
+        await Poll.UntilAsync(() => LockWaitsAsync(host.ConnectionString), TimeSpan.FromSeconds(30), "the writer waiting for the held row");
+
+        var staleWrite = writer.WriteAsync(Write(SagaRowOperation.Update, new CounterSaga { CorrelationId = stale.CorrelationId, CurrentState = "Counting", Count = 99, Version = 6 }, expectedVersion: 5));
+        var freshWrite = writer.WriteAsync(Insert(fresh));
+        var duplicateWrite = writer.WriteAsync(Insert(new CounterSaga { CorrelationId = stale.CorrelationId, CurrentState = "Counting", Count = 7 }));
+        updated.Count = 2;
+        updated.Version = 2;
+        var updateWrite = writer.WriteAsync(Write(SagaRowOperation.Update, updated, expectedVersion: 1));
+        Assert.False(blocked.IsCompleted || updateWrite.IsCompleted, "a write completed while the row was held");
+        await held.CommitAsync();
+
+        Assert.Equal(SagaWriteOutcome.Written, await blocked.WaitAsync(Timeout));
+        Assert.Equal(SagaWriteOutcome.Conflict, await staleWrite.WaitAsync(Timeout));
+        Assert.Equal(SagaWriteOutcome.Written, await freshWrite.WaitAsync(Timeout));
+        Assert.Equal(SagaWriteOutcome.Duplicate, await duplicateWrite.WaitAsync(Timeout));
+        Assert.Equal(SagaWriteOutcome.Written, await updateWrite.WaitAsync(Timeout));
+        Assert.Equal(commitsBefore + 2, writer.Commits); // the held group, then the four in one (its rerun without the misses included)
+
+        Assert.Equal(2, (await host.FindSagaAsync(blocker.CorrelationId))?.Count);
+        Assert.Equal(1, (await host.FindSagaAsync(stale.CorrelationId))?.Count);
+        Assert.Equal(2, (await host.FindSagaAsync(updated.CorrelationId))?.Count);
+        Assert.NotNull(await host.FindSagaAsync(fresh.CorrelationId));
+        var outbox = await host.AllOutboxRowsAsync();
+        Assert.Single(outbox, r => r.SagaCorrelationId == stale.CorrelationId); // its insert's: neither the stale update's nor the duplicate's
+        Assert.Single(outbox, r => r.SagaCorrelationId == fresh.CorrelationId);
+        Assert.Equal(2, outbox.Count(r => r.SagaCorrelationId == updated.CorrelationId));
+    }
+
+    [Theory]
+    [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
+    public async Task Rows_delivered_but_not_yet_deleted_when_the_process_stops_are_delivered_again_by_the_next_processs_relay(string dialect)
+    {
+        await using var host = await SagaStoreTestHost.StartAsync(dialect: dialect);
+        var id = NewId.NextGuid();
+        await host.StartCounterAsync(id);
+        var left = await host.AllOutboxRowsAsync();
+        Assert.NotEmpty(left);
+        Assert.Empty(await host.OutboxRowsAsync()); // all delivered: they only wait for the next commit to delete them
+
+        // The process stops before that commit; only it knew they were delivered. The next process's store and relay:
+        var factory = host.Services.GetRequiredService<IDbContextFactory<CounterDbContext>>();
+        using var relay = new OutboxRelay<CounterDbContext>(factory, new SagaStore<CounterDbContext>(factory), host.Harness.Bus,
+            Options.Create(new SagaOutboxOptions { RelayAge = TimeSpan.Zero }));
+
+        // At least once: the same messages again, with the same MessageIds (the harness lists a MessageId once).
+        Assert.Equal(left.Count, await relay.RelayPendingAsync());
+        Assert.Empty(await host.AllOutboxRowsAsync());
+        Assert.Contains(host.Harness.PublishedSoFar<CounterStarted>(m => m.CounterId == id), x => left.Any(r => r.Id == x.Context.MessageId));
+    }
+
+    [Fact]
+    public void A_postgres_store_prepares_its_statements_unless_the_connection_string_says_otherwise()
+    {
+        const string Given = "Host=127.0.0.1;Database=runs;Username=u;Password=p";
+        Assert.Equal(PostgresSagaStoreDialect.AutoPreparedStatements, new NpgsqlConnectionStringBuilder(PostgresSagaStoreDialect.WithAutoPrepare(Given)).MaxAutoPrepare);
+        Assert.Equal("p", new NpgsqlConnectionStringBuilder(PostgresSagaStoreDialect.WithAutoPrepare(Given)).Password);
+        Assert.Equal(0, new NpgsqlConnectionStringBuilder(PostgresSagaStoreDialect.WithAutoPrepare(Given + ";Max Auto Prepare=0")).MaxAutoPrepare);
+        Assert.Equal(5, new NpgsqlConnectionStringBuilder(PostgresSagaStoreDialect.WithAutoPrepare(Given + ";MaxAutoPrepare=5")).MaxAutoPrepare);
+    }
+
+    /// <summary>Whether a session of the test's database waits for a lock.</summary>
+    private static async Task<bool> LockWaitsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()", connection);
+        return (long)(await query.ExecuteScalarAsync())! > 0;
     }
 
     private static SagaStoreWrite Insert(CounterSaga saga)

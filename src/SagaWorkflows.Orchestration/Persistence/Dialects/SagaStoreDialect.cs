@@ -20,6 +20,17 @@ public abstract class SagaStoreDialect
     internal abstract bool SingleWriter { get; }
 
     /// <summary>
+    /// Whether a group commit sends its statements as one <see cref="DbBatch"/> (<see cref="SagaStoreBatch"/>) instead of
+    /// one by one: worth it where each statement is a network round trip (PostgreSQL), not where it is a call into the
+    /// same process (SQLite).
+    /// </summary>
+    internal virtual bool BatchesStatements => false;
+
+    /// <summary>A condition true when <paramref name="column"/> is one of the array bound to <paramref name="parameter"/> (with <see cref="BatchesStatements"/>).</summary>
+    internal virtual string KeyInArray(string column, string parameter) =>
+        throw new NotSupportedException($"{Name} does not batch a group commit's statements.");
+
+    /// <summary>
     /// The dialect a connection string is written for: one naming a <c>Host</c> (Npgsql's keyword) is PostgreSQL,
     /// anything else SQLite (<c>Data Source=file.db</c>).
     /// </summary>

@@ -40,6 +40,22 @@ internal sealed class DeliveredOutboxRows
         return ids;
     }
 
+    /// <summary>
+    /// <see cref="DeleteWithinAsync"/> as one statement of a group commit's batch (no round trip of its own); call
+    /// <see cref="Forget"/> with the result once the batch's transaction committed.
+    /// </summary>
+    public List<Guid> AddDeleteTo(SagaStoreBatch batch, SagaStore store, DbContext dbContext)
+    {
+        if (_pending.IsEmpty)
+        {
+            return [];
+        }
+
+        var ids = _pending.Keys.Take(MaxPerDelete).ToList();
+        store.Statements(dbContext, typeof(OutboxMessage)).AddDeleteAll(batch, store.Dialect, ids.ToArray());
+        return ids;
+    }
+
     public void Forget(List<Guid> ids)
     {
         foreach (var id in ids)

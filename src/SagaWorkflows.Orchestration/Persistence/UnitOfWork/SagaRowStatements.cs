@@ -23,6 +23,7 @@ internal sealed class SagaRowStatements
     private readonly string _update;
     private readonly string _delete;
     private readonly string _insertIfAbsent;
+    private readonly string _upsert;
     private readonly string _tableName;
     private readonly ConcurrentDictionary<ulong, string> _partialUpdates = new();
 
@@ -60,6 +61,11 @@ internal sealed class SagaRowStatements
         // Both dialects: a duplicate inserts nothing instead of failing (on PostgreSQL a failed statement would abort
         // the whole group commit's transaction).
         _insertIfAbsent = _insert + " ON CONFLICT DO NOTHING";
+
+        // One statement where a batch cannot look at an UPDATE's row count before deciding to INSERT.
+        var nonKeys = _columns.Where(c => !IsKey(c)).ToArray();
+        _upsert = _insert + $" ON CONFLICT ({string.Join(", ", _keys.Select(k => k.Name))}) DO "
+            + (nonKeys.Length == 0 ? "NOTHING" : "UPDATE SET " + string.Join(", ", nonKeys.Select(c => $"{c.Name} = EXCLUDED.{c.Name}")));
     }
 
     private readonly string _whereVersioned;
@@ -179,6 +185,72 @@ internal sealed class SagaRowStatements
         await InsertAsync(connection, transaction, entity, checkExisting: false).ConfigureAwait(false);
     }
 
+    /// <summary><see cref="InsertAsync"/> as a statement of <paramref name="batch"/>: check that it inserted a row (with <paramref name="checkExisting"/>).</summary>
+    public DbBatchCommand AddInsert(SagaStoreBatch batch, object entity, bool checkExisting)
+    {
+        var insert = batch.Add(checkExisting ? _insertIfAbsent : _insert);
+        foreach (var column in _columns)
+        {
+            column.Bind(batch.ParameterFactory, insert.Parameters, entity);
+        }
+
+        return insert;
+    }
+
+    /// <summary><see cref="UpdateAsync"/> as a statement of <paramref name="batch"/>: check that it updated a row.</summary>
+    public DbBatchCommand AddUpdate(SagaStoreBatch batch, object entity, int expectedVersion, object?[]? stored = null)
+    {
+        var changed = ChangedColumns(entity, stored);
+        var update = batch.Add(UpdateText(changed));
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            if (IsKey(_columns[i]) || (changed & (1UL << i)) != 0)
+            {
+                _columns[i].Bind(batch.ParameterFactory, update.Parameters, entity);
+            }
+        }
+
+        BindExpected(batch.ParameterFactory, update.Parameters, expectedVersion);
+        return update;
+    }
+
+    /// <summary><see cref="DeleteAsync"/> as a statement of <paramref name="batch"/>: check that it deleted a row.</summary>
+    public DbBatchCommand AddDelete(SagaStoreBatch batch, object entity, int expectedVersion)
+    {
+        var delete = batch.Add(_delete);
+        foreach (var key in _keys)
+        {
+            key.Bind(batch.ParameterFactory, delete.Parameters, entity);
+        }
+
+        BindExpected(batch.ParameterFactory, delete.Parameters, expectedVersion);
+        return delete;
+    }
+
+    /// <summary><see cref="UpsertAsync"/> as one statement of <paramref name="batch"/> (INSERT … ON CONFLICT (key) DO UPDATE).</summary>
+    public void AddUpsert(SagaStoreBatch batch, object entity)
+    {
+        var upsert = batch.Add(_upsert);
+        foreach (var column in _columns)
+        {
+            column.Bind(batch.ParameterFactory, upsert.Parameters, entity);
+        }
+    }
+
+    /// <summary>
+    /// Adds the DELETE of every row whose (single-column) key is in <paramref name="keys"/> to <paramref name="batch"/>,
+    /// as one statement with one array parameter (<see cref="SagaStoreDialect.KeyInArray"/>).
+    /// </summary>
+    public void AddDeleteAll(SagaStoreBatch batch, SagaStoreDialect dialect, Array keys)
+    {
+        var key = _keys.Length == 1 ? _keys[0] : throw new InvalidOperationException($"{_tableName} has a composite key; delete its rows one by one.");
+        var delete = batch.Add($"DELETE FROM {_tableName} WHERE {dialect.KeyInArray(key.Name, key.Parameter)}");
+        var parameter = batch.ParameterFactory.CreateParameter();
+        parameter.ParameterName = key.Parameter;
+        parameter.Value = keys;
+        delete.Parameters.Add(parameter);
+    }
+
     private bool IsKey(Column column) => Array.IndexOf(_keys, column) >= 0;
 
     private void BindKeys(DbCommand command, object entity)
@@ -189,11 +261,13 @@ internal sealed class SagaRowStatements
         }
     }
 
-    private void BindExpected(DbCommand command, int expectedVersion)
+    private void BindExpected(DbCommand command, int expectedVersion) => BindExpected(command, command.Parameters, expectedVersion);
+
+    private void BindExpected(DbCommand factory, DbParameterCollection parameters, int expectedVersion)
     {
         if (_version is not null)
         {
-            command.Parameters.Add(_version.Mapping.CreateParameter(command, ExpectedVersionParameter, expectedVersion, nullable: false));
+            parameters.Add(_version.Mapping.CreateParameter(factory, ExpectedVersionParameter, expectedVersion, nullable: false));
         }
     }
 
@@ -222,9 +296,11 @@ internal sealed class SagaRowStatements
 
         public bool Unchanged(object entity, object? snapshot) => _comparer.Equals(Get(entity), snapshot);
 
-        public void Bind(DbCommand command, object entity)
+        public void Bind(DbCommand command, object entity) => Bind(command, command.Parameters, entity);
+
+        public void Bind(DbCommand factory, DbParameterCollection parameters, object entity)
         {
-            command.Parameters.Add(Mapping.CreateParameter(command, Parameter, Get(entity), Property.IsNullable));
+            parameters.Add(Mapping.CreateParameter(factory, Parameter, Get(entity), Property.IsNullable));
         }
     }
 }

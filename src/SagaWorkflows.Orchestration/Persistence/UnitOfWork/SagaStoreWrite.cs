@@ -52,6 +52,30 @@ internal sealed record SagaRowWrite(SagaRowOperation Operation, object Saga, Typ
         };
     }
 
+    /// <summary>
+    /// Adds the row change to <paramref name="batch"/>; returns the check its outcome depends on (none for dependent
+    /// rows, which are written whether or not they exist).
+    /// </summary>
+    public SagaRowCheck? AddTo(SagaStoreBatch batch, SagaStore store, DbContext dbContext)
+    {
+        var statements = store.Statements(dbContext, SagaType);
+        switch (Operation)
+        {
+            case SagaRowOperation.Insert:
+                return new SagaRowCheck(statements.AddInsert(batch, Saga, checkExisting: true), SagaWriteOutcome.Duplicate);
+            case SagaRowOperation.Update:
+                return new SagaRowCheck(statements.AddUpdate(batch, Saga, ExpectedVersion, Stored), SagaWriteOutcome.Conflict);
+            case SagaRowOperation.Delete:
+                return new SagaRowCheck(statements.AddDelete(batch, Saga, ExpectedVersion), SagaWriteOutcome.Conflict);
+            case SagaRowOperation.WriteDependent:
+                statements.AddUpsert(batch, Saga);
+                return null;
+            default:
+                statements.AddDelete(batch, Saga, ExpectedVersion);
+                return null;
+        }
+    }
+
     private static async Task<SagaWriteOutcome> WrittenAsync(Task write)
     {
         await write.ConfigureAwait(false);
@@ -107,6 +131,49 @@ internal sealed class SagaStoreWrite(IReadOnlyList<SagaRowWrite> rows, IReadOnly
             foreach (var staged in Outbox)
             {
                 await statements.InsertAsync(connection, transaction, staged.Row, checkExisting: false).ConfigureAwait(false);
+            }
+        }
+
+        return SagaWriteOutcome.Written;
+    }
+
+    /// <summary>
+    /// Adds every statement of the transition to <paramref name="batch"/> (saga rows, then its outbox rows) and returns
+    /// the checks that decide its outcome (<see cref="Outcome"/>). Unlike <see cref="ExecuteAsync"/> nothing is looked
+    /// at before the batch ran, so a transition that misses a check has written its other rows too: the writer then
+    /// rolls the whole batch back and runs it again without that transition.
+    /// </summary>
+    public List<SagaRowCheck> AddTo(SagaStoreBatch batch, SagaStore store, DbContext dbContext)
+    {
+        List<SagaRowCheck> checks = new(Rows.Count);
+        foreach (var row in Rows)
+        {
+            if (row.AddTo(batch, store, dbContext) is { } check)
+            {
+                checks.Add(check);
+            }
+        }
+
+        if (Outbox.Count > 0)
+        {
+            var statements = store.Statements(dbContext, typeof(OutboxMessage));
+            foreach (var staged in Outbox)
+            {
+                statements.AddInsert(batch, staged.Row, checkExisting: false);
+            }
+        }
+
+        return checks;
+    }
+
+    /// <summary>The outcome of a transition added with <see cref="AddTo"/>, once its batch ran: the first check that touched no row decides.</summary>
+    public static SagaWriteOutcome Outcome(List<SagaRowCheck> checks)
+    {
+        foreach (var check in checks)
+        {
+            if (check.Statement.RecordsAffected != 1)
+            {
+                return check.Missed;
             }
         }
 

@@ -127,36 +127,9 @@ public sealed partial class SagaStoreWriter<TContext> : IAsyncDisposable
         var dbContext = _dbContext ??= await _factory.CreateDbContextAsync().ConfigureAwait(false);
         try
         {
-            using var turn = await Store.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
-
-            // SQLite takes the write lock at BEGIN (IMMEDIATE); elsewhere the versioned UPDATEs detect lost updates.
-            Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction;
-            try
-            {
-                transaction = await dbContext.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                throw new StoreUnavailableException(exception);
-            }
-
-            await using var ownedTransaction = transaction;
-            var connection = dbContext.Database.GetDbConnection();
-            var dbTransaction = transaction.GetDbTransaction();
-
-            // In saga key order, the same in every process: two orchestrators' batches touching the same runs then lock
-            // their rows in the same order and wait for each other instead of deadlocking (PostgreSQL would abort one
-            // after deadlock_timeout, and the whole batch would be committed again one by one).
-            var outcomes = new SagaWriteOutcome[batch.Count];
-            foreach (var i in Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Rows.Count > 0 ? batch[i].Rows[0].CorrelationId : Guid.Empty))
-            {
-                outcomes[i] = await batch[i].ExecuteAsync(Store, dbContext, connection, dbTransaction).ConfigureAwait(false);
-            }
-
-            var deleted = await Store.Delivered.DeleteWithinAsync(dbContext).ConfigureAwait(false);
-            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-            Store.Delivered.Forget(deleted);
-            return outcomes;
+            return Store.Dialect.BatchesStatements
+                ? await ExecuteBatchedAsync(dbContext, batch).ConfigureAwait(false)
+                : await ExecuteOneByOneAsync(dbContext, batch).ConfigureAwait(false);
         }
         catch
         {
@@ -166,6 +139,119 @@ public sealed partial class SagaStoreWriter<TContext> : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Each statement on its own, looking at each row count as it goes: where a statement is a call into the same
+    /// process (SQLite), a savepoint per transition is cheaper than anything else.
+    /// </summary>
+    private async Task<SagaWriteOutcome[]> ExecuteOneByOneAsync(TContext dbContext, List<SagaStoreWrite> batch)
+    {
+        using var turn = await Store.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
+
+        // SQLite takes the write lock at BEGIN (IMMEDIATE); elsewhere the versioned UPDATEs detect lost updates.
+        await using var transaction = await BeginAsync(dbContext).ConfigureAwait(false);
+        var connection = dbContext.Database.GetDbConnection();
+        var dbTransaction = transaction.GetDbTransaction();
+
+        var outcomes = new SagaWriteOutcome[batch.Count];
+        foreach (var i in InKeyOrder(batch))
+        {
+            outcomes[i] = await batch[i].ExecuteAsync(Store, dbContext, connection, dbTransaction).ConfigureAwait(false);
+        }
+
+        var deleted = await Store.Delivered.DeleteWithinAsync(dbContext).ConfigureAwait(false);
+        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        Store.Delivered.Forget(deleted);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Every statement of the group — each transition's saga rows and outbox rows, and the DELETE of the outbox rows
+    /// delivered since the last commit — in one batch (one round trip), then the commit (another). Row counts are read
+    /// only after the batch ran: if a transition missed a check (a version conflict, a duplicate insert), the whole
+    /// transaction is rolled back and the batch runs again without it, so a transition's rows still commit all or
+    /// nothing. Misses are rare (a second orchestrator writing the same run), and each rerun has one transition fewer.
+    /// </summary>
+    private async Task<SagaWriteOutcome[]> ExecuteBatchedAsync(TContext dbContext, List<SagaStoreWrite> batch)
+    {
+        // The connection stays open from one group commit to the next: no trip through the pool (and its reset) per commit.
+        if (dbContext.Database.GetDbConnection().State != System.Data.ConnectionState.Open)
+        {
+            try
+            {
+                await dbContext.Database.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                throw new StoreUnavailableException(exception);
+            }
+        }
+
+        var order = InKeyOrder(batch).ToList();
+        var outcomes = new SagaWriteOutcome?[batch.Count];
+        while (true)
+        {
+            await using var transaction = await BeginAsync(dbContext).ConfigureAwait(false);
+            await using var statements = new SagaStoreBatch(dbContext.Database.GetDbConnection(), transaction.GetDbTransaction());
+            List<(int Index, List<SagaRowCheck> Checks)> added = new(batch.Count);
+            foreach (var i in order)
+            {
+                if (outcomes[i] is null)
+                {
+                    added.Add((i, batch[i].AddTo(statements, Store, dbContext)));
+                }
+            }
+
+            var deleted = Store.Delivered.AddDeleteTo(statements, Store, dbContext);
+            await statements.ExecuteAsync().ConfigureAwait(false);
+
+            var missed = false;
+            foreach (var (i, checks) in added)
+            {
+                var outcome = SagaStoreWrite.Outcome(checks);
+                if (outcome != SagaWriteOutcome.Written)
+                {
+                    outcomes[i] = outcome;
+                    missed = true;
+                }
+            }
+
+            if (missed)
+            {
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            Store.Delivered.Forget(deleted);
+            foreach (var (i, _) in added)
+            {
+                outcomes[i] = SagaWriteOutcome.Written;
+            }
+
+            return Array.ConvertAll(outcomes, o => o!.Value);
+        }
+    }
+
+    private static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginAsync(TContext dbContext)
+    {
+        try
+        {
+            return await dbContext.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            throw new StoreUnavailableException(exception);
+        }
+    }
+
+    /// <summary>
+    /// In saga key order, the same in every process: two orchestrators' batches touching the same runs then lock
+    /// their rows in the same order and wait for each other instead of deadlocking (PostgreSQL would abort one after
+    /// deadlock_timeout, and the whole batch would be committed again one by one).
+    /// </summary>
+    private static IEnumerable<int> InKeyOrder(List<SagaStoreWrite> batch) =>
+        Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Rows.Count > 0 ? batch[i].Rows[0].CorrelationId : Guid.Empty);
 
     private sealed class StoreUnavailableException(Exception inner) : Exception(inner.Message, inner);
 

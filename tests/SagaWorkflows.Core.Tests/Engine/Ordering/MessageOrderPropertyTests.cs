@@ -126,17 +126,91 @@ public class MessageOrderPropertyTests
                 _ => [],
             });
 
-    private static void Holds(string json, object? input, RunStatus expected, bool concurrentCompensations = false,
-        string[]? ignoredTypes = null, Func<WorkflowLifecycleEvent, IEnumerable<RunEvent>>? user = null)
+    private static readonly Dictionary<string, string> Registry = new()
     {
-        var reference = SimulatedWorld.Run(json, input, order: null, user);
+        // Reserves its item, retries a flaky check, and refuses a damaged item (undoing its own reservation first).
+        ["pack"] = """
+            { "id": "pack", "steps": [
+                { "id": "reserve", "type": "tool", "tool": "echo", "input": { "sku": "${ input.sku }" }, "compensate": { "tool": "undo", "input": "${ steps.reserve }" } },
+                { "id": "check", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } },
+                { "id": "inspect", "type": "branch", "cases": [ { "when": "input.damaged == true", "steps": [ { "id": "refuse", "type": "tool", "tool": "fail" } ] } ], "default": [] },
+                { "id": "label", "type": "tool", "tool": "echo", "input": { "label": "${ input.sku }" }, "compensate": { "tool": "undo" } } ],
+              "output": { "packed": "${ steps.reserve.sku }" } }
+            """,
+        // Does one undoable step, then waits for a signal nobody sends.
+        ["hold"] = """
+            { "id": "hold", "steps": [
+                { "id": "take", "type": "tool", "tool": "echo", "input": 1, "compensate": { "tool": "undo" } },
+                { "id": "wait", "type": "wait", "signal": "never" } ] }
+            """,
+    };
+
+    [Fact]
+    public void A_foreach_of_child_runs_where_one_child_fails_compensates_across_the_children_in_reverse_in_every_order() =>
+        Holds("""
+            { "id": "parent", "steps": [
+                { "id": "open", "type": "tool", "tool": "echo", "input": 1, "compensate": { "tool": "undo" } },
+                { "id": "perItem", "type": "foreach", "items": "input.items", "steps": [
+                    { "id": "pack", "type": "workflow", "workflowId": "pack", "input": "${ item }" } ] } ] }
+            """, new { items = new object[] { new { sku = "a" }, new { sku = "b" }, new { sku = "c", damaged = true }, new { sku = "d" } } },
+            expected: RunStatus.Compensated, registry: Registry,
+            expectedPlan: ["perItem[1].pack/label", "perItem[1].pack/reserve", "perItem[0].pack/label", "perItem[0].pack/reserve", "open"]);
+
+    [Fact]
+    public void Child_runs_in_parallel_branches_and_inline_complete_the_same_way_in_every_order() =>
+        Holds("""
+            { "id": "parent", "steps": [
+                { "id": "p", "type": "parallel", "branches": {
+                    "x": [ { "id": "one", "type": "workflow", "workflowId": "pack", "input": { "sku": "x" } } ],
+                    "y": [ { "id": "two", "type": "workflow", "input": { "v": 2 }, "definition": { "id": "inline", "steps": [
+                              { "id": "f", "type": "tool", "tool": "flaky", "input": { "failTimes": 2 } },
+                              { "id": "nested", "type": "workflow", "workflowId": "pack", "input": { "sku": "deep" } } ] } } ] } },
+                { "id": "last", "type": "tool", "tool": "echo", "input": { "one": "${ steps.p.x }", "two": "${ steps.p.y }" } } ] }
+            """, null, expected: RunStatus.Completed, registry: Registry);
+
+    [Fact]
+    public void Cancelling_the_parent_cancels_a_waiting_child_whatever_order_the_cancel_and_the_start_arrive_in() =>
+        Holds("""
+            { "id": "parent", "steps": [
+                { "id": "a", "type": "tool", "tool": "echo", "input": 1, "compensate": { "tool": "undo" } },
+                { "id": "sub", "type": "workflow", "workflowId": "hold" } ] }
+            """, null, expected: RunStatus.Cancelled, registry: Registry,
+            user: e => e is { Type: LifecycleEventTypes.StepStart, StepId: "sub" } ? [new CancelRequested("user said stop")] : [],
+            childEnd: RunStatus.Cancelled);
+
+    [Fact]
+    public void Suspending_and_resuming_the_parent_reaches_its_child_and_changes_nothing_but_the_pause() =>
+        Holds("""
+            { "id": "parent", "steps": [
+                { "id": "sub", "type": "workflow", "workflowId": "pack", "input": { "sku": "s" } },
+                { "id": "z", "type": "tool", "tool": "echo", "input": "${ steps.sub }" } ] }
+            """, null, expected: RunStatus.Completed, registry: Registry,
+            ignoredTypes: [LifecycleEventTypes.WorkflowSuspended, LifecycleEventTypes.WorkflowResumed],
+            user: e => e switch
+            {
+                { Type: LifecycleEventTypes.StepStart, StepId: "sub" } => [new SuspendRequested()],
+                { Type: LifecycleEventTypes.WorkflowSuspended } => [new ResumeRequested()],
+                _ => [],
+            });
+
+    private static void Holds(string json, object? input, RunStatus expected, bool concurrentCompensations = false,
+        string[]? ignoredTypes = null, Func<WorkflowLifecycleEvent, IEnumerable<RunEvent>>? user = null,
+        IReadOnlyDictionary<string, string>? registry = null, string[]? expectedPlan = null, RunStatus? childEnd = null)
+    {
+        var reference = SimulatedWorld.Run(json, input, order: null, user, registry);
+        if (expectedPlan is not null)
+        {
+            Assert.Equal(expectedPlan, Assert.Single(reference.CompensationPlans));
+        }
+
         Assert.Equal(expected, reference.State.Status);
         var expectedSignature = Signature(reference, concurrentCompensations, ignoredTypes ?? []);
         for (var seed = 1; seed <= Orders; seed++)
         {
-            var world = SimulatedWorld.Run(json, input, new Random(seed), user);
+            var world = SimulatedWorld.Run(json, input, new Random(seed), user, registry);
             var context = $"order #{seed}\n{string.Join("\n", world.Events.Select(Describe))}";
             WellFormed(world, context);
+            ChildrenWellFormed(world, childEnd, context);
             var signature = Signature(world, concurrentCompensations, ignoredTypes ?? []);
             Assert.True(expectedSignature.Status == signature.Status, $"status {signature.Status}, not {expectedSignature.Status}; {context}");
             Assert.True(expectedSignature.Output == signature.Output, $"output {signature.Output}, not {expectedSignature.Output}; {context}");
@@ -217,8 +291,10 @@ public class MessageOrderPropertyTests
             var plan = world.CompensationPlans[0];
             var compensated = events.Where(e => e.Type == LifecycleEventTypes.StepCompensated).Select(e => e.Path!).ToList();
             Assert.True(plan.Take(compensated.Count).SequenceEqual(compensated), $"compensated [{string.Join(", ", compensated)}] against plan [{string.Join(", ", plan)}]; {context}");
-            var completedInOrder = events.Where(e => e.Type == LifecycleEventTypes.StepComplete && plan.Contains(e.Path!)).Select(e => e.Path!).Reverse();
-            Assert.True(plan.SequenceEqual(completedInOrder), $"plan [{string.Join(", ", plan)}] is not the reverse of completion; {context}");
+            // A child run's compensations stand at the place of the workflow step that ran it ("sub/reserve" at "sub").
+            var owners = plan.Select(p => p.Split('/')[0]).Where((p, i) => i == 0 || p != plan[i - 1].Split('/')[0]).ToList();
+            var completedInOrder = events.Where(e => e.Type == LifecycleEventTypes.StepComplete && owners.Contains(e.Path!)).Select(e => e.Path!).Reverse();
+            Assert.True(owners.SequenceEqual(completedInOrder), $"plan [{string.Join(", ", plan)}] is not the reverse of completion; {context}");
             var end = events.FindIndex(e => e.Type is LifecycleEventTypes.CompensationComplete or LifecycleEventTypes.CompensationError);
             Assert.True(end >= 0 && events.FindLastIndex(e => e.Type == LifecycleEventTypes.StepCompensated) < end, $"a step-compensated after the end of compensation; {context}");
             if (events[end].Type == LifecycleEventTypes.CompensationComplete)
@@ -226,6 +302,32 @@ public class MessageOrderPropertyTests
                 Assert.True(compensated.Count == plan.Count, $"compensation-complete before every step was compensated; {context}");
             }
         }
+    }
+
+    /// <summary>Every child run ended, after its parent's workflow-start, with a stream of its own; none was started twice.</summary>
+    private static void ChildrenWellFormed(SimulatedWorld world, RunStatus? childEnd, string context)
+    {
+        foreach (var (runId, (_, state)) in world.Children)
+        {
+            Assert.True(state.IsFinished, $"child run {runId} is stuck in {state.Status}; {context}");
+            if (childEnd is { } end)
+            {
+                Assert.Equal(end, state.Status);
+            }
+
+            var events = world.ChildEvents.Where(e => e.RunId == runId).ToList();
+            Assert.True(events.Select(e => e.Sequence).SequenceEqual(Enumerable.Range(1, events.Count).Select(i => (long)i)), $"child {runId}: Sequence is not 1..N; {context}");
+            Assert.Equal(LifecycleEventTypes.WorkflowStart, events[0].Type);
+            Assert.True(events[0].Data!.Value.TryGetProperty("parent", out _), $"child {runId} does not name its parent; {context}");
+            Assert.Single(events, e => LifecycleEventTypes.IsTerminal(e.Type));
+        }
+
+        // Each child named in a step-start (or a step-retry) is one run, started once.
+        var named = world.Events.Concat(world.ChildEvents)
+            .Where(e => e.Data is { ValueKind: JsonValueKind.Object } d && d.TryGetProperty("childRunId", out _))
+            .Select(e => Guid.Parse(e.Data!.Value.GetProperty("childRunId").GetString()!))
+            .ToHashSet();
+        Assert.True(named.SetEquals(world.Children.Keys), $"children started [{string.Join(", ", world.Children.Keys)}] are not those named [{string.Join(", ", named)}]; {context}");
     }
 
     private static string Describe(WorkflowLifecycleEvent e) =>

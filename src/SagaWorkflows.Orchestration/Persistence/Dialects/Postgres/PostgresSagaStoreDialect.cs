@@ -21,8 +21,35 @@ internal sealed class PostgresSagaStoreDialect : SagaStoreDialect
 
     internal override bool SingleWriter => false;
 
+    // Every statement is a round trip to the server: a group commit sends all of its statements in one.
+    internal override bool BatchesStatements => true;
+
+    internal override string KeyInArray(string column, string parameter) => $"{column} = ANY({parameter})";
+
+    /// <summary>Statements each connection keeps prepared unless the connection string says otherwise (<c>Max Auto Prepare</c>).</summary>
+    internal const int AutoPreparedStatements = 64;
+
     public override DbContextOptionsBuilder Configure(DbContextOptionsBuilder optionsBuilder, string connectionString) =>
-        optionsBuilder.UseNpgsql(connectionString);
+        optionsBuilder.UseNpgsql(WithAutoPrepare(connectionString));
+
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation unless the connection string sets it: the store runs the same few
+    /// statements (the writer's INSERT/UPDATE/DELETE, the compiled loads) over and over, and a prepared statement skips
+    /// the server's parse and plan. A connection string with <c>Max Auto Prepare=0</c> (e.g. behind a pooler that
+    /// cannot keep prepared statements) turns it off.
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+
+        builder.MaxAutoPrepare = AutoPreparedStatements;
+        return builder.ConnectionString;
+    }
 
     internal override async Task PrepareAsync(DbContext dbContext, CancellationToken cancellationToken)
     {
