@@ -90,7 +90,7 @@ public sealed partial class ExecuteAiStepConsumer(IChatClient client, ILogger<Ex
     {
         var text = new StringBuilder();
         var index = 0;
-        var deltas = TextOf(client.GetStreamingResponseAsync(messages, options, cancellationToken));
+        var deltas = TextOfAsync(client.GetStreamingResponseAsync(messages, options, cancellationToken));
         await foreach (var batch in ProgressCoalescer.CoalesceAsync(deltas, _streaming.ProgressInterval, _streaming.ProgressCharacters, _time, cancellationToken))
         {
             var offset = text.Length;
@@ -113,7 +113,7 @@ public sealed partial class ExecuteAiStepConsumer(IChatClient client, ILogger<Ex
         return text.ToString();
     }
 
-    private static async IAsyncEnumerable<string> TextOf(IAsyncEnumerable<ChatResponseUpdate> updates)
+    private static async IAsyncEnumerable<string> TextOfAsync(IAsyncEnumerable<ChatResponseUpdate> updates)
     {
         await foreach (var update in updates)
         {
