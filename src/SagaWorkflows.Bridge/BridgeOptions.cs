@@ -71,6 +71,9 @@ public sealed class BridgeOptions : IValidatableObject
     [Range(1, int.MaxValue, ErrorMessage = "must be at least {1}")]
     public int RecentRunsMaxLimit { get; set; } = 500;
 
+    /// <summary>How long <c>/schedules</c> requests wait for an orchestrator's answer before answering 503.</summary>
+    public TimeSpan ScheduleRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// How long a finished run's events, summary and rejected signals are kept before retention deletes them.
     /// Zero or less: never deleted automatically (<c>sagawf purge</c> still works).
@@ -94,6 +97,11 @@ public sealed class BridgeOptions : IValidatableObject
         if (HeartbeatInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("must be a positive duration such as 00:00:15", [nameof(HeartbeatInterval)]);
+        }
+
+        if (ScheduleRequestTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("must be a positive duration such as 00:00:10", [nameof(ScheduleRequestTimeout)]);
         }
 
         if (UnknownRunWait < TimeSpan.Zero)

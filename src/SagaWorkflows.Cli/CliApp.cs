@@ -10,7 +10,7 @@ public static class CliApp
     public static RootCommand CreateRootCommand(CliConsole console)
     {
         var root = new RootCommand($"""
-            sagawf: validate, start, watch, signal, cancel and purge SagaWorkflows runs, or try it all with `sagawf demo`.
+            sagawf: validate, start, watch, signal, cancel and purge SagaWorkflows runs, schedule starts, or try it all with `sagawf demo`.
             Commands go over RabbitMQ (--rabbitmq, or ConnectionStrings__RabbitMq); events come from the SSE bridge (--bridge, or SAGAWF_BRIDGE).
 
             {ExitCodes.HelpText}
@@ -22,6 +22,7 @@ public static class CliApp
             SignalCommand.Create(console),
             CancelCommand.Create(console),
             PurgeCommand.Create(console),
+            ScheduleCommand.Create(console),
             DemoCommand.Create(console),
         };
         return root;

@@ -17,7 +17,7 @@ public static class ExitCodes
     /// <summary>RabbitMQ or the bridge could not be reached (or the event stream was lost for good).</summary>
     public const int Unreachable = 3;
 
-    /// <summary>The bridge does not know the run.</summary>
+    /// <summary>The bridge does not know the run (or the orchestrator the schedule).</summary>
     public const int UnknownRun = 4;
 
     /// <summary>The watched run ended with <c>workflow-error</c>.</summary>
@@ -38,7 +38,7 @@ public static class ExitCodes
           1  invalid input: missing file, malformed JSON, invalid definition, input or payload
           2  usage error: unknown verb or option, missing or malformed argument
           3  RabbitMQ or the bridge could not be reached
-          4  unknown run (the bridge has no such run)
+          4  unknown run or schedule (the bridge has no such run, the orchestrator no such schedule)
           5  the watched run failed (workflow-error)
           6  the watched run was cancelled (workflow-cancelled)
           7  nothing receives the command: no orchestrator has run against that broker and vhost

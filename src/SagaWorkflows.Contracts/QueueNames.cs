@@ -9,6 +9,9 @@ public static class QueueNames
     /// <summary>The durable message scheduler (ScheduleMessage / CancelScheduledMessage).</summary>
     public const string Scheduler = "sagawf-scheduler";
 
+    /// <summary>The orchestrator's schedule requests (<c>AddSchedule</c>, <c>RemoveSchedule</c>, <c>ListSchedules</c>).</summary>
+    public const string Schedules = "sagawf-schedules";
+
     /// <summary>The SSE bridge's queue of lifecycle events.</summary>
     public const string Bridge = "sagawf-bridge";
 

@@ -192,10 +192,14 @@ public sealed class RunProjection
         if (!string.IsNullOrEmpty(e.Path))
         {
             // A child run's compensation, run by its parent ("sub/reserve"), is shown on the workflow step that ran the child.
-            var path = e.Type is LifecycleEventTypes.StepCompensated or LifecycleEventTypes.CompensationError && e.Path.IndexOf('/', StringComparison.Ordinal) is > 0 and var cut
-                ? e.Path[..cut]
-                : e.Path;
-            FoldStep(GetOrAdd(path), e);
+            if (e.Type is LifecycleEventTypes.StepCompensated or LifecycleEventTypes.CompensationError && e.Path.IndexOf('/', StringComparison.Ordinal) is > 0 and var cut)
+            {
+                FoldStep(GetOrAdd(e.Path[..cut]), e with { StepId = null, StepType = null });
+            }
+            else
+            {
+                FoldStep(GetOrAdd(e.Path), e);
+            }
         }
     }
 

@@ -13,6 +13,12 @@ public sealed record StartWorkflow
     public string? Definition { get; init; }
     public JsonElement? Input { get; init; }
 
+    /// <summary>Set on a run a schedule started: the schedule's id (named in the run's <c>workflow-start</c>).</summary>
+    public string? ScheduleId { get; init; }
+
+    /// <summary>Set on a run a schedule started: the fire time the run stands for (its RunId is derived from it and <see cref="ScheduleId"/>).</summary>
+    public DateTimeOffset? ScheduledFireTime { get; init; }
+
     /// <summary>Set when a <c>workflow</c> step of another run starts this one as its child.</summary>
     public ParentRun? Parent { get; init; }
 }

@@ -125,7 +125,13 @@ public static class SagaWorkflowsBusExtensions
                 "SagaWorkflows is already on this bus: call AddSagaWorkflowsBus or AddMassTransit(x => x.AddSagaWorkflows(...)) once.");
         }
 
-        var state = new SagaWorkflowsBusState(options);
+        var state = new SagaWorkflowsBusState(options)
+        {
+            Scheduler = configurator
+                .Where(d => d.ServiceType == typeof(ISagaWorkflowsMessageScheduler) && d.ImplementationInstance is not null)
+                .Select(d => (ISagaWorkflowsMessageScheduler)d.ImplementationInstance!)
+                .LastOrDefault(),
+        };
         configurator.AddSingleton(state);
         configurator.AddSingleton(options);
         configurator.AddSingleton(state.Queues);
@@ -147,7 +153,11 @@ public static class SagaWorkflowsBusExtensions
             contributor.ConfigureRegistrations(configurator, options);
         }
 
-        if (options.Transport == SagaWorkflowsTransport.InMemory)
+        if (state.Scheduler is { } scheduler)
+        {
+            scheduler.ConfigureRegistrations(configurator);
+        }
+        else if (options.Transport == SagaWorkflowsTransport.InMemory)
         {
             configurator.AddDelayedMessageScheduler();
         }
@@ -170,7 +180,11 @@ public static class SagaWorkflowsBusExtensions
         var state = context.GetService<SagaWorkflowsBusState>()
             ?? throw new InvalidOperationException(
                 "UseSagaWorkflows needs x.AddSagaWorkflows(options) in the same AddMassTransit registration.");
-        if (state.Options.Transport == SagaWorkflowsTransport.InMemory)
+        if (state.Scheduler is { } scheduler)
+        {
+            scheduler.ConfigureBus(context, configurator);
+        }
+        else if (state.Options.Transport == SagaWorkflowsTransport.InMemory)
         {
             configurator.UseDelayedMessageScheduler();
         }
@@ -215,6 +229,25 @@ public static class SagaWorkflowsBusExtensions
         return services.AddSingleton(contributor);
     }
 
+    /// <summary>
+    /// Replaces how this process's bus schedules messages (retries' redeliveries, sleeps' and timeouts' wake-ups): by
+    /// default the transport's delayed delivery in memory and the durable scheduler endpoint on RabbitMQ. The test kit
+    /// (<c>SagaWorkflows.TestKit</c>) schedules on a clock the test controls this way. Call before
+    /// <see cref="AddSagaWorkflowsBus"/> (or <see cref="AddSagaWorkflows"/>); after them it throws.
+    /// </summary>
+    public static IServiceCollection AddSagaWorkflowsMessageScheduler(this IServiceCollection services, ISagaWorkflowsMessageScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        if (services.Any(d => d.ServiceType == typeof(SagaWorkflowsBusState)))
+        {
+            throw new InvalidOperationException(
+                "AddSagaWorkflowsMessageScheduler was called after the bus: call it before AddSagaWorkflowsBus, or before AddSagaWorkflows inside your own AddMassTransit.");
+        }
+
+        return services.AddSingleton(scheduler);
+    }
+
     private static List<ISagaWorkflowsBusContributor> Contributors(IServiceCollection services) =>
         services
             .Where(d => d.ServiceType == typeof(ISagaWorkflowsBusContributor) && d.ImplementationInstance is not null)
@@ -230,6 +263,9 @@ public static class SagaWorkflowsBusExtensions
         public SagaWorkflowsQueues Queues { get; } = options.Transport == SagaWorkflowsTransport.RabbitMq
             ? new SagaWorkflowsQueues(options.QueueType)
             : SagaWorkflowsQueues.Classic;
+
+        /// <summary>A replacement for the default message scheduler (<see cref="AddSagaWorkflowsMessageScheduler"/>), or null.</summary>
+        public ISagaWorkflowsMessageScheduler? Scheduler { get; init; }
 
         public volatile bool BusConfigured;
     }

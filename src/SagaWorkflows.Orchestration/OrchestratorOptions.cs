@@ -79,11 +79,29 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// <summary>The pause between two retention batches, leaving the store to the hot path.</summary>
     public TimeSpan RetentionBatchPause { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// What a schedule added from now on does with fires it missed by more than <see cref="ScheduleMisfireThreshold"/>
+    /// (no orchestrator was running): <c>FireOnceNow</c> (default: one run at once, then on schedule), <c>Skip</c>, or <c>FireEach</c>.
+    /// </summary>
+    [EnumDataType(typeof(Schedules.ScheduleMisfirePolicy), ErrorMessage = "must be FireOnceNow, Skip or FireEach")]
+    public Schedules.ScheduleMisfirePolicy ScheduleMisfirePolicy { get; set; } = Schedules.ScheduleMisfirePolicy.FireOnceNow;
+
+    /// <summary>
+    /// How late a fire (of a schedule, or a scheduled message) may be before it counts as missed: a fire later than this
+    /// follows <see cref="ScheduleMisfirePolicy"/>, one less late still starts its own run, late. Quartz's misfire threshold.
+    /// </summary>
+    public TimeSpan ScheduleMisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RetentionInterval <= TimeSpan.Zero)
         {
             yield return new ValidationResult("must be a positive duration such as 00:01:00", [nameof(RetentionInterval)]);
+        }
+
+        if (ScheduleMisfireThreshold < TimeSpan.FromSeconds(1))
+        {
+            yield return new ValidationResult("must be at least 00:00:01", [nameof(ScheduleMisfireThreshold)]);
         }
 
         if (TimerPollInterval <= TimeSpan.Zero)

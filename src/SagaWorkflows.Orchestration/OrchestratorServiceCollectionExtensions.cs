@@ -59,12 +59,25 @@ public static class OrchestratorServiceCollectionExtensions
             {
                 // Several orchestrators share the PostgreSQL database: any of them fires a due message, and a dead one's
                 // triggers are taken over.
-                services.AddSagaWorkflowsScheduler(store => store.UsePostgres(schedulerStore), clustered: true);
+                services.AddSagaWorkflowsScheduler(store =>
+                {
+                    store.UsePostgres(schedulerStore);
+                    store.ConfigureStore(o => o.MisfireThreshold = options.ScheduleMisfireThreshold);
+                }, clustered: true);
             }
             else
             {
-                services.AddSagaWorkflowsScheduler(schedulerStore);
+                services.AddSagaWorkflowsScheduler(store =>
+                {
+                    store.UseSqlite(schedulerStore);
+                    store.ConfigureStore(o => o.MisfireThreshold = options.ScheduleMisfireThreshold);
+                }, clustered: false);
             }
+        }
+        else
+        {
+            // The in-memory transport schedules messages itself; Quartz keeps only the schedules, in memory, as long as the process.
+            services.AddSagaWorkflowsInMemoryScheduler(o => o.MisfireThreshold = options.ScheduleMisfireThreshold);
         }
 
         services.TryAddSingleton(TimeProvider.System);
@@ -83,6 +96,7 @@ public static class OrchestratorServiceCollectionExtensions
         });
         services.AddSingleton<IWorkflowDefinitionRegistry>(sp => sp.GetRequiredService<WorkflowDefinitionRegistry>());
         services.AddSingleton<WorkflowRunner>();
+        services.AddSingleton<Schedules.WorkflowSchedules>();
 
         services.AddSagaStore<WorkflowDbContext>(options.ConnectionString);
         services.AddSagaOutboxRelay<WorkflowDbContext>();
@@ -204,9 +218,14 @@ public static class OrchestratorServiceCollectionExtensions
             });
 
             configurator.AddConsumer<PurgeFinishedRunsConsumer, PurgeFinishedRunsConsumerDefinition>();
+            configurator.AddConsumer<Schedules.ScheduleRequestsConsumer, Schedules.ScheduleRequestsConsumerDefinition>();
             if (busOptions.Transport == SagaWorkflowsTransport.RabbitMq)
             {
                 configurator.AddSagaWorkflowsSchedulerConsumers();
+            }
+            else
+            {
+                configurator.AddBusObserver<SchedulerBusObserver>();
             }
         }
 

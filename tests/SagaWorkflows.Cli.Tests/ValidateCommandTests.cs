@@ -61,7 +61,7 @@ public class ValidateCommandTests
                 "$.steps[1].retry.maxAttempts: must be >= 1",
                 "$.steps[2].duration: must be an ISO 8601 duration such as PT30S or P1D, not \"5 minutes\"",
                 "$.steps[3].items: invalid expression: unexpected end of expression",
-                "$.steps[3].steps[0].type: unknown step type 'teleport'; expected one of tool, ai, parallel, foreach, loop, branch, wait, sleep",
+                "$.steps[3].steps[0].type: unknown step type 'teleport'; expected one of tool, ai, parallel, foreach, loop, branch, wait, sleep, workflow",
                 "$.steps[4].timout: is not a known property",
                 "$.steps[5].input.text: unterminated '${' at position 7",
             ],

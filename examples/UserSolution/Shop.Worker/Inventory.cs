@@ -32,6 +32,15 @@ public sealed class Inventory(ILogger<Inventory> logger)
         return Task.FromResult(true);
     }
 
+    /// <summary>How many of <paramref name="sku"/> are in stock and not reserved.</summary>
+    public int InStock(string sku)
+    {
+        lock (_stock)
+        {
+            return _stock.GetValueOrDefault(sku);
+        }
+    }
+
     /// <summary>Idempotent: releasing an unknown or already released reservation does nothing.</summary>
     public Task ReleaseAsync(Guid reservationId, CancellationToken cancellationToken)
     {

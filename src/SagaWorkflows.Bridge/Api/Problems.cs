@@ -51,6 +51,29 @@ public static class Problems
         detail: $"This client already has {limit} event streams open on this bridge (SagaWorkflows:Bridge:MaxStreamsPerClient); close one, or retry later.",
         statusCode: StatusCodes.Status429TooManyRequests);
 
+    public static ProblemHttpResult InvalidSchedule(IReadOnlyList<string> problems) => TypedResults.Problem(
+        title: "Invalid schedule",
+        detail: string.Join(" ", problems),
+        statusCode: StatusCodes.Status400BadRequest,
+        extensions: new Dictionary<string, object?> { ["errors"] = problems });
+
+    public static ProblemHttpResult ScheduleConflict(string id, IReadOnlyList<string> problems) => TypedResults.Problem(
+        title: "Schedule id already used",
+        detail: string.Join(" ", problems),
+        statusCode: StatusCodes.Status409Conflict,
+        extensions: new Dictionary<string, object?> { ["scheduleId"] = id });
+
+    public static ProblemHttpResult ScheduleNotFound(string id) => TypedResults.Problem(
+        title: "Schedule not found",
+        detail: $"There is no schedule '{Shorten(id)}': GET /schedules lists them.",
+        statusCode: StatusCodes.Status404NotFound,
+        extensions: new Dictionary<string, object?> { ["scheduleId"] = id });
+
+    public static ProblemHttpResult NoOrchestrator(TimeSpan waited) => TypedResults.Problem(
+        title: "No orchestrator answered",
+        detail: $"No orchestrator answered the schedule request within {waited.TotalSeconds:0.#} s (SagaWorkflows:Bridge:ScheduleRequestTimeout): start one on this broker and vhost, then retry. Nothing was changed by this bridge.",
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+
     private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 
     public static ProblemHttpResult TooManyStreams(int limit) => TypedResults.Problem(

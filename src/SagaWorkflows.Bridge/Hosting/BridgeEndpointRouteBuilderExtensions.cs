@@ -21,6 +21,7 @@ public static class BridgeEndpointRouteBuilderExtensions
         EventStreamEndpoints.Map(group);
         RunCommandEndpoints.Map(group);
         RunQueryEndpoints.Map(group);
+        ScheduleEndpoints.Map(group);
         PageEndpoints.Map(group);
         return group;
     }

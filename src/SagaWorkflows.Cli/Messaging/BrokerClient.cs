@@ -117,6 +117,45 @@ public sealed class BrokerClient : IAsyncDisposable
         }
     }
 
+    /// <summary>How long a request waits for the orchestrator's answer.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> as a request (mandatory: a request no queue receives throws
+    /// <see cref="UnroutableMessageException"/>) and returns the answer's message, one of the response types.
+    /// </summary>
+    /// <exception cref="CliException">No answer within <see cref="RequestTimeout"/> (exit code 3).</exception>
+    public async Task<object> RequestAsync<TRequest, TResponse1, TResponse2>(TRequest message, CancellationToken cancellationToken)
+        where TRequest : class
+        where TResponse1 : class
+        where TResponse2 : class
+    {
+        var client = _bus.CreateRequestClient<TRequest>(MassTransit.RequestTimeout.After(s: (int)RequestTimeout.TotalSeconds));
+        try
+        {
+            var response = await client.GetResponse<TResponse1, TResponse2>(message, r => r.UseExecute(Mandatory), cancellationToken);
+            return response.Message;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsReturned(ex))
+        {
+            throw new UnroutableMessageException(typeof(TRequest).Name, ex.GetBaseException().Message);
+        }
+        catch (RequestTimeoutException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.Unreachable,
+                $"no orchestrator answered the {typeof(TRequest).Name} request within {RequestTimeout.TotalSeconds:0} s at {Address.Display}",
+                "check that an orchestrator runs against this broker and vhost (its log says so), then retry");
+        }
+    }
+
+    private static void Mandatory(SendContext context)
+    {
+        if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+        {
+            rabbit.Mandatory = true;
+        }
+    }
+
     private static bool IsReturned(Exception ex)
     {
         for (var inner = ex; inner is not null; inner = inner.InnerException)

@@ -14,8 +14,9 @@ namespace SagaWorkflows.Core.Engine;
 /// </summary>
 public static class WorkflowEngine
 {
+    /// <param name="schedule">The schedule that started the run and the fire time it stands for, named in <c>workflow-start</c>.</param>
     public static EngineResult Start(WorkflowDefinition workflow, Guid runId, JsonNode? input, DateTimeOffset now, Random? random = null,
-        ParentRun? parent = null)
+        ParentRun? parent = null, (string Id, DateTimeOffset FireTime)? schedule = null)
     {
         ArgumentNullException.ThrowIfNull(workflow);
         var state = new RunState
@@ -47,6 +48,11 @@ public static class WorkflowEngine
             // The definition snapshot the run keeps, so watchers (the bridge's run page) can draw the run as it will go.
             ["definition"] = JsonNode.Parse(workflow.Json),
         };
+        if (schedule is { } fired)
+        {
+            startData["schedule"] = new JsonObject { ["id"] = fired.Id, ["fireTime"] = fired.FireTime.ToUniversalTime() };
+        }
+
         if (parent is not null)
         {
             startData["parent"] = new JsonObject { ["runId"] = parent.RunId, ["path"] = parent.Path, ["depth"] = parent.Depth };

@@ -60,7 +60,8 @@ public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflo
             else
             {
                 run.WorkflowVersion = parsed.Definition!.Version;
-                result = WorkflowEngine.Start(parsed.Definition, message.RunId, CoreJson.ToNode(message.Input), now, parent: message.Parent);
+                var schedule = message is { ScheduleId: { Length: > 0 } scheduleId, ScheduledFireTime: { } fireTime } ? (scheduleId, fireTime) : ((string, DateTimeOffset)?)null;
+                result = WorkflowEngine.Start(parsed.Definition, message.RunId, CoreJson.ToNode(message.Input), now, parent: message.Parent, schedule: schedule);
             }
         }
 

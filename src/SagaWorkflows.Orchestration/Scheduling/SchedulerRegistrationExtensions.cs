@@ -102,6 +102,28 @@ public static class SchedulerRegistrationExtensions
     }
 
     /// <summary>
+    /// Adds Quartz with an in-memory store (the embedded host on the in-memory transport: what it holds lasts as long as the
+    /// process) and its hosted service; the bus starts it, as with the persistent store.
+    /// </summary>
+    public static IServiceCollection AddSagaWorkflowsInMemoryScheduler(this IServiceCollection services, Action<InMemoryJobStoreOptions>? configureStore = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s => s.InstanceName = DefaultSchedulerName);
+            q.UseInMemoryStore(o => configureStore?.Invoke(o));
+        });
+        services.AddQuartzHostedService(o =>
+        {
+            o.AutoStart = false;
+            o.WaitForJobsToComplete = true;
+        });
+
+        return services;
+    }
+
+    /// <summary>
     /// Registers the schedule and cancel consumers (endpoint <see cref="QueueNames.Scheduler"/>, one message
     /// at a time, for <c>ConfigureEndpoints</c>) and the observer that starts Quartz when the bus is ready.
     /// </summary>

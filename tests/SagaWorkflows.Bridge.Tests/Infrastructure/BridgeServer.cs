@@ -59,13 +59,14 @@ public sealed class BridgeServer : IAsyncDisposable
     /// A database the caller owns (and deletes), to restart a bridge over the same store; without it the
     /// server uses a fresh one and deletes it when disposed.
     /// </param>
+    /// <param name="definitions">With the engine: definitions the orchestrator knows by id.</param>
     /// <param name="urls">Where Kestrel listens; loopback on a free port unless a test needs otherwise.</param>
     /// <param name="withEngine">
     /// Also host the orchestrator and the sample worker's demo tools on the same in-memory bus (as the CLI's embedded
     /// demo does), so runs started through the bridge really run.
     /// </param>
     public static async Task<BridgeServer> StartAsync(IDictionary<string, string?>? settings = null, string? databasePath = null,
-        string urls = "http://127.0.0.1:0", bool withEngine = false)
+        string urls = "http://127.0.0.1:0", bool withEngine = false, Action<Orchestration.Definitions.WorkflowDefinitionRegistry>? definitions = null)
     {
         var ownsDatabase = databasePath is null;
         databasePath ??= TestPaths.NewDatabase();
@@ -110,7 +111,7 @@ public sealed class BridgeServer : IAsyncDisposable
                 ConnectionString = $"Data Source={databasePath}.workflows",
                 DefinitionsPath = null,
                 TimerPollInterval = TimeSpan.FromMilliseconds(100),
-            }, bus);
+            }, bus, definitions);
             // 'record' keeps what it received, so a test can compare it with what the page shows as the step's input.
             builder.Services.AddSagaWorkflowsWorker(w => w.AddDemoTools().AddTool("record", (input, _) =>
             {

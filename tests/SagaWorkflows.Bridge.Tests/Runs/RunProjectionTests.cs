@@ -36,8 +36,8 @@ public sealed class RunProjectionTests
         var snapshot = RunProjection.Project([
             parent.Event(1, T.WorkflowStart),
             parent.Event(2, T.StepStart, "pack", data: new { input = new { sku = "a" }, childRunId = first, workflowId = "pack-item" }, stepType: "workflow"),
-            parent.Event(3, T.StepRetry, "pack", 1, new { attempt = 1, nextAttempt = 2, delayMs = 10, error = new { type = "Boom", message = "x" }, childRunId = second }),
-            parent.Event(4, T.StepComplete, "pack", data: new { output = new { packed = "a" } }),
+            parent.Event(3, T.StepRetry, "pack", 1, new { attempt = 1, nextAttempt = 2, delayMs = 10, error = new { type = "Boom", message = "x" }, childRunId = second }, "workflow"),
+            parent.Event(4, T.StepComplete, "pack", data: new { output = new { packed = "a" } }, stepType: "workflow"),
             parent.Event(5, T.StepError, "boom", 1, new { error = new { type = "Boom", message = "x" } }),
             parent.Event(6, T.CompensationStart),
             parent.Event(7, T.StepCompensated, "pack/reserve", data: new { stepId = "reserve", tool = "undo" }),
@@ -46,6 +46,7 @@ public sealed class RunProjectionTests
         var pack = snapshot.Steps.Single(s => s.Path == "pack");
         Assert.Equal(second, pack.ChildRunId);
         Assert.Equal(CompensationStatus.Compensated, pack.Compensation);
+        Assert.Equal(("workflow", "pack"), (pack.Type, pack.StepId));
         Assert.DoesNotContain(snapshot.Steps, s => s.Path.Contains('/', StringComparison.Ordinal));
         Assert.Null(snapshot.ParentRunId);
 

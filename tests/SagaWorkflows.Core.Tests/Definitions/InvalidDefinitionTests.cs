@@ -45,7 +45,7 @@ public class InvalidDefinitionTests
     public void Unknown_step_type_lists_the_known_ones()
     {
         AssertStepErrors("""{ "id": "a", "type": "teleport", "destination": "mars" }""",
-            "$.steps[0].type: unknown step type 'teleport'; expected one of tool, ai, parallel, foreach, loop, branch, wait, sleep");
+            "$.steps[0].type: unknown step type 'teleport'; expected one of tool, ai, parallel, foreach, loop, branch, wait, sleep, workflow");
     }
 
     [Fact]

@@ -45,6 +45,15 @@ public sealed class EventLog
         }
     }
 
+    /// <summary>Every event received, of any run, that matches <paramref name="predicate"/>, in arrival order.</summary>
+    public IReadOnlyList<WorkflowLifecycleEvent> Where(Func<WorkflowLifecycleEvent, bool> predicate)
+    {
+        lock (_gate)
+        {
+            return _events.Where(predicate).ToList();
+        }
+    }
+
     /// <summary>The run's stream as a consumer would rebuild it: one event per sequence, in order.</summary>
     public IReadOnlyList<WorkflowLifecycleEvent> Of(Guid runId) =>
         Raw(runId).GroupBy(e => e.Sequence).Select(g => g.First()).OrderBy(e => e.Sequence).ToList();

@@ -115,6 +115,17 @@ public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly syst
     }
 
     [Fact]
+    public async Task The_sample_user_solutions_tests_run_its_tools_in_the_test_kit_from_the_packages()
+    {
+        var solution = CopySample("UserSolutionTests");
+        var result = await DotNet.RunAsync(solution, TimeSpan.FromMinutes(6),
+            "test", "Shop.Tests", "-c", "Release", $"-p:SagaWorkflowsVersion={feed.Version}", "-nodeReuse:false");
+
+        Assert.True(result.ExitCode == 0, $"the sample's tests failed:\n{result}");
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+3", result.StdOut);
+    }
+
+    [Fact]
     public void Every_README_snippet_marked_in_the_sample_appears_verbatim_in_the_README()
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md")).ReplaceLineEndings("\n");
@@ -123,7 +134,7 @@ public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly syst
             .SelectMany(f => Snippet().Matches(File.ReadAllText(f).ReplaceLineEndings("\n")).Select(m => (File: Path.GetFileName(f), Name: m.Groups["name"].Value, Code: Unindent(m.Groups["code"].Value))))
             .ToList();
 
-        Assert.Equal(["compensation", "definition", "start", "tool", "worker"], snippets.Select(s => s.Name).Order());
+        Assert.Equal(["compensation", "definition", "start", "testkit", "tool", "worker"], snippets.Select(s => s.Name).Order());
         foreach (var (file, name, code) in snippets)
         {
             Assert.True(readme.Contains(code, StringComparison.Ordinal), $"README.md lacks the '{name}' snippet of {file}, verbatim:\n{code}");
@@ -150,9 +161,9 @@ public sealed partial class PackagesTests(PackedFeed feed, OrchestratorOnly syst
         Regex.Match(File.ReadAllText(Path.Combine(Sample, "Directory.Build.props")), "<SagaWorkflowsVersion[^>]*>(?<v>[^<]+)<").Groups["v"].Value;
 
     /// <summary>The sample in a folder of its own, as a user's checkout, with a nuget.config adding the feed.</summary>
-    private string CopySample()
+    private string CopySample(string folder = "UserSolution")
     {
-        var target = Path.Combine(feed.Directory, "UserSolution");
+        var target = Path.Combine(feed.Directory, folder);
         foreach (var file in Directory.EnumerateFiles(Sample, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(Sample, file);

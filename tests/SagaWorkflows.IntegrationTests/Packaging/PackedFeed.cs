@@ -13,6 +13,7 @@ public sealed partial class PackedFeed : IAsyncLifetime
 {
     public static readonly string[] Libraries =
         ["SagaWorkflows.Contracts", "SagaWorkflows.Core", "SagaWorkflows.Hosting", "SagaWorkflows.WorkerSdk", "SagaWorkflows.Orchestration", "SagaWorkflows.Bridge",
+         "SagaWorkflows.TestKit",
          "SagaWorkflows.Definitions.Builder"];
 
     public const string ToolPackage = "sagawf";

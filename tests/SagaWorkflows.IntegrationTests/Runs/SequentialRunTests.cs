@@ -94,7 +94,7 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
             "$.steps[0].tool: is required",
             "$.steps[1].id: duplicate step id 'a' (first used at $.steps[0])",
             "$.steps[1].retry.backoffRate: must be >= 1",
-            "$.steps[2].type: unknown step type 'teleport'; expected one of tool, ai, parallel, foreach, loop, branch, wait, sleep",
+            "$.steps[2].type: unknown step type 'teleport'; expected one of tool, ai, parallel, foreach, loop, branch, wait, sleep, workflow",
         ], errors);
     }
 

@@ -26,7 +26,8 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
         _directory = directory;
     }
 
-    public static async Task<EmbeddedSystem> StartAsync(Action<SagaWorkflowsWorkerBuilder>? worker = null, Action<OrchestratorOptions>? orchestrator = null)
+    public static async Task<EmbeddedSystem> StartAsync(Action<SagaWorkflowsWorkerBuilder>? worker = null, Action<OrchestratorOptions>? orchestrator = null,
+        Action<Definitions.WorkflowDefinitionRegistry>? definitions = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "sagawf-embedded-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(directory);
@@ -41,7 +42,7 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
             TimerPollInterval = TimeSpan.FromMilliseconds(100),
         };
         orchestrator?.Invoke(options);
-        builder.Services.AddSagaWorkflowsOrchestrator(options, bus);
+        builder.Services.AddSagaWorkflowsOrchestrator(options, bus, definitions);
         builder.Services.AddSagaWorkflowsWorker(w =>
         {
             w.AddDemoTools();
@@ -77,6 +78,9 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
     public Task<IReadOnlyList<WorkflowLifecycleEvent>> WaitForEndAsync(Guid runId, TimeSpan timeout) =>
         _terminal.GetOrAdd(runId, _ => new TaskCompletionSource<IReadOnlyList<WorkflowLifecycleEvent>>(TaskCreationOptions.RunContinuationsAsynchronously))
             .Task.WaitAsync(timeout);
+
+    /// <summary>Every run an event was seen of (runs the test did not start itself, e.g. a schedule's).</summary>
+    public IReadOnlyCollection<Guid> SeenRuns => _events.Keys.ToList();
 
     /// <summary>The events of a run seen so far, in sequence order.</summary>
     public IReadOnlyList<WorkflowLifecycleEvent> EventsOf(Guid runId) =>
