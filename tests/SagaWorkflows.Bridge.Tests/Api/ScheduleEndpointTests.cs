@@ -27,7 +27,7 @@ public sealed class ScheduleEndpointTests(ScheduleBridgeFixture fixture) : IClas
 {
     private HttpClient Client => fixture.Bridge.Client;
 
-    private Task<HttpResponseMessage> Post(string body, string contentType = "application/json") =>
+    private Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json") =>
         Client.PostAsync("/schedules", new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue(contentType)));
 
     private static string Hourly(string id, string interval = "PT1H") =>
@@ -36,7 +36,7 @@ public sealed class ScheduleEndpointTests(ScheduleBridgeFixture fixture) : IClas
     [Fact]
     public async Task Adding_answers_201_with_the_schedule_listing_and_getting_show_it_and_deleting_answers_204()
     {
-        using var created = await Post(Hourly("hourly-greet"));
+        using var created = await PostAsync(Hourly("hourly-greet"));
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("/schedules/hourly-greet", created.Headers.Location?.ToString());
@@ -54,19 +54,19 @@ public sealed class ScheduleEndpointTests(ScheduleBridgeFixture fixture) : IClas
         using var deleted = await Client.DeleteAsync("/schedules/hourly-greet");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         using var gone = await Client.GetAsync("/schedules/hourly-greet");
-        await RunCommandTests.AssertProblem(gone, HttpStatusCode.NotFound, "Schedule not found", "hourly-greet");
+        await RunCommandTests.AssertProblemAsync(gone, HttpStatusCode.NotFound, "Schedule not found", "hourly-greet");
     }
 
     [Fact]
     public async Task The_same_add_again_answers_200_and_the_same_id_with_another_body_409()
     {
-        using var first = await Post(Hourly("twice"));
-        using var again = await Post(Hourly("twice"));
-        using var other = await Post(Hourly("twice", "PT2H"));
+        using var first = await PostAsync(Hourly("twice"));
+        using var again = await PostAsync(Hourly("twice"));
+        using var other = await PostAsync(Hourly("twice", "PT2H"));
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        await RunCommandTests.AssertProblem(other, HttpStatusCode.Conflict, "Schedule id already used", "$.id: schedule 'twice' already exists");
+        await RunCommandTests.AssertProblemAsync(other, HttpStatusCode.Conflict, "Schedule id already used", "$.id: schedule 'twice' already exists");
         var kept = await Client.GetFromJsonAsync<JsonElement>("/schedules/twice");
         Assert.Equal("PT1H", kept.GetProperty("interval").GetString());
     }
@@ -81,9 +81,9 @@ public sealed class ScheduleEndpointTests(ScheduleBridgeFixture fixture) : IClas
     [InlineData("""[ 1 ]""", "$: the schedule must be a JSON object")]
     public async Task A_malformed_body_answers_400_naming_each_problem_by_its_path(string body, string expected)
     {
-        using var response = await Post(body);
+        using var response = await PostAsync(body);
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.BadRequest, "Invalid schedule", expected);
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid schedule", expected);
     }
 
     [Theory]
@@ -95,9 +95,9 @@ public sealed class ScheduleEndpointTests(ScheduleBridgeFixture fixture) : IClas
     [InlineData("""{ "id": "bad-input", "workflowId": "greet", "input": { }, "interval": "PT1M" }""", "$.input")]
     public async Task What_the_orchestrator_refuses_answers_400_with_its_reasons_and_stores_nothing(string body, string expected)
     {
-        using var response = await Post(body);
+        using var response = await PostAsync(body);
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.BadRequest, "Invalid schedule", expected);
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "Invalid schedule", expected);
         var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
         using var lookup = await Client.GetAsync($"/schedules/{id}");
         Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
@@ -108,13 +108,13 @@ public sealed class ScheduleEndpointTests(ScheduleBridgeFixture fixture) : IClas
     {
         using var response = await Client.DeleteAsync("/schedules/never-added");
 
-        await RunCommandTests.AssertProblem(response, HttpStatusCode.NotFound, "Schedule not found", "never-added");
+        await RunCommandTests.AssertProblemAsync(response, HttpStatusCode.NotFound, "Schedule not found", "never-added");
     }
 
     [Fact]
     public async Task A_body_that_is_not_JSON_is_refused_with_415_before_anything_is_asked()
     {
-        using var response = await Post("id=x&workflowId=greet", "application/x-www-form-urlencoded");
+        using var response = await PostAsync("id=x&workflowId=greet", "application/x-www-form-urlencoded");
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
@@ -135,7 +135,7 @@ public sealed class ScheduleWithoutOrchestratorTests
         using var list = await bridge.Client.GetAsync("/schedules");
         using var remove = await bridge.Client.DeleteAsync("/schedules/x");
 
-        await RunCommandTests.AssertProblem(add, HttpStatusCode.ServiceUnavailable, "No orchestrator answered", "ScheduleRequestTimeout");
+        await RunCommandTests.AssertProblemAsync(add, HttpStatusCode.ServiceUnavailable, "No orchestrator answered", "ScheduleRequestTimeout");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, list.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, remove.StatusCode);
     }
