@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Cli.Tests;
 
@@ -33,7 +33,7 @@ public sealed class FakeBridge : IAsyncDisposable
         // A free port can be taken by someone else between probing and listening: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
+            Port = Network.FreePort();
             _listener = new HttpListener();
             _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             try
@@ -180,12 +180,5 @@ public sealed class FakeBridge : IAsyncDisposable
         var bytes = Encoding.UTF8.GetBytes(text);
         await response.OutputStream.WriteAsync(bytes);
         await response.OutputStream.FlushAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -15,7 +15,8 @@ public static class Poll
         UntilAsync(() => Task.FromResult(condition()), timeout, what);
 
     /// <inheritdoc cref="UntilAsync(Func{bool}, TimeSpan, string)"/>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    /// <param name="interval">Between checks; longer for a check that costs a query or a request (20 ms when null).</param>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var deadline = DateTime.UtcNow + timeout;
@@ -26,7 +27,7 @@ public static class Poll
                 throw new TimeoutException($"{what}: not within {timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s");
             }
 
-            await Task.Delay(Interval);
+            await Task.Delay(interval ?? Interval);
         }
     }
 

@@ -12,7 +12,7 @@ namespace SagaWorkflows.Bridge.Security;
 /// are checked, and without API keys, JWT or an explicit <c>AllowAnonymous</c> a non-loopback one stops the host.
 /// (Until then the access policy already serves only loopback requests.)
 /// </summary>
-internal sealed class BridgeExposureCheck(IServer server, IOptions<BridgeOptions> options, ILogger<BridgeExposureCheck> logger) : IHostedLifecycleService
+internal sealed partial class BridgeExposureCheck(IServer server, IOptions<BridgeOptions> options, ILogger<BridgeExposureCheck> logger) : IHostedLifecycleService
 {
     public Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -26,8 +26,7 @@ internal sealed class BridgeExposureCheck(IServer server, IOptions<BridgeOptions
         var exposed = addresses.Where(a => !IsLoopback(a)).ToList();
         if (o.AllowAnonymous)
         {
-            logger.LogWarning("The bridge serves everyone without authentication (SagaWorkflows:Bridge:AllowAnonymous) on {Addresses}",
-                string.Join(", ", addresses));
+            LogAnonymous(logger, addresses);
             return Task.CompletedTask;
         }
 
@@ -42,8 +41,7 @@ internal sealed class BridgeExposureCheck(IServer server, IOptions<BridgeOptions
 
         if (addresses.Count > 0)
         {
-            logger.LogWarning("The bridge has no API keys: it serves requests over loopback only ({Addresses}). Set SagaWorkflows__Bridge__ApiKeys__0 to require a key.",
-                string.Join(", ", addresses));
+            LogLoopbackOnly(logger, addresses);
         }
 
         return Task.CompletedTask;
@@ -69,4 +67,10 @@ internal sealed class BridgeExposureCheck(IServer server, IOptions<BridgeOptions
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The bridge serves everyone without authentication (SagaWorkflows:Bridge:AllowAnonymous) on {Addresses}")]
+    private static partial void LogAnonymous(ILogger logger, ICollection<string> addresses);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The bridge has no API keys: it serves requests over loopback only ({Addresses}). Set SagaWorkflows__Bridge__ApiKeys__0 to require a key.")]
+    private static partial void LogLoopbackOnly(ILogger logger, ICollection<string> addresses);
 }

@@ -41,7 +41,7 @@ public static partial class StepReferences
         foreach (var text in Texts(workflow))
         {
             var named = NamedUse().Matches(text);
-            if (AnyUse().Matches(text).Count != named.Count)
+            if (AnyUse().Count(text) != named.Count)
             {
                 return null;
             }

@@ -40,7 +40,9 @@ public static class RetryDelays
         var delay = Cap(FromTicksSaturating(ticks), policy.MaxInterval);
 
         if (string.Equals(policy.Jitter, FullJitter, StringComparison.Ordinal))
+        {
             delay = FromTicksSaturating(delay.Ticks * random.NextDouble());
+        }
 
         return Cap(delay, policy.MaxInterval);
     }
@@ -60,10 +62,14 @@ public static class RetryDelays
         ArgumentNullException.ThrowIfNull(errorType);
 
         if (policy.NonRetryable.Contains(errorType, StringComparer.Ordinal))
+        {
             return false;
+        }
 
         if (policy.RetryOn is { Count: > 0 } retryOn)
+        {
             return retryOn.Contains(errorType, StringComparer.Ordinal);
+        }
 
         return true;
     }
@@ -84,18 +90,26 @@ public static class RetryDelays
     private static void Validate(StepRetryPolicy policy)
     {
         if (policy.InitialInterval < TimeSpan.Zero)
+        {
             throw new ArgumentOutOfRangeException(nameof(policy), policy.InitialInterval, "initialInterval must not be negative.");
+        }
 
         // Written so that NaN fails too.
         if (!(policy.BackoffRate >= 1))
+        {
             throw new ArgumentOutOfRangeException(nameof(policy), policy.BackoffRate, "backoffRate must be at least 1.");
+        }
 
         if (policy.MaxInterval < TimeSpan.Zero)
+        {
             throw new ArgumentOutOfRangeException(nameof(policy), policy.MaxInterval, "maxInterval must not be negative.");
+        }
 
         if (!string.Equals(policy.Jitter, NoJitter, StringComparison.Ordinal)
             && !string.Equals(policy.Jitter, FullJitter, StringComparison.Ordinal))
+        {
             throw new ArgumentException($"jitter must be '{NoJitter}' or '{FullJitter}', not '{policy.Jitter}'.", nameof(policy));
+        }
     }
 
     private static TimeSpan Cap(TimeSpan delay, TimeSpan? maxInterval) =>
@@ -105,11 +119,15 @@ public static class RetryDelays
     {
         // NaN only comes from a zero interval times an infinite power: zero is the honest answer.
         if (double.IsNaN(ticks))
+        {
             return TimeSpan.Zero;
+        }
 
         // (double)long.MaxValue rounds up past long.MaxValue, so the comparison must be >=.
         if (ticks >= TimeSpan.MaxValue.Ticks)
+        {
             return TimeSpan.MaxValue;
+        }
 
         return ticks <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)ticks);
     }

@@ -31,10 +31,7 @@ internal sealed partial class HealthEndpointServer(SagaWorkflowsHealthOptions op
         await app.StartAsync(cancellationToken);
         _app = app;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            LogListening(string.Join(", ", addresses));
-        }
+        LogListening(addresses);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -54,5 +51,5 @@ internal sealed partial class HealthEndpointServer(SagaWorkflowsHealthOptions op
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Health endpoints /health/live and /health/ready listening on {Addresses}")]
-    private partial void LogListening(string addresses);
+    private partial void LogListening(ICollection<string> addresses);
 }

@@ -8,7 +8,7 @@ namespace SagaWorkflows.Orchestration.Definitions;
 /// Definitions registered in code or loaded from a folder of <c>*.json</c> files
 /// (<c>SagaWorkflows:DefinitionsPath</c>). Invalid files are reported and skipped, never fatal.
 /// </summary>
-public sealed class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistry> logger, WorkflowLimits? limits = null) : IWorkflowDefinitionRegistry
+public sealed partial class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistry> logger, WorkflowLimits? limits = null) : IWorkflowDefinitionRegistry
 {
     private readonly WorkflowLimits _limits = limits ?? WorkflowLimits.Default;
 
@@ -29,7 +29,13 @@ public sealed class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistr
     {
         if (!Directory.Exists(path))
         {
-            logger.LogInformation("No workflow definitions folder at {Path}", Path.GetFullPath(path));
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                // Only worked out when it is logged (CA1873 does not see the guard through a [LoggerMessage] call).
+                var fullPath = Path.GetFullPath(path);
+                LogNoFolder(logger, fullPath);
+            }
+
             return;
         }
 
@@ -39,12 +45,12 @@ public sealed class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistr
             var parsed = WorkflowDefinitionParser.Parse(json, _limits);
             if (!parsed.IsValid)
             {
-                logger.LogWarning("Skipping invalid workflow definition {File}: {Errors}", file, string.Join("; ", parsed.Errors));
+                LogSkippedInvalid(logger, file, string.Join("; ", parsed.Errors));
                 continue;
             }
 
             _definitions[(parsed.Definition!.Id, parsed.Definition.Version)] = json;
-            logger.LogInformation("Loaded workflow {WorkflowId} v{Version} from {File}", parsed.Definition.Id, parsed.Definition.Version, file);
+            LogLoaded(logger, parsed.Definition.Id, parsed.Definition.Version, file);
         }
     }
 
@@ -60,4 +66,13 @@ public sealed class WorkflowDefinitionRegistry(ILogger<WorkflowDefinitionRegistr
     }
 
     public IReadOnlyList<(string Id, int Version)> List() => _definitions.Keys.OrderBy(k => k.Id).ThenBy(k => k.Version).ToList();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No workflow definitions folder at {Path}")]
+    private static partial void LogNoFolder(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipping invalid workflow definition {File}: {Errors}")]
+    private static partial void LogSkippedInvalid(ILogger logger, string file, string errors);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded workflow {WorkflowId} v{Version} from {File}")]
+    private static partial void LogLoaded(ILogger logger, string workflowId, int version, string file);
 }

@@ -14,7 +14,7 @@ namespace SagaWorkflows.Orchestration.Monitoring;
 /// lag). Only read when a listener collects them (an exporter every export interval), and then at most every
 /// <see cref="RefreshAfter"/>; they describe the store, so every orchestrator sharing it reports the same figures.
 /// </summary>
-internal sealed class WorkflowStoreGauges : IHostedService, IDisposable
+internal sealed partial class WorkflowStoreGauges : IHostedService, IDisposable
 {
     private static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(5);
 
@@ -63,7 +63,7 @@ internal sealed class WorkflowStoreGauges : IHostedService, IDisposable
             }
             catch (Exception exception) when (exception is InvalidOperationException or System.Data.Common.DbException)
             {
-                _logger.LogDebug(exception, "Reading the workflow store's gauges failed; reporting the last figures");
+                LogReadFailed(_logger, exception);
             }
 
             return _figures;
@@ -75,4 +75,7 @@ internal sealed class WorkflowStoreGauges : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _meter.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reading the workflow store's gauges failed; reporting the last figures")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception);
 }

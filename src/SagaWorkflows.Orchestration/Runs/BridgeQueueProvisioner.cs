@@ -12,7 +12,7 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// the first lifecycle event is published: RabbitMQ drops what no queue is bound for, so without
 /// this, events of runs that happen before a bridge first starts would never reach it.
 /// </summary>
-public sealed class BridgeQueueProvisioner(SagaWorkflowsBusOptions bus, OrchestratorOptions options, ILogger<BridgeQueueProvisioner> logger,
+public sealed partial class BridgeQueueProvisioner(SagaWorkflowsBusOptions bus, OrchestratorOptions options, ILogger<BridgeQueueProvisioner> logger,
     SagaWorkflowsQueues? queues = null) : IHostedService
 {
     private readonly SagaWorkflowsQueues _queues = queues ?? new SagaWorkflowsQueues(bus.QueueType);
@@ -36,9 +36,12 @@ public sealed class BridgeQueueProvisioner(SagaWorkflowsBusOptions bus, Orchestr
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Not fatal: a bridge that has started once has declared all of this itself.
-            logger.LogWarning(ex, "Could not declare the bridge queue {Queue}; events published before a bridge first starts will not reach it", queue);
+            LogDeclareFailed(logger, ex, queue);
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not declare the bridge queue {Queue}; events published before a bridge first starts will not reach it")]
+    private static partial void LogDeclareFailed(ILogger logger, Exception exception, string queue);
 }

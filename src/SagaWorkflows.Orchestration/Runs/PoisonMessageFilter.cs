@@ -13,7 +13,7 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// failure, instead of hanging, or being woken again and again by the supervisor. Store failures are left alone:
 /// they say nothing about the run, and failing it would need the very store that is failing.
 /// </summary>
-public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<ConsumeContext>
+public sealed partial class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<ConsumeContext>
 {
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
@@ -37,7 +37,7 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
                 }
                 catch (Exception sendFailure) when (sendFailure is not OutOfMemoryException)
                 {
-                    logger.LogError(sendFailure, "Could not ask to fail run {RunId} after its poison message", id);
+                    LogFailRequestFailed(logger, sendFailure, id);
                 }
             }
 
@@ -139,4 +139,7 @@ public sealed class PoisonMessageFilter(int attempts, ILogger logger) : IFilter<
     }
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not ask to fail run {RunId} after its poison message")]
+    private static partial void LogFailRequestFailed(ILogger logger, Exception exception, Guid runId);
 }

@@ -13,7 +13,7 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// whose timer is due; the saga decides what the timer means. Any orchestrator instance may do it:
 /// a duplicate wake changes nothing.
 /// </summary>
-public sealed class RunSupervisor(
+public sealed partial class RunSupervisor(
     IDbContextFactory<WorkflowDbContext> contexts,
     IBus bus,
     OrchestratorOptions options,
@@ -39,7 +39,7 @@ public sealed class RunSupervisor(
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Looking for due run timers failed; trying again in {Interval}", options.TimerPollInterval);
+                LogPassFailed(logger, ex, options.TimerPollInterval);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -74,8 +74,7 @@ public sealed class RunSupervisor(
                 // Its wakes were sent and the timer is still due: they fail (and the run has been failed as
                 // poison), or nothing consumes them. Waking it forever would only grow the error queue and the log.
                 _sent[run.CorrelationId] = sent with { Times = sent.Times + 1 };
-                logger.LogError("Run {RunId} was woken {Times} times for its timer due at {WakeAt:o} and it is still due; no longer waking it",
-                    run.CorrelationId, sent.Times, run.WakeAt);
+                LogGaveUpWaking(logger, run.CorrelationId, sent.Times, run.WakeAt);
             }
         }
 
@@ -100,6 +99,15 @@ public sealed class RunSupervisor(
             }
         }
 
-        logger.LogDebug("Woke {Count} runs with due timers", toWake.Count);
+        LogWoke(logger, toWake.Count);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for due run timers failed; trying again in {Interval}")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} was woken {Times} times for its timer due at {WakeAt:o} and it is still due; no longer waking it")]
+    private static partial void LogGaveUpWaking(ILogger logger, Guid runId, int times, DateTime wakeAt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Woke {Count} runs with due timers")]
+    private static partial void LogWoke(ILogger logger, int count);
 }

@@ -18,7 +18,7 @@ namespace SagaWorkflows.Orchestration.Runs;
 /// lets the engine decide, then stores the new state and stages the engine's messages in the
 /// saga's outbox, so they leave only if the state was saved, and surely leave if it was.
 /// </summary>
-public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinitionRegistry registry, TimeProvider time, ILogger<WorkflowRunner> logger,
+public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinitionRegistry registry, TimeProvider time, ILogger<WorkflowRunner> logger,
     SagaWorkflowsQueues? queues = null)
 {
     /// <summary>How this bus addresses the product's queues (classic or quorum).</summary>
@@ -129,7 +129,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                logger.LogWarning(ex, "The state of run {RunId} cannot be read; failing it from scratch", run.CorrelationId);
+                LogStateUnreadable(logger, ex, run.CorrelationId);
             }
         }
 
@@ -153,7 +153,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
         state.Suspended = false;
         state.Root = new SequenceFrame();
         state.Sequence++;
-        logger.LogError("Run {RunId} failed: {Reason}", run.CorrelationId, reason);
+        LogRunFailed(logger, run.CorrelationId, reason);
         List<EngineEffect> effects = [];
         if (state.Parent is not null)
         {
@@ -204,7 +204,7 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
                     run.PendingMessages.Add(new OutboxItem(send.Command, send.Command.GetType(), queues.Address(send.Queue), send.TimeToLive));
                     break;
                 case RejectSignal reject:
-                    logger.LogInformation("Signal {Signal} for run {RunId} rejected: {Reason}", reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
+                    LogSignalRejected(logger, reject.Rejection.Signal, reject.Rejection.RunId, reject.Rejection.Reason);
                     run.EnqueuePublish(reject.Rejection);
                     break;
                 case RejectRedrive reject:
@@ -252,4 +252,13 @@ public sealed class WorkflowRunner(DefinitionCache definitions, IWorkflowDefinit
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The state of run {RunId} cannot be read; failing it from scratch")]
+    private static partial void LogStateUnreadable(ILogger logger, Exception exception, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed: {Reason}")]
+    private static partial void LogRunFailed(ILogger logger, Guid runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signal {Signal} for run {RunId} rejected: {Reason}")]
+    private static partial void LogSignalRejected(ILogger logger, string signal, Guid runId, string reason);
 }

@@ -6,7 +6,7 @@ using Quartz;
 namespace SagaWorkflows.Orchestration.Scheduling;
 
 /// <summary>Deletes the trigger of a scheduled message; cancelling one already sent or never scheduled is a no-op.</summary>
-public sealed class CancelScheduledMessageConsumer(ISchedulerFactory schedulerFactory, ILogger<CancelScheduledMessageConsumer> logger)
+public sealed partial class CancelScheduledMessageConsumer(ISchedulerFactory schedulerFactory, ILogger<CancelScheduledMessageConsumer> logger)
     : IConsumer<CancelScheduledMessage>
 {
     public async Task Consume(ConsumeContext<CancelScheduledMessage> context)
@@ -17,11 +17,17 @@ public sealed class CancelScheduledMessageConsumer(ISchedulerFactory schedulerFa
 
         if (removed)
         {
-            logger.LogDebug("Cancelled scheduled message {TokenId}", context.Message.TokenId);
+            LogCancelled(logger, context.Message.TokenId);
         }
         else
         {
-            logger.LogDebug("No scheduled message {TokenId} to cancel", context.Message.TokenId);
+            LogNothingToCancel(logger, context.Message.TokenId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cancelled scheduled message {TokenId}")]
+    private static partial void LogCancelled(ILogger logger, Guid tokenId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No scheduled message {TokenId} to cancel")]
+    private static partial void LogNothingToCancel(ILogger logger, Guid tokenId);
 }

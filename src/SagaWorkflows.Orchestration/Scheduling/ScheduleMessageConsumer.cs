@@ -9,7 +9,7 @@ namespace SagaWorkflows.Orchestration.Scheduling;
 /// Stores a <see cref="ScheduleMessage"/> as a Quartz trigger keyed by its schedule token, so the message
 /// survives restarts and is sent by whichever scheduler node fires it.
 /// </summary>
-public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulerFactory, ILogger<ScheduleMessageConsumer> logger)
+public sealed partial class ScheduleMessageConsumer(ISchedulerFactory schedulerFactory, ILogger<ScheduleMessageConsumer> logger)
     : IConsumer<ScheduleMessage>
 {
     public async Task Consume(ConsumeContext<ScheduleMessage> context)
@@ -32,8 +32,7 @@ public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulerFactory, 
         // "replace an earlier schedule of this token" one transaction instead of check-then-act races.
         await scheduler.ScheduleJob(ScheduledMessageJob.Detail, [trigger], ScheduleJobOptions.Replacing, context.CancellationToken);
 
-        logger.LogDebug("Scheduled {MessageId} ({TokenId}) for {ScheduledTime:O} to {Destination}",
-            message.MessageId, tokenId, context.Message.ScheduledTime, message.Destination);
+        LogScheduled(logger, message.MessageId, tokenId, context.Message.ScheduledTime, message.Destination);
     }
 
     /// <remarks>
@@ -45,4 +44,7 @@ public sealed class ScheduleMessageConsumer(ISchedulerFactory schedulerFactory, 
         DateTimeKind.Local => new DateTimeOffset(scheduledTime.ToUniversalTime(), TimeSpan.Zero),
         _ => new DateTimeOffset(DateTime.SpecifyKind(scheduledTime, DateTimeKind.Utc), TimeSpan.Zero),
     };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduled {MessageId} ({TokenId}) for {ScheduledTime:O} to {Destination}")]
+    private static partial void LogScheduled(ILogger logger, Guid? messageId, Guid tokenId, DateTime scheduledTime, Uri destination);
 }

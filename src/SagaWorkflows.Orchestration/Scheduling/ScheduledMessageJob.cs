@@ -15,7 +15,7 @@ namespace SagaWorkflows.Orchestration.Scheduling;
 /// completed and its message lost.
 /// </remarks>
 [RetryPolicy(100, "00:00:01", 2.0, MaxDelay = "00:01:00")]
-public sealed class ScheduledMessageJob(IBus bus, ILogger<ScheduledMessageJob> logger) : IJob
+public sealed partial class ScheduledMessageJob(IBus bus, ILogger<ScheduledMessageJob> logger) : IJob
 {
     /// <summary>The group of every trigger that carries a scheduled message.</summary>
     public const string TriggerGroup = "sagawf-scheduled-messages";
@@ -43,6 +43,9 @@ public sealed class ScheduledMessageJob(IBus bus, ILogger<ScheduledMessageJob> l
         var endpoint = await bus.GetSendEndpoint(message.Destination);
         await endpoint.Send(new SerializedMessageBody(), new ForwardStoredMessagePipe(message, context), cancellationToken);
 
-        logger.LogDebug("Sent scheduled message {MessageId} ({TokenId}) to {Destination}", message.MessageId, message.TokenId, message.Destination);
+        LogSent(logger, message.MessageId, message.TokenId, message.Destination);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent scheduled message {MessageId} ({TokenId}) to {Destination}")]
+    private static partial void LogSent(ILogger logger, Guid? messageId, Guid? tokenId, Uri destination);
 }

@@ -8,7 +8,7 @@ namespace SagaWorkflows.TestKit.Scheduling;
 /// the <see cref="TestClock"/> reaches its due time, then sent. A background pump sends what falls due as the clock
 /// runs; the kit sends at once what falls due when it moves the clock.
 /// </summary>
-internal sealed class ScheduledMessages(TestClock clock) : IAsyncDisposable
+internal sealed partial class ScheduledMessages(TestClock clock) : IAsyncDisposable
 {
     private readonly List<Entry> _entries = [];
     private readonly SemaphoreSlim _delivery = new(1, 1);
@@ -112,7 +112,7 @@ internal sealed class ScheduledMessages(TestClock clock) : IAsyncDisposable
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        Logger.LogError(ex, "The test kit could not send the scheduled {Message}", entry.Description);
+                        LogSendFailed(Logger, ex, entry.Description);
                     }
                 }
 
@@ -178,4 +178,7 @@ internal sealed class ScheduledMessages(TestClock clock) : IAsyncDisposable
     }
 
     private sealed record Entry(DateTimeOffset Due, long Order, Guid TokenId, string Description, Func<IBus, CancellationToken, Task> Send);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The test kit could not send the scheduled {Message}")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string message);
 }

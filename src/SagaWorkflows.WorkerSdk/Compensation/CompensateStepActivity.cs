@@ -12,7 +12,7 @@ namespace SagaWorkflows.WorkerSdk.Compensation;
 /// run recorded. It retries in place with the compensation's own policy, because a routing slip
 /// stops at the first activity that faults, and then the run ends <c>CompensationFailed</c>.
 /// </summary>
-public sealed class CompensateStepActivity(IWorkflowTool tool, IServiceProvider services, ILogger<CompensateStepActivity> logger)
+public sealed partial class CompensateStepActivity(IWorkflowTool tool, IServiceProvider services, ILogger<CompensateStepActivity> logger)
     : IExecuteActivity<CompensateStepArguments>
 {
     public async Task<ExecutionResult> Execute(ExecuteContext<CompensateStepArguments> context)
@@ -46,8 +46,7 @@ public sealed class CompensateStepActivity(IWorkflowTool tool, IServiceProvider 
                 var errorType = ex is ToolException te ? te.ErrorType : ex.GetType().Name;
                 if (!RetryDelays.ShouldRetry(policy, attempt, errorType))
                 {
-                    logger.LogWarning("Compensation {Tool} of {Path} in run {RunId} failed on attempt {Attempt}: {Message}",
-                        arguments.Tool, arguments.Path, arguments.RunId, attempt, ex.Message);
+                    LogCompensationFailed(logger, arguments.Tool, arguments.Path, arguments.RunId, attempt, ex.Message);
                     return context.Faulted(new ToolException(errorType, $"compensation '{arguments.Tool}' of step {arguments.Path} failed: {ex.Message}", null, ex));
                 }
 
@@ -56,4 +55,7 @@ public sealed class CompensateStepActivity(IWorkflowTool tool, IServiceProvider 
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Compensation {Tool} of {Path} in run {RunId} failed on attempt {Attempt}: {Message}")]
+    private static partial void LogCompensationFailed(ILogger logger, string tool, string path, Guid runId, int attempt, string message);
 }

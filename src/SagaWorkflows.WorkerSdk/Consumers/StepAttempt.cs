@@ -17,7 +17,7 @@ namespace SagaWorkflows.WorkerSdk.Consumers;
 /// the run gave up on it, so nothing would wait for its result or undo it; the worker answers
 /// <see cref="StepExpired"/> instead, whether or not the broker dropped the command on its time-to-live.
 /// </summary>
-internal static class StepAttempt
+internal static partial class StepAttempt
 {
     /// <summary>The deadline of a redelivered attempt, which the run moves on when it learns of the retry.</summary>
     public const string DeadlineHeader = "SagaWorkflows-Deadline";
@@ -32,8 +32,7 @@ internal static class StepAttempt
         var now = DateTimeOffset.UtcNow;
         if (deadline is { } expired && now >= expired)
         {
-            logger.LogWarning("Step {Path} of run {RunId}, attempt {Attempt}: not run, its deadline {Deadline:O} passed {Late} ago",
-                path, runId, attempt, expired, now - expired);
+            LogExpired(logger, path, runId, attempt, expired, now - expired);
             await StepReplies.SendAsync(context, new StepExpired { RunId = runId, ExecutionId = executionId, Path = path, Attempt = attempt, Deadline = expired }, runs);
             return;
         }
@@ -41,8 +40,7 @@ internal static class StepAttempt
         if (!AttemptLedger.TryBegin(executionId, attempt, out var previousReply))
         {
             telemetry.End(Hosting.Telemetry.SagaWorkflowsDiagnostics.Outcomes.Duplicate, null);
-            logger.LogInformation("Duplicate command for step {Path} of run {RunId}, attempt {Attempt}: {Action}", path, runId, attempt,
-                previousReply is null ? "still running, dropped" : "already done, reply sent again");
+            LogDuplicate(logger, path, runId, attempt, previousReply is null ? "still running, dropped" : "already done, reply sent again");
             if (previousReply is not null)
             {
                 await StepReplies.SendAgainAsync(context, previousReply, runs);
@@ -111,8 +109,7 @@ internal static class StepAttempt
         if (RetryDelays.ShouldRetry(policy, attempt, errorType))
         {
             var delay = retryAfter ?? RetryDelays.DelayBeforeAttempt(policy, attempt + 1, Random.Shared);
-            logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); retrying in {Delay}",
-                path, runId, attempt, errorType, message, delay);
+            LogRetrying(logger, path, runId, attempt, errorType, message, delay);
             await ReplyAsync(context, executionId, attempt, new StepRetrying
             {
                 RunId = runId,
@@ -138,8 +135,7 @@ internal static class StepAttempt
             return;
         }
 
-        logger.LogInformation("Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); not retrying",
-            path, runId, attempt, errorType, message);
+        LogNotRetrying(logger, path, runId, attempt, errorType, message);
         await ReplyAsync(context, executionId, attempt, new StepFaulted
         {
             RunId = runId,
@@ -165,4 +161,16 @@ internal static class StepAttempt
         await StepReplies.SendAsync(context, reply, runs);
         AttemptLedger.Finish(executionId, attempt, reply);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Step {Path} of run {RunId}, attempt {Attempt}: not run, its deadline {Deadline:O} passed {Late} ago")]
+    private static partial void LogExpired(ILogger logger, string path, Guid runId, int attempt, DateTimeOffset deadline, TimeSpan late);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate command for step {Path} of run {RunId}, attempt {Attempt}: {Action}")]
+    private static partial void LogDuplicate(ILogger logger, string path, Guid runId, int attempt, string action);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); retrying in {Delay}")]
+    private static partial void LogRetrying(ILogger logger, string path, Guid runId, int attempt, string errorType, string message, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Step {Path} of run {RunId} failed on attempt {Attempt} ({ErrorType}: {Message}); not retrying")]
+    private static partial void LogNotRetrying(ILogger logger, string path, Guid runId, int attempt, string errorType, string message);
 }

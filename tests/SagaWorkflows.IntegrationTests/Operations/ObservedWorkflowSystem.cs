@@ -36,18 +36,16 @@ public sealed partial class ObservedWorkflowSystem : WorkflowSystem
     /// <summary>Where a process serves its health endpoints, read from the line it logs once listening.</summary>
     private static async Task<Uri> HealthAddressAsync(HostProcess host)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (ListeningLine().Match(host.Output) is { Success: true } match)
-            {
-                return new Uri(match.Groups[1].Value);
-            }
-
-            await Task.Delay(50);
+            var match = await Poll.UntilAsync(() => ListeningLine().Match(host.Output), m => m.Success, TimeSpan.FromSeconds(30),
+                $"{host.Name} logging its health endpoints' address");
+            return new Uri(match.Groups[1].Value);
         }
-
-        throw new TimeoutException($"{host.Name} did not log its health endpoints' address:\n{host.Tail()}");
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}\n{host.Tail()}", timeout);
+        }
     }
 
     public override async Task DisposeAsync()

@@ -295,15 +295,14 @@ public sealed class PostgresStoreTests(PostgresWorkflowSystem system, ITestOutpu
 
     private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!await condition())
+        try
         {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"not reached within {Bound.TotalSeconds:F0} s: {what}\n{system.AllDiagnostics()}");
-            }
-
-            await Task.Delay(200); // progress is observed, not signalled
+            // Progress is observed, not signalled: every 200 ms, as the checks query the database.
+            await Poll.UntilAsync(condition, Bound, what, TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}\n{system.AllDiagnostics()}", timeout);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Orchestration.Runs;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Embedded;
 
@@ -24,7 +25,7 @@ public sealed class LongSynchronousRunTests
     {
         await using var system = await EmbeddedSystem.StartAsync();
         var spinner = await system.StartRunAsync(Spinner);
-        await EventuallyAsync(() => system.EventsOf(spinner).Count > 0, TimeSpan.FromSeconds(60));
+        await Poll.UntilAsync(() => system.EventsOf(spinner).Count > 0, TimeSpan.FromSeconds(60), "the spinning run's first event");
 
         var quick = await system.StartRunAsync(Quick);
         var quickEvents = await system.WaitForEndAsync(quick, TimeSpan.FromSeconds(120));
@@ -46,15 +47,5 @@ public sealed class LongSynchronousRunTests
 
         // workflow-start, the loop's start and end, two events per iteration, workflow-complete.
         Assert.Equal(1 + 2 + (2 * 10_000) + 1, events.Count);
-    }
-
-    private static async Task EventuallyAsync(Func<bool> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(20);
-        }
     }
 }

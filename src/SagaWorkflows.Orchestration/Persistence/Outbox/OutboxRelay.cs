@@ -13,7 +13,7 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// Delivery is at least once: a row is deleted after the bus accepted it, and a crash in between sends it again
 /// with the same MessageId.
 /// </summary>
-public sealed class OutboxRelay<TContext> : BackgroundService
+public sealed partial class OutboxRelay<TContext> : BackgroundService
     where TContext : DbContext
 {
     private readonly IBus _bus;
@@ -94,13 +94,13 @@ public sealed class OutboxRelay<TContext> : BackgroundService
                     var delivered = await RelayPendingAsync(stoppingToken).ConfigureAwait(false);
                     if (delivered > 0)
                     {
-                        _logger.LogInformation("Outbox relay delivered {Count} message(s) left behind", delivered);
+                        LogDeliveredLeftBehind(_logger, delivered);
                     }
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
                     // The store may be briefly unavailable (locked file, failover); the next tick tries again.
-                    _logger.LogError(exception, "Outbox relay pass failed");
+                    LogPassFailed(_logger, exception);
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
@@ -167,16 +167,14 @@ public sealed class OutboxRelay<TContext> : BackgroundService
                 if (!await OutboxDelivery.DeliverAsync(_bus, _scheduler, row, message, messageType, _timeProvider.GetUtcNow().UtcDateTime,
                         cancellationToken).ConfigureAwait(false))
                 {
-                    _logger.LogInformation("Outbox relay dropped {MessageType} ({OutboxId}) for saga {CorrelationId}: it expired at {ExpiresAt:o} before it could be delivered",
-                        row.MessageType, row.Id, row.SagaCorrelationId, row.ExpiresAt);
+                    LogDroppedExpired(_logger, row.MessageType, row.Id, row.SagaCorrelationId, row.ExpiresAt);
                 }
 
                 delivered.Add(row.Id);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                _logger.LogWarning(exception, "Outbox relay could not deliver {MessageType} ({OutboxId}) for saga {CorrelationId}; retrying next pass",
-                    row.MessageType, row.Id, row.SagaCorrelationId);
+                LogDeliveryFailed(_logger, exception, row.MessageType, row.Id, row.SagaCorrelationId);
                 blockedSaga = row.SagaCorrelationId;
                 anyFailed = true;
             }
@@ -212,8 +210,22 @@ public sealed class OutboxRelay<TContext> : BackgroundService
         // Logged once per row: it will not resolve until a deployment brings the type back.
         if (_reportedUnresolvable.Add(row.Id))
         {
-            _logger.LogError("Outbox row {OutboxId} of saga {CorrelationId} has unknown message type {MessageType}; it and the saga's later messages are held",
-                row.Id, row.SagaCorrelationId, row.MessageType);
+            LogUnknownType(_logger, row.Id, row.SagaCorrelationId, row.MessageType);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay delivered {Count} message(s) left behind")]
+    private static partial void LogDeliveredLeftBehind(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox relay pass failed")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay dropped {MessageType} ({OutboxId}) for saga {CorrelationId}: it expired at {ExpiresAt:o} before it could be delivered")]
+    private static partial void LogDroppedExpired(ILogger logger, string messageType, Guid outboxId, Guid correlationId, DateTime? expiresAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay could not deliver {MessageType} ({OutboxId}) for saga {CorrelationId}; retrying next pass")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string messageType, Guid outboxId, Guid correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {OutboxId} of saga {CorrelationId} has unknown message type {MessageType}; it and the saga's later messages are held")]
+    private static partial void LogUnknownType(ILogger logger, Guid outboxId, Guid correlationId, string messageType);
 }

@@ -12,7 +12,7 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// that cannot be delivered stays in the outbox, and so do the ones behind it in the lane; the outbox relay
 /// delivers them, as it does after a crash.
 /// </summary>
-public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOutboxDelivery> logger, TimeProvider? timeProvider = null)
+public sealed partial class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOutboxDelivery> logger, TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly Func<IMessageScheduler?> _scheduler = OutboxDelivery.SchedulerFrom(services);
@@ -73,7 +73,7 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         catch (Exception exception)
         {
             // Whatever was not delivered stays in the outbox for the relay; the lane goes on with the next transition.
-            logger.LogWarning(exception, "Outbox delivery failed; the relay will deliver what is left");
+            LogDeliveryFailed(logger, exception);
         }
     }
 
@@ -135,9 +135,14 @@ public sealed class SagaOutboxDelivery(IServiceProvider services, ILogger<SagaOu
         catch (Exception exception)
         {
             // The state is committed; the row stays and the relay delivers it.
-            logger.LogWarning(exception, "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry",
-                row.MessageType, row.Id, row.SagaCorrelationId);
+            LogMessageDeliveryFailed(logger, exception, row.MessageType, row.Id, row.SagaCorrelationId);
             return [];
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox delivery failed; the relay will deliver what is left")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox delivery of {MessageType} ({OutboxId}) for saga {CorrelationId} failed; the relay will retry")]
+    private static partial void LogMessageDeliveryFailed(ILogger logger, Exception exception, string messageType, Guid outboxId, Guid correlationId);
 }

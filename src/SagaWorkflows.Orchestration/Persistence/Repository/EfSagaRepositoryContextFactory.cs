@@ -12,7 +12,7 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// the transition changed is committed by <see cref="SagaStoreWriter{TContext}"/> (group commit) before any of
 /// its messages leave. Register it with <see cref="SagaRepositoryRegistrationExtensions.UseEfSagaRepository{TSaga,TContext}"/>.
 /// </summary>
-public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
+public sealed partial class EfSagaRepositoryContextFactory<TSaga, TContext> :
     ISagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>
@@ -112,7 +112,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
             _cache.StandAside();
             Hosting.Telemetry.SagaWorkflowsDiagnostics.StoreConflicts.Add(1,
                 new KeyValuePair<string, object?>(Hosting.Telemetry.SagaWorkflowsDiagnostics.Tags.Store, _writer.Store.Dialect.Name));
-            _logger.LogDebug(exception, "Saga {SagaType} write conflicted (message {MessageId}); the message is retried", typeof(TSaga).Name, context.MessageId);
+            LogWriteConflicted(_logger, exception, typeof(TSaga).Name, context.MessageId);
             throw exception;
         }
 
@@ -156,4 +156,7 @@ public sealed class EfSagaRepositoryContextFactory<TSaga, TContext> :
             return _dbContext?.DisposeAsync() ?? ValueTask.CompletedTask;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Saga {SagaType} write conflicted (message {MessageId}); the message is retried")]
+    private static partial void LogWriteConflicted(ILogger logger, Exception exception, string sagaType, Guid? messageId);
 }

@@ -15,7 +15,7 @@ namespace SagaWorkflows.Orchestration.Persistence;
 /// fails that consume, which the endpoint's retry replays. A batch that fails as a whole is replayed one
 /// transition per transaction, so one bad write cannot fail the others.
 /// </summary>
-public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
+public sealed partial class SagaStoreWriter<TContext> : IAsyncDisposable
     where TContext : DbContext
 {
     /// <summary>Most transitions committed together.</summary>
@@ -110,7 +110,7 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
         }
         catch (Exception exception) when (batch.Count > 1)
         {
-            _logger.LogDebug(exception, "A group commit of {Count} saga transitions failed; committing them one by one", batch.Count);
+            LogGroupCommitFailed(_logger, exception, batch.Count);
             foreach (var write in batch)
             {
                 await CommitAsync([write]).ConfigureAwait(false);
@@ -254,4 +254,7 @@ public sealed class SagaStoreWriter<TContext> : IAsyncDisposable
         Enumerable.Range(0, batch.Count).OrderBy(i => batch[i].Rows.Count > 0 ? batch[i].Rows[0].CorrelationId : Guid.Empty);
 
     private sealed class StoreUnavailableException(Exception inner) : Exception(inner.Message, inner);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A group commit of {Count} saga transitions failed; committing them one by one")]
+    private static partial void LogGroupCommitFailed(ILogger logger, Exception exception, int count);
 }
