@@ -208,7 +208,7 @@ public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflo
                     run.EnqueuePublish(reject.Rejection);
                     break;
                 case RejectRedrive reject:
-                    logger.LogInformation("Redrive of run {RunId} rejected: {Reason}", reject.Rejection.RunId, reject.Rejection.Reason);
+                    LogRedriveRejected(logger, reject.Rejection.RunId, reject.Rejection.Reason);
                     run.EnqueuePublish(reject.Rejection);
                     break;
                 case ScheduleWake wake:
@@ -261,4 +261,7 @@ public sealed partial class WorkflowRunner(DefinitionCache definitions, IWorkflo
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Signal {Signal} for run {RunId} rejected: {Reason}")]
     private static partial void LogSignalRejected(ILogger logger, string signal, Guid runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redrive of run {RunId} rejected: {Reason}")]
+    private static partial void LogRedriveRejected(ILogger logger, Guid runId, string reason);
 }
