@@ -21,4 +21,18 @@ public sealed class StepProgressConsumerDefinition : ConsumerDefinition<StepProg
             e.ConcurrentMessageLimit = 1;
         });
     }
+
+    /// <summary>
+    /// On RabbitMQ, <c>Temporary</c> alone declares the queue non-durable but not auto-delete: every bridge that ever
+    /// ran would leave its queue behind. Auto-delete removes it with the bridge's connection.
+    /// </summary>
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<StepProgressConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.Durable = false;
+            rabbit.AutoDelete = true;
+        }
+    }
 }
