@@ -17,11 +17,52 @@ internal static class SampleWorkflows
         ["order-fulfillment.json"] = OrderFulfillment,
     };
 
+    // The samples' JSON Schemas: constants, so static fields rather than arrays built on every call.
+    private static readonly object HelloInput = new { type = "object", required = new[] { "name" }, properties = new { name = new { type = "string" } } };
+
+    private static readonly object ApprovalInput = new
+    {
+        type = "object",
+        required = new[] { "orderId", "amount" },
+        properties = new { orderId = new { type = "string" }, amount = new { type = "number" } },
+    };
+
+    private static readonly object ApprovalPayload = new
+    {
+        type = "object",
+        required = new[] { "approved", "by" },
+        properties = new { approved = new { type = "boolean" }, by = new { type = "string" }, comment = new { type = "string" } },
+    };
+
+    private static readonly object OrderInput = new
+    {
+        type = "object",
+        required = new[] { "orderId", "email", "items", "total" },
+        properties = new
+        {
+            orderId = new { type = "string" },
+            email = new { type = "string" },
+            total = new { type = "number" },
+            items = new
+            {
+                type = "array",
+                items = new
+                {
+                    type = "object",
+                    required = new[] { "sku", "qty", "price" },
+                    properties = new { sku = new { type = "string" }, qty = new { type = "integer" }, price = new { type = "number" } },
+                },
+            },
+        },
+    };
+
+    private static readonly object SummaryOutput = new { type = "object", required = new[] { "text" }, properties = new { text = new { type = "string" } } };
+
     public static Workflow Hello() => Workflow.Define("hello")
         .SchemaReference(Schema)
         .Version(1)
         .Description("Three sequential steps passing data along: each step reads the workflow input or an earlier step's output through ${ } expressions.")
-        .InputSchema(new { type = "object", required = new[] { "name" }, properties = new { name = new { type = "string" } } })
+        .InputSchema(HelloInput)
         .Steps(
             Step.Tool("greet", "echo").Input(new { name = "${ input.name }", greeting = "Hello, ${ input.name }!" }),
             Step.Tool("pause", "delay").Input(new { ms = 200, greeting = "${ steps.greet.greeting }" }),
@@ -37,12 +78,7 @@ internal static class SampleWorkflows
         .SchemaReference(Schema)
         .Version(1)
         .Description("Waits for an 'approval' signal (its payload validated by a schema), then branches on it. Send it with: sagawf signal <runId> approval --payload '{ \"approved\": true, \"by\": \"ada\" }'")
-        .InputSchema(new
-        {
-            type = "object",
-            required = new[] { "orderId", "amount" },
-            properties = new { orderId = new { type = "string" }, amount = new { type = "number" } },
-        })
+        .InputSchema(ApprovalInput)
         .Steps(
             Step.Tool("request", "echo").Input(new
             {
@@ -52,12 +88,7 @@ internal static class SampleWorkflows
             }),
             Step.Wait("approve", "approval")
                 .Timeout(TimeSpan.FromDays(1))
-                .Schema(new
-                {
-                    type = "object",
-                    required = new[] { "approved", "by" },
-                    properties = new { approved = new { type = "boolean" }, by = new { type = "string" }, comment = new { type = "string" } },
-                }),
+                .Schema(ApprovalPayload),
             Step.Branch("decide")
                 .Case("steps.approve.approved",
                     Step.Tool("fulfil", "echo").Input(new { status = "approved", by = "${ steps.approve.by }", orderId = "${ input.orderId }" }))
@@ -138,27 +169,7 @@ internal static class SampleWorkflows
         .SchemaReference(Schema)
         .Version(1)
         .Description("The product brief's order example on the sample worker's demo tools: a flaky reservation that succeeds on its third attempt (and has a compensation), an AI summary, parallel shipping, a charge per item, a polling loop and a branch that waits for approval on large orders.")
-        .InputSchema(new
-        {
-            type = "object",
-            required = new[] { "orderId", "email", "items", "total" },
-            properties = new
-            {
-                orderId = new { type = "string" },
-                email = new { type = "string" },
-                total = new { type = "number" },
-                items = new
-                {
-                    type = "array",
-                    items = new
-                    {
-                        type = "object",
-                        required = new[] { "sku", "qty", "price" },
-                        properties = new { sku = new { type = "string" }, qty = new { type = "integer" }, price = new { type = "number" } },
-                    },
-                },
-            },
-        })
+        .InputSchema(OrderInput)
         .Steps(
             Step.Tool("reserve", "flaky")
                 .Input(new { failTimes = 2, errorType = "Transient", orderId = "${ input.orderId }" })
@@ -175,7 +186,7 @@ internal static class SampleWorkflows
                 .Compensate("echo", new { released = "${ input.orderId }", reservedOnAttempt = "${ steps.reserve.attempt }" }),
             Step.Ai("summary", "default", "Write a one-line summary of order ${ input.orderId }: ${ input.items.length } item(s), total ${ input.total }.")
                 .System("You write terse order summaries.")
-                .OutputSchema(new { type = "object", required = new[] { "text" }, properties = new { text = new { type = "string" } } })
+                .OutputSchema(SummaryOutput)
                 .Retry(new RetryPolicy { MaxAttempts = 2 })
                 .Stream(),
             Step.Parallel("ship")

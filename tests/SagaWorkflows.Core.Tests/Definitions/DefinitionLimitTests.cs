@@ -8,7 +8,7 @@ namespace SagaWorkflows.Core.Tests.Definitions;
 /// </summary>
 public sealed class DefinitionLimitTests
 {
-    private static IReadOnlyList<string> Errors(string json, WorkflowLimits? limits = null)
+    private static List<string> Errors(string json, WorkflowLimits? limits = null)
     {
         var result = WorkflowDefinitionParser.Parse(json, limits ?? WorkflowLimits.Default);
         Assert.False(result.IsValid);

@@ -4,7 +4,7 @@ namespace SagaWorkflows.Core.Tests.Definitions;
 
 public class StepReferenceValidationTests
 {
-    private static IReadOnlyList<string> Errors(string json) =>
+    private static List<string> Errors(string json) =>
         WorkflowDefinitionParser.Parse(json).Errors.Select(e => e.ToString()).ToList();
 
     [Fact]

@@ -15,7 +15,7 @@ public class ControlFlowTests
                              "steps": [ { "id": "charge", "type": "tool", "tool": "pay" } ] } ],
                 "poll": [ { "id": "poll", "type": "loop", "until": "iteration >= 2",
                             "steps": [ { "id": "check", "type": "tool", "tool": "status" } ] } ] } } ] }
-            """, new { items = new[] { 1, 2 } });
+            """, JsonNode.Parse("""{ "items": [1, 2] }"""));
 
         run.EchoAllOutstanding();
         run.EchoAllOutstanding();

@@ -207,7 +207,7 @@ public class RedriveTests
         var run = RunDriver.Start("""
             { "id": "fe", "steps": [ { "id": "each", "type": "foreach", "items": "input.items", "concurrency": 2,
                 "steps": [ { "id": "c", "type": "tool", "tool": "charge", "input": "${ item }" } ] } ] }
-            """, new { items = new[] { 1, 2, 3, 4 } });
+            """, JsonNode.Parse("""{ "items": [1, 2, 3, 4] }"""));
         run.Complete("each[0].c", 10);
         run.Fail("each[1].c");
         run.Complete("each[2].c", 30);

@@ -68,7 +68,7 @@ public class AiNodeTests
             { "id": "w", "steps": [ { "id": "summary", "type": "ai", "model": "default", "system": "You are terse.",
                 "prompt": "Summarise order ${ input.orderId } with ${ input.items.length } items",
                 "outputSchema": { "type": "object", "required": ["text"] } } ] }
-            """, new { orderId = "O-7", items = new[] { 1, 2, 3 } });
+            """, JsonNode.Parse("""{ "orderId": "O-7", "items": [1, 2, 3] }"""));
 
         var command = Assert.Single(run.AiCommands);
         Assert.Equal("Summarise order O-7 with 3 items", command.Prompt);

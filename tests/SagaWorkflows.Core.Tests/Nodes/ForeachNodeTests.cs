@@ -44,7 +44,7 @@ public class ForeachNodeTests
         var run = RunDriver.Start("""
             { "id": "w", "steps": [ { "id": "perItem", "type": "foreach", "items": "input.items", "concurrency": 2,
                 "steps": [ { "id": "charge", "type": "tool", "tool": "pay", "input": { "item": "${ item }", "index": "${ index }" } } ] } ] }
-            """, new { items = new[] { "a", "b", "c", "d", "e" } });
+            """, JsonNode.Parse("""{ "items": ["a", "b", "c", "d", "e"] }"""));
 
         Assert.Equal(["perItem[0].charge", "perItem[1].charge"], run.ToolCommands.Select(c => c.Path));
         run.Complete("perItem[1].charge", "B");

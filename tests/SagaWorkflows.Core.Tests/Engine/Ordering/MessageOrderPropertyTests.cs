@@ -49,7 +49,7 @@ public class MessageOrderPropertyTests
                     { "id": "charge", "type": "tool", "tool": "echo", "input": { "sku": "${ item }", "i": "${ index }" }, "compensate": { "tool": "undo" } },
                     { "id": "check", "type": "tool", "tool": "flaky", "input": { "failTimes": 1 } } ] },
                 { "id": "boom", "type": "tool", "tool": "fail" } ] }
-            """, new { items = new[] { "a", "b", "c", "d", "e" } }, expected: RunStatus.Compensated, concurrentCompensations: true);
+            """, JsonNode.Parse("""{ "items": ["a", "b", "c", "d", "e"] }"""), expected: RunStatus.Compensated, concurrentCompensations: true);
 
     [Fact]
     public void A_loop_and_a_branch_end_the_same_way_in_every_order() =>
@@ -138,7 +138,7 @@ public class MessageOrderPropertyTests
                 { "id": "each", "type": "foreach", "items": "input.items", "steps": [
                     { "id": "c", "type": "tool", "tool": "fail-before-redrive", "input": { "redrives": 2, "item": "${ item }" } } ] } ],
               "output": { "p": "${ steps.p }", "each": "${ steps.each }" } }
-            """, new { items = new[] { 1, 2 } }, expected: RunStatus.Completed,
+            """, JsonNode.Parse("""{ "items": [1, 2] }"""), expected: RunStatus.Completed,
             // Whoever watches the run redrives each failure it sees, twice (a retried HTTP call), from the event itself.
             user: e => e.Type == LifecycleEventTypes.WorkflowError
                 ? [new RedriveRequested(e.Sequence), new RedriveRequested(e.Sequence)]
