@@ -156,7 +156,9 @@ public sealed class BusRegistrationTests : IDisposable
     /// <summary>A service the tool gets from the container, as a user's tool would.</summary>
     public sealed class Exclaimer
     {
-        public string Exclaim(string text) => text.ToUpperInvariant() + "!";
+        public string Mark { get; init; } = "!";
+
+        public string Exclaim(string text) => text.ToUpperInvariant() + Mark;
     }
 
     public sealed class ShoutTool(Exclaimer exclaimer) : IWorkflowTool
