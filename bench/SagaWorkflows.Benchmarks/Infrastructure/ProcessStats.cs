@@ -102,7 +102,7 @@ public static class ProcessStats
         }
     }
 
-    private static IEnumerable<string> ReadLines(string path)
+    private static string[] ReadLines(string path)
     {
         try
         {

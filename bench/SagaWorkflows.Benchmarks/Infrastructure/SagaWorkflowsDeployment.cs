@@ -73,8 +73,7 @@ public sealed class SagaWorkflowsDeployment(BrokerVirtualHost broker, string dir
     }
 
     /// <summary>The store's size on disk, write-ahead log included.</summary>
-    public long DatabaseBytes() =>
-        new[] { "", "-wal" }.Select(suffix => new FileInfo(DatabasePath + suffix)).Where(f => f.Exists).Sum(f => f.Length);
+    public long DatabaseBytes() => FileBytes(DatabasePath) + FileBytes(DatabasePath + "-wal");
 
     public async ValueTask DisposeAsync()
     {
@@ -179,4 +178,6 @@ public sealed class SagaWorkflowsDeployment(BrokerVirtualHost broker, string dir
 
         throw new TimeoutException($"{host.Name} did not start consuming {queue} within {StartupTimeout.TotalSeconds} s:\n{host.Tail()}");
     }
+
+    private static long FileBytes(string path) => new FileInfo(path) is { Exists: true } file ? file.Length : 0;
 }
