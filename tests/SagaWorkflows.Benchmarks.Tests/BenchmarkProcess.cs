@@ -42,8 +42,7 @@ public static class BenchmarkProcess
             throw new TimeoutException($"the benchmark did not finish within {timeout.TotalSeconds} s:\n{Text(output)}");
         }
 
-        // The exit event can come before the last redirected lines.
-        process.WaitForExit();
+        // WaitForExitAsync returns after the redirected streams reached their end: the last lines are in.
         return new Result(process.ExitCode, Text(output));
     }
 
