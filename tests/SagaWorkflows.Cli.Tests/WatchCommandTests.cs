@@ -2,13 +2,11 @@ using Xunit.Abstractions;
 
 namespace SagaWorkflows.Cli.Tests;
 
-public sealed class WatchCommandTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class WatchCommandTests(ITestOutputHelper output) : IAsyncDisposable
 {
     private readonly FakeBridge _bridge = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _bridge.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _bridge.DisposeAsync();
 
     private async Task<CliResult> WatchAsync(Guid runId, params string[] extra)
     {
