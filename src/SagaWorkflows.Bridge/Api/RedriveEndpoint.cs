@@ -24,25 +24,15 @@ public static class RedriveEndpoint
     private static async Task<IResult> RedriveAsync(string runId, HttpRequest request, BridgeEventStore store, BridgeEventHub hub,
         IPublishEndpoint publish, RedriveRejections rejections, IOptions<BridgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!RunIds.TryParse(runId, out var id, out var problem))
-        {
-            return Problems.BadRequest("Invalid run id", problem!);
-        }
-
-        var run = await store.FindRunAsync(id, cancellationToken);
-        if (run is null)
-        {
-            return Problems.RunNotFound(id);
-        }
-
-        // A body is optional; when sent it must be JSON (the same guard against cross-site posts as the other commands).
-        var (document, refusal) = await JsonBody.ReadAsync(request, required: false, options.Value.MaxRequestBodyBytes, cancellationToken);
-        document?.Dispose();
+        // The body is not used. The run's state is checked after it is read: a post that is not JSON is refused first.
+        var (command, refusal) = await RunCommandRequest.ReadAsync(runId, request, store, options.Value.MaxRequestBodyBytes, _ => null, cancellationToken);
+        command?.Dispose();
         if (refusal is not null)
         {
             return refusal;
         }
 
+        var (id, run) = (command!.RunId, command.Run);
         if ((Refusal(run) ?? await FailureRefusalAsync(store, run, cancellationToken)) is { } reason)
         {
             return Problems.RedriveRefused(id, run.Status, reason);
