@@ -14,14 +14,8 @@ namespace SagaWorkflows.Bridge.Tests.Api;
 /// failure the bridge saw and answered by what the orchestrator does (the run going on, or its refusal and why).
 /// Here the test plays the orchestrator.
 /// </summary>
-public sealed class RedriveTests : IAsyncLifetime
+public sealed class RedriveTests : BridgeServerTests
 {
-    private BridgeServer _bridge = null!;
-
-    public async Task InitializeAsync() => _bridge = await BridgeServer.StartAsync();
-
-    public async Task DisposeAsync() => await _bridge.DisposeAsync();
-
     [Fact]
     public async Task A_failed_run_is_redriven_after_the_failure_the_bridge_saw_and_its_stream_goes_on_past_it()
     {
@@ -194,7 +188,4 @@ public sealed class RedriveTests : IAsyncLifetime
             "the bridge to see the run fail");
         return run;
     }
-
-    private Task<HttpResponseMessage> PostAsync(string path, string body) =>
-        _bridge.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 }
