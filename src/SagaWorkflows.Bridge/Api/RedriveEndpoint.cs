@@ -19,6 +19,8 @@ namespace SagaWorkflows.Bridge.Api;
 /// </summary>
 public static class RedriveEndpoint
 {
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public static void Map(IEndpointRouteBuilder endpoints) => endpoints.MapPost("/runs/{runId}/redrive", RedriveAsync);
 
     private static async Task<IResult> RedriveAsync(string runId, HttpRequest request, BridgeEventStore store, BridgeEventHub hub,
@@ -49,7 +51,9 @@ public static class RedriveEndpoint
 
         await publish.Publish(new RedriveWorkflow { RunId = id, AfterSequence = failedAt }, cancellationToken);
 
-        using var timeout = new CancellationTokenSource(options.Value.RedriveReplyWait, time);
+        // A timer runs up to about 49 days; a longer wait is as good as none.
+        var wait = options.Value.RedriveReplyWait < MaxTimerWait ? options.Value.RedriveReplyWait : Timeout.InfiniteTimeSpan;
+        using var timeout = new CancellationTokenSource(wait, time);
         using var pending = timeout.Token.Register(
             () => reply.TrySetResult(TypedResults.Accepted($"/runs/{id}", new RedriveAccepted(id, failedAt, "pending"))));
         return await reply.Task.WaitAsync(cancellationToken);

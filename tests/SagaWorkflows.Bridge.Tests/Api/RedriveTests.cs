@@ -59,8 +59,9 @@ public sealed class RedriveTests : BridgeServerTests
     [Fact]
     public async Task The_answer_comes_as_soon_as_the_hub_relays_the_runs_redriven_event()
     {
-        // An hour's wait, and the event only relayed (never stored): nothing but the relay can answer within the bound below.
-        await using var bridge = await BridgeServer.StartAsync(new Dictionary<string, string?> { ["SagaWorkflows:Bridge:RedriveReplyWait"] = "01:00:00" });
+        // A wait of 100 days (longer than a timer runs), and the event only relayed (never stored): nothing but the relay
+        // can answer within the bound below.
+        await using var bridge = await BridgeServer.StartAsync(new Dictionary<string, string?> { ["SagaWorkflows:Bridge:RedriveReplyWait"] = "100.00:00:00" });
         var run = await FailedRunAsync(bridge);
         var redrives = await bridge.CaptureAsync<RedriveWorkflow>();
 
