@@ -88,6 +88,7 @@ public static class ScheduleRefusalReasons
 /// <summary>A stored schedule, as the orchestrator reports it.</summary>
 public sealed record WorkflowScheduleInfo
 {
+    // AddSchedule's fields repeated rather than inherited: a message's base types join MassTransit's publish topology.
     public string Id { get; init; } = "";
     public string WorkflowId { get; init; } = "";
     public int? Version { get; init; }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using SagaWorkflows.Bridge.Storage;
+using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Bridge.Api;
@@ -13,65 +14,49 @@ namespace SagaWorkflows.Bridge.Api;
 /// <c>POST /runs/{runId}/redrive</c>: continues a run that failed without compensating from the step that failed.
 /// The bridge refuses at once what its events already rule out (a run still running, completed, cancelled or
 /// compensated); otherwise it publishes <see cref="RedriveWorkflow"/> naming the failure it saw and waits a little for
-/// the orchestrator, which decides: the run going on answers 202, a refusal answers 409 with the orchestrator's reason.
+/// the orchestrator, which decides: the run going on (its <c>workflow-redriven</c> released to the event hub) answers 202,
+/// a refusal answers 409 with the orchestrator's reason; no answer within <see cref="BridgeOptions.RedriveReplyWait"/>, 202 pending.
 /// </summary>
 public static class RedriveEndpoint
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     public static void Map(IEndpointRouteBuilder endpoints) => endpoints.MapPost("/runs/{runId}/redrive", RedriveAsync);
 
-    private static async Task<IResult> RedriveAsync(string runId, HttpRequest request, BridgeEventStore store, IPublishEndpoint publish,
-        RedriveRejections rejections, IOptions<BridgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RedriveAsync(string runId, HttpRequest request, BridgeEventStore store, BridgeEventHub hub,
+        IPublishEndpoint publish, RedriveRejections rejections, IOptions<BridgeOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!RunIds.TryParse(runId, out var id, out var problem))
-        {
-            return Problems.BadRequest("Invalid run id", problem!);
-        }
-
-        var run = await store.FindRunAsync(id, cancellationToken);
-        if (run is null)
-        {
-            return Problems.RunNotFound(id);
-        }
-
-        // A body is optional; when sent it must be JSON (the same guard against cross-site posts as the other commands).
-        var (document, refusal) = await JsonBody.ReadAsync(request, required: false, options.Value.MaxRequestBodyBytes, cancellationToken);
-        document?.Dispose();
+        // The body is not used. The run's state is checked after it is read: a post that is not JSON is refused first.
+        var (command, refusal) = await RunCommandRequest.ReadAsync(runId, request, store, options.Value.MaxRequestBodyBytes, _ => null, cancellationToken);
+        command?.Dispose();
         if (refusal is not null)
         {
             return refusal;
         }
 
+        var (id, run) = (command!.RunId, command.Run);
         if ((Refusal(run) ?? await FailureRefusalAsync(store, run, cancellationToken)) is { } reason)
         {
             return Problems.RedriveRefused(id, run.Status, reason);
         }
 
         var failedAt = run.TerminalSequence!.Value;
+        var reply = new TaskCompletionSource<IResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Both waits are in place before the command leaves, so neither answer can arrive unseen.
+        using var redriven = hub.WhenReleased(id, e => e.Type == LifecycleEventTypes.WorkflowRedriven && e.Sequence > failedAt,
+            _ => reply.TrySetResult(TypedResults.Accepted($"/runs/{id}", new RedriveAccepted(id, failedAt, "redriven"))));
+        using var rejected = rejections.WhenRejected(id, failedAt,
+            r => reply.TrySetResult(Problems.RedriveRefused(id, r.Status, r.Reason)));
+
         await publish.Publish(new RedriveWorkflow { RunId = id, AfterSequence = failedAt }, cancellationToken);
 
-        var deadline = time.GetUtcNow() + options.Value.RedriveReplyWait;
-        while (true)
-        {
-            if (rejections.Take(id, failedAt) is { } rejected)
-            {
-                return Problems.RedriveRefused(id, rejected.Status, rejected.Reason);
-            }
-
-            var now = await store.FindRunAsync(id, cancellationToken);
-            if (now is not null && now.TerminalSequence != failedAt && now.DeliveredSequence > failedAt)
-            {
-                return TypedResults.Accepted($"/runs/{id}", new RedriveAccepted(id, failedAt, "redriven"));
-            }
-
-            if (time.GetUtcNow() >= deadline)
-            {
-                return TypedResults.Accepted($"/runs/{id}", new RedriveAccepted(id, failedAt, "pending"));
-            }
-
-            await Task.Delay(PollInterval, time, cancellationToken);
-        }
+        // A timer runs up to about 49 days; a longer wait is as good as none.
+        var wait = options.Value.RedriveReplyWait < MaxTimerWait ? options.Value.RedriveReplyWait : Timeout.InfiniteTimeSpan;
+        using var timeout = new CancellationTokenSource(wait, time);
+        using var pending = timeout.Token.Register(
+            () => reply.TrySetResult(TypedResults.Accepted($"/runs/{id}", new RedriveAccepted(id, failedAt, "pending"))));
+        return await reply.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>What the run's events already say against a redrive; null when only the orchestrator can tell.</summary>

@@ -1,33 +1,26 @@
-using System.Collections.Concurrent;
+using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Contracts;
 
 namespace SagaWorkflows.Bridge.Api;
 
 /// <summary>
-/// The orchestrator's recent refusals of redrives, by run and the failure they named, for the redrive requests
-/// waiting on them. Refusals nobody waits for (commands sent by others) are dropped after a while.
+/// Hands the orchestrator's refusals of redrives, by run and the failure they named, to the redrive requests waiting on
+/// them. Refusals nobody waits for (commands sent by others, or through another bridge) are dropped.
 /// </summary>
-public sealed class RedriveRejections(TimeProvider time)
+public sealed class RedriveRejections
 {
-    private static readonly TimeSpan KeepFor = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<(Guid RunId, long? AfterSequence), (RedriveRejected Rejection, DateTimeOffset At)> _recent = new();
+    private readonly KeyedWaiters<(Guid RunId, long? AfterSequence), RedriveRejected> _waiters = new();
 
     public void Add(RedriveRejected rejection)
     {
         ArgumentNullException.ThrowIfNull(rejection);
-        var now = time.GetUtcNow();
-        foreach (var (key, entry) in _recent)
-        {
-            if (now - entry.At > KeepFor)
-            {
-                _recent.TryRemove(key, out _);
-            }
-        }
-
-        _recent[(rejection.RunId, rejection.AfterSequence)] = (rejection, now);
+        _waiters.Notify((rejection.RunId, rejection.AfterSequence), rejection);
     }
 
-    /// <summary>The refusal of a redrive of <paramref name="runId"/> after <paramref name="afterSequence"/>, taken out once seen.</summary>
-    public RedriveRejected? Take(Guid runId, long? afterSequence) =>
-        _recent.TryRemove((runId, afterSequence), out var entry) ? entry.Rejection : null;
+    /// <summary>
+    /// Calls <paramref name="then"/> with the refusal of a redrive of <paramref name="runId"/> after
+    /// <paramref name="afterSequence"/> that arrives from now on, unless disposed first; it must not block.
+    /// </summary>
+    internal IDisposable WhenRejected(Guid runId, long? afterSequence, Action<RedriveRejected> then) =>
+        _waiters.Add((runId, afterSequence), _ => true, then);
 }

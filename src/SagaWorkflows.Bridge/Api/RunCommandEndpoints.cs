@@ -74,19 +74,20 @@ public static class RunCommandEndpoints
             return Problems.BadRequest("Invalid signal", $"The signal name is {signal.Length} characters long; the limit is {MaxSignalLength}.");
         }
 
-        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
+        var (command, refusal) = await ReadCommandAsync(runId, request, store, options, cancellationToken);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        using (document)
+        var id = command!.RunId;
+        using (command)
         {
             await publish.Publish(new SignalWorkflow
             {
                 RunId = id,
                 Signal = signal,
-                Payload = document?.RootElement.Clone(),
+                Payload = command.Body?.RootElement.Clone(),
             }, cancellationToken);
         }
 
@@ -96,16 +97,17 @@ public static class RunCommandEndpoints
     private static async Task<IResult> CancelAsync(string runId, HttpRequest request, BridgeEventStore store,
         IPublishEndpoint publish, IOptions<BridgeOptions> options, CancellationToken cancellationToken)
     {
-        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
+        var (command, refusal) = await ReadCommandAsync(runId, request, store, options, cancellationToken);
         if (refusal is not null)
         {
             return refusal;
         }
 
+        var id = command!.RunId;
         string? reason;
-        using (document)
+        using (command)
         {
-            var root = document?.RootElement;
+            var root = command.Body?.RootElement;
             if (root is { ValueKind: not JsonValueKind.Object })
             {
                 return Problems.BadRequest("Invalid cancel request", "$: the body, when given, must be an object { \"reason\": \"...\" }.");
@@ -135,47 +137,22 @@ public static class RunCommandEndpoints
         CancellationToken cancellationToken)
         where TCommand : class
     {
-        var (id, document, refusal) = await ReadCommandAsync(runId, request, store, options.Value.MaxRequestBodyBytes, cancellationToken);
-        document?.Dispose();
+        var (read, refusal) = await ReadCommandAsync(runId, request, store, options, cancellationToken);
+        read?.Dispose();
         if (refusal is not null)
         {
             return refusal;
         }
 
-        await publish.Publish(command(id), cancellationToken);
-        return TypedResults.Accepted($"/runs/{id}", new CommandAccepted(id, verb));
+        await publish.Publish(command(read!.RunId), cancellationToken);
+        return TypedResults.Accepted($"/runs/{read.RunId}", new CommandAccepted(read.RunId, verb));
     }
 
-    /// <summary>The run a command is for, and the command's optional JSON body; or the problem to answer with.</summary>
-    private static async Task<(Guid RunId, JsonDocument? Body, IResult? Refusal)> ReadCommandAsync(string runId, HttpRequest request,
-        BridgeEventStore store, long maxBytes, CancellationToken cancellationToken)
-    {
-        var (id, refusal) = await CheckRunAcceptsCommandsAsync(runId, store, cancellationToken);
-        if (refusal is not null)
-        {
-            return (id, null, refusal);
-        }
-
-        var (document, problem) = await JsonBody.ReadAsync(request, required: false, maxBytes, cancellationToken);
-        return problem is null ? (id, document, null) : (id, null, problem);
-    }
-
-    private static async Task<(Guid RunId, IResult? Refusal)> CheckRunAcceptsCommandsAsync(string runId, BridgeEventStore store,
-        CancellationToken cancellationToken)
-    {
-        if (!RunIds.TryParse(runId, out var id, out var problem))
-        {
-            return (id, Problems.BadRequest("Invalid run id", problem!));
-        }
-
-        var run = await store.FindRunAsync(id, cancellationToken);
-        if (run is null)
-        {
-            return (id, Problems.RunNotFound(id));
-        }
-
-        return run.TerminalSequence is null ? (id, null) : (id, Problems.RunEnded(id, run.Status));
-    }
+    /// <summary>A command for a run that has not ended (one that has answers 409), with its optional JSON body.</summary>
+    private static Task<(RunCommandRequest? Request, IResult? Refusal)> ReadCommandAsync(string runId, HttpRequest request,
+        BridgeEventStore store, IOptions<BridgeOptions> options, CancellationToken cancellationToken) =>
+        RunCommandRequest.ReadAsync(runId, request, store, options.Value.MaxRequestBodyBytes,
+            run => run.TerminalSequence is null ? null : Problems.RunEnded(run.RunId, run.Status), cancellationToken);
 
     /// <summary>The same bound as a definition's signal names (SagaWorkflows:Limits:MaxIdLength's default).</summary>
     private const int MaxSignalLength = 128;

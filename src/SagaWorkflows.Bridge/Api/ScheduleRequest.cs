@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using SagaWorkflows.Contracts;
 
@@ -20,7 +19,7 @@ public static class ScheduleRequest
         problems = found;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            found.Add($"$: the schedule must be a JSON object {{ \"id\", \"workflowId\", \"input\", \"cron\" | \"interval\" }}, not {Describe(root)}.");
+            found.Add($"$: the schedule must be a JSON object {{ \"id\", \"workflowId\", \"input\", \"cron\" | \"interval\" }}, not {RequestFields.Describe(root)}.");
             return null;
         }
 
@@ -33,24 +32,13 @@ public static class ScheduleRequest
             }
         }
 
-        var id = RequiredString(root, "id", found);
-        var workflowId = RequiredString(root, "workflowId", found);
-        var cron = OptionalString(root, "cron", found);
-        var interval = OptionalString(root, "interval", found);
-        var timeZone = OptionalString(root, "timeZone", found);
+        var id = RequestFields.RequiredString(root, "id", found);
+        var workflowId = RequestFields.RequiredString(root, "workflowId", found);
+        var cron = RequestFields.OptionalString(root, "cron", found);
+        var interval = RequestFields.OptionalString(root, "interval", found);
+        var timeZone = RequestFields.OptionalString(root, "timeZone", found);
 
-        int? version = null;
-        if (root.TryGetProperty("version", out var versionElement) && versionElement.ValueKind != JsonValueKind.Null)
-        {
-            if (versionElement.ValueKind == JsonValueKind.Number && versionElement.TryGetInt32(out var v) && v > 0)
-            {
-                version = v;
-            }
-            else
-            {
-                found.Add($"$.version: must be a positive integer, not {Describe(versionElement)}.");
-            }
-        }
+        var version = RequestFields.Version(root, found);
 
         if (cron is null && interval is null && !root.TryGetProperty("cron", out _) && !root.TryGetProperty("interval", out _))
         {
@@ -61,7 +49,7 @@ public static class ScheduleRequest
             found.Add("$: give either \"cron\" or \"interval\", not both.");
         }
 
-        JsonElement? input = root.TryGetProperty("input", out var inputElement) ? inputElement.Clone() : null;
+        var input = RequestFields.Input(root);
         if (found.Count > 0)
         {
             return null;
@@ -78,43 +66,4 @@ public static class ScheduleRequest
             TimeZone = timeZone,
         };
     }
-
-    private static string? RequiredString(JsonElement root, string name, List<string> problems)
-    {
-        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            problems.Add($"$.{name}: is required.");
-            return null;
-        }
-
-        return OptionalString(root, name, problems);
-    }
-
-    private static string? OptionalString(JsonElement root, string name, List<string> problems)
-    {
-        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (element.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(element.GetString()))
-        {
-            return element.GetString();
-        }
-
-        problems.Add($"$.{name}: must be a non-empty string, not {Describe(element)}.");
-        return null;
-    }
-
-    private static string Describe(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => "the string \"" + Shorten(element.GetString()!) + "\"",
-        JsonValueKind.Number => "the number " + element.GetRawText(),
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
-        _ => element.ValueKind.ToString().ToLower(CultureInfo.InvariantCulture),
-    };
-
-    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 }

@@ -20,7 +20,7 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
         var problems = new List<string>();
         if (root.ValueKind != JsonValueKind.Object)
         {
-            problem = $"$: the body must be a JSON object {{ \"workflowId\" | \"definition\", \"input\" }}, not {Describe(root)}.";
+            problem = $"$: the body must be a JSON object {{ \"workflowId\" | \"definition\", \"input\" }}, not {RequestFields.Describe(root)}.";
             return false;
         }
 
@@ -40,35 +40,12 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
             }
             else
             {
-                problems.Add($"$.runId: must be a GUID string, not {Describe(runIdElement)}.");
+                problems.Add($"$.runId: must be a GUID string, not {RequestFields.Describe(runIdElement)}.");
             }
         }
 
-        string? workflowId = null;
-        if (root.TryGetProperty("workflowId", out var workflowIdElement) && workflowIdElement.ValueKind != JsonValueKind.Null)
-        {
-            if (workflowIdElement.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(workflowIdElement.GetString()))
-            {
-                workflowId = workflowIdElement.GetString();
-            }
-            else
-            {
-                problems.Add($"$.workflowId: must be a non-empty string, not {Describe(workflowIdElement)}.");
-            }
-        }
-
-        int? version = null;
-        if (root.TryGetProperty("version", out var versionElement) && versionElement.ValueKind != JsonValueKind.Null)
-        {
-            if (versionElement.ValueKind == JsonValueKind.Number && versionElement.TryGetInt32(out var v) && v > 0)
-            {
-                version = v;
-            }
-            else
-            {
-                problems.Add($"$.version: must be a positive integer, not {Describe(versionElement)}.");
-            }
-        }
+        var workflowId = RequestFields.OptionalString(root, "workflowId", problems);
+        var version = RequestFields.Version(root, problems);
 
         string? definition = null;
         string? definitionId = null;
@@ -91,7 +68,7 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
                         }
                         else
                         {
-                            problems.Add($"$.definition: the string must hold a JSON object, not {Describe(parsed.RootElement)}.");
+                            problems.Add($"$.definition: the string must hold a JSON object, not {RequestFields.Describe(parsed.RootElement)}.");
                         }
                     }
                     catch (JsonException ex)
@@ -101,7 +78,7 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
 
                     break;
                 default:
-                    problems.Add($"$.definition: must be a workflow definition object or its JSON text, not {Describe(definitionElement)}.");
+                    problems.Add($"$.definition: must be a workflow definition object or its JSON text, not {RequestFields.Describe(definitionElement)}.");
                     break;
             }
         }
@@ -111,7 +88,7 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
             problems.Add("$: give either \"workflowId\" (a definition the orchestrator knows) or \"definition\" (inline).");
         }
 
-        JsonElement? input = root.TryGetProperty("input", out var inputElement) ? inputElement.Clone() : null;
+        var input = RequestFields.Input(root);
 
         if (problems.Count > 0)
         {
@@ -137,16 +114,4 @@ public sealed record StartRunRequest(Guid? RunId, string? WorkflowId, int? Versi
 
     private static string? IdOf(JsonElement definition) =>
         definition.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-
-    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
-
-    private static string Describe(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => "the string \"" + Shorten(element.GetString()!) + "\"",
-        JsonValueKind.Number => "the number " + element.GetRawText(),
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
-        _ => element.ValueKind.ToString().ToLower(CultureInfo.InvariantCulture),
-    };
 }

@@ -10,6 +10,7 @@ public sealed class BridgeEventHub(int maxSubscribers, int bufferSize)
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, List<HubSubscription>> _byRun = [];
     private readonly List<HubSubscription> _allRuns = [];
+    private readonly KeyedWaiters<Guid, RelayedEvent> _waiters = new();
     private int _count;
 
     /// <summary>Open subscriptions: every open SSE stream holds exactly one.</summary>
@@ -46,6 +47,14 @@ public sealed class BridgeEventHub(int maxSubscribers, int bufferSize)
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="then"/> with the first event of <paramref name="runId"/> released from now on that
+    /// <paramref name="match"/> accepts (not progress), unless disposed first. Not a stream: nothing buffered, not
+    /// counted against the limit of streams. <paramref name="then"/> runs under the store's write lock: it must not block.
+    /// </summary>
+    internal IDisposable WhenReleased(Guid runId, Func<RelayedEvent, bool> match, Action<RelayedEvent> then) =>
+        _waiters.Add(runId, match, then);
+
     /// <summary>Never blocks: the store calls it while holding its write lock, to keep notifications in order.</summary>
     internal void Publish(IReadOnlyList<RelayedEvent> events)
     {
@@ -71,6 +80,11 @@ public sealed class BridgeEventHub(int maxSubscribers, int bufferSize)
                     subscription.Offer(relayed);
                 }
             }
+        }
+
+        foreach (var relayed in events)
+        {
+            _waiters.Notify(relayed.RunId, relayed);
         }
     }
 

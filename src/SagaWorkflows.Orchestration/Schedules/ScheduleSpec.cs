@@ -18,6 +18,7 @@ public sealed partial record ScheduleSpec
     /// <summary>The shortest interval: Quartz fires in whole seconds.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
 
+    // AddSchedule's fields, apart from the contracts on purpose: this is the stored form (job data JSON), which must stay readable when the wire form changes.
     public string Id { get; init; } = "";
     public string WorkflowId { get; init; } = "";
     public int? Version { get; init; }

@@ -19,18 +19,7 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
         // A raw (envelope-less) body takes its ids from these headers; an envelope body carries its own.
         var serializerContext = deserializer.Deserialize(body, EnvelopeHeaders(), message.Destination);
 
-        if (message.MessageId.HasValue)
-        {
-            context.MessageId = message.MessageId;
-        }
-
-        context.RequestId = message.RequestId;
-        context.CorrelationId = message.CorrelationId;
-        context.ConversationId = message.ConversationId;
-        context.InitiatorId = message.InitiatorId;
-        context.SourceAddress = message.SourceAddress;
-        context.ResponseAddress = message.ResponseAddress;
-        context.FaultAddress = message.FaultAddress;
+        message.Envelope.ApplyTo(context);
 
         if (message.MessageTypes.Count > 0)
         {
@@ -42,18 +31,7 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
             context.TimeToLive = expiration - DateTime.UtcNow;
         }
 
-        foreach (var (name, value) in message.Headers)
-        {
-            context.Headers.Set(name, value);
-        }
-
-        // What MassTransit's Quartz integration adds, so GetSchedulingTokenId() lets a saga ignore a
-        // message from a schedule it has since replaced, and GetQuartzScheduled() tells how late it ran.
-        if (message.TokenId is { } tokenId)
-        {
-            context.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
-        }
-
+        // What MassTransit's Quartz integration adds, so GetQuartzScheduled() tells how late it ran.
         context.Headers.Set(MessageHeaders.Quartz.Sent, job.FireTimeUtc);
         if (job.ScheduledFireTimeUtc is { } scheduled)
         {
@@ -74,20 +52,21 @@ internal sealed class ForwardStoredMessagePipe(StoredMessage message, IJobExecut
 
     private DictionarySendHeaders EnvelopeHeaders()
     {
+        var envelope = message.Envelope;
         var headers = new DictionarySendHeaders();
-        foreach (var (name, value) in message.Headers)
+        foreach (var (name, value) in envelope.Headers)
         {
             headers.Set(name, value);
         }
 
-        SetIfPresent(headers, MessageHeaders.MessageId, message.MessageId);
-        SetIfPresent(headers, MessageHeaders.CorrelationId, message.CorrelationId);
-        SetIfPresent(headers, MessageHeaders.ConversationId, message.ConversationId);
-        SetIfPresent(headers, MessageHeaders.InitiatorId, message.InitiatorId);
-        SetIfPresent(headers, MessageHeaders.RequestId, message.RequestId);
-        SetIfPresent(headers, MessageHeaders.SourceAddress, message.SourceAddress);
-        SetIfPresent(headers, MessageHeaders.ResponseAddress, message.ResponseAddress);
-        SetIfPresent(headers, MessageHeaders.FaultAddress, message.FaultAddress);
+        SetIfPresent(headers, MessageHeaders.MessageId, envelope.MessageId);
+        SetIfPresent(headers, MessageHeaders.CorrelationId, envelope.CorrelationId);
+        SetIfPresent(headers, MessageHeaders.ConversationId, envelope.ConversationId);
+        SetIfPresent(headers, MessageHeaders.InitiatorId, envelope.InitiatorId);
+        SetIfPresent(headers, MessageHeaders.RequestId, envelope.RequestId);
+        SetIfPresent(headers, MessageHeaders.SourceAddress, envelope.SourceAddress);
+        SetIfPresent(headers, MessageHeaders.ResponseAddress, envelope.ResponseAddress);
+        SetIfPresent(headers, MessageHeaders.FaultAddress, envelope.FaultAddress);
         if (message.MessageTypes.Count > 0)
         {
             headers.Set(MessageHeaders.MessageType, string.Join(';', message.MessageTypes));

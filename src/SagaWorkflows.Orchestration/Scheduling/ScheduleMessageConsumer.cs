@@ -32,7 +32,7 @@ public sealed partial class ScheduleMessageConsumer(ISchedulerFactory schedulerF
         // "replace an earlier schedule of this token" one transaction instead of check-then-act races.
         await scheduler.ScheduleJob(ScheduledMessageJob.Detail, [trigger], ScheduleJobOptions.Replacing, context.CancellationToken);
 
-        LogScheduled(logger, message.MessageId, tokenId, context.Message.ScheduledTime, message.Destination);
+        LogScheduled(logger, message.Envelope.MessageId, tokenId, context.Message.ScheduledTime, message.Destination);
     }
 
     /// <remarks>

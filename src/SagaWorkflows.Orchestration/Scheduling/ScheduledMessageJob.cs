@@ -43,7 +43,7 @@ public sealed partial class ScheduledMessageJob(IBus bus, ILogger<ScheduledMessa
         var endpoint = await bus.GetSendEndpoint(message.Destination);
         await endpoint.Send(new SerializedMessageBody(), new ForwardStoredMessagePipe(message, context), cancellationToken);
 
-        LogSent(logger, message.MessageId, message.TokenId, message.Destination);
+        LogSent(logger, message.Envelope.MessageId, message.Envelope.TokenId, message.Destination);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sent scheduled message {MessageId} ({TokenId}) to {Destination}")]

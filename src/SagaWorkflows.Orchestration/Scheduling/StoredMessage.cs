@@ -40,17 +40,8 @@ internal sealed record StoredMessage
     public required string Body { get; init; }
     public required string ContentType { get; init; }
     public IReadOnlyList<string> MessageTypes { get; init; } = [];
-    public Guid? MessageId { get; init; }
-    public Guid? CorrelationId { get; init; }
-    public Guid? ConversationId { get; init; }
-    public Guid? InitiatorId { get; init; }
-    public Guid? RequestId { get; init; }
-    public Uri? SourceAddress { get; init; }
-    public Uri? ResponseAddress { get; init; }
-    public Uri? FaultAddress { get; init; }
+    public ScheduledEnvelope Envelope { get; init; } = new();
     public DateTime? ExpirationTime { get; init; }
-    public Guid? TokenId { get; init; }
-    public IReadOnlyDictionary<string, object> Headers { get; init; } = new Dictionary<string, object>();
     public IReadOnlyDictionary<string, object>? TransportProperties { get; init; }
 
     public ContentType ParsedContentType => new(ContentType);
@@ -79,18 +70,20 @@ internal sealed record StoredMessage
             Body = body,
             ContentType = (context.ReceiveContext.ContentType ?? SystemTextJsonMessageSerializer.JsonContentType).ToString(),
             MessageTypes = command.PayloadType ?? [],
-            MessageId = context.MessageId,
-            CorrelationId = context.CorrelationId,
-            ConversationId = context.ConversationId,
-            InitiatorId = context.InitiatorId,
-            RequestId = context.RequestId,
-            SourceAddress = context.SourceAddress,
-            ResponseAddress = context.ResponseAddress,
-            FaultAddress = context.FaultAddress,
+            Envelope = new ScheduledEnvelope
+            {
+                MessageId = context.MessageId,
+                CorrelationId = context.CorrelationId,
+                ConversationId = context.ConversationId,
+                InitiatorId = context.InitiatorId,
+                RequestId = context.RequestId,
+                SourceAddress = context.SourceAddress,
+                ResponseAddress = context.ResponseAddress,
+                FaultAddress = context.FaultAddress,
+                TokenId = command.CorrelationId,
+                Headers = context.Headers.GetAll().ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase),
+            },
             ExpirationTime = context.ExpirationTime,
-            TokenId = command.CorrelationId,
-            // All of them: MT-Redelivery-Count among others, without which redelivery never stops counting from zero.
-            Headers = context.Headers.GetAll().ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase),
             TransportProperties = transportProperties?.ToDictionary(p => p.Key, p => p.Value),
         };
     }
@@ -105,24 +98,24 @@ internal sealed record StoredMessage
             [MessageTypeKey] = string.Join(';', MessageTypes),
         };
 
-        PutId(data, MessageIdKey, MessageId);
-        PutId(data, CorrelationIdKey, CorrelationId);
-        PutId(data, ConversationIdKey, ConversationId);
-        PutId(data, InitiatorIdKey, InitiatorId);
-        PutId(data, RequestIdKey, RequestId);
-        PutId(data, TokenIdKey, TokenId);
-        PutAddress(data, SourceAddressKey, SourceAddress);
-        PutAddress(data, ResponseAddressKey, ResponseAddress);
-        PutAddress(data, FaultAddressKey, FaultAddress);
+        PutId(data, MessageIdKey, Envelope.MessageId);
+        PutId(data, CorrelationIdKey, Envelope.CorrelationId);
+        PutId(data, ConversationIdKey, Envelope.ConversationId);
+        PutId(data, InitiatorIdKey, Envelope.InitiatorId);
+        PutId(data, RequestIdKey, Envelope.RequestId);
+        PutId(data, TokenIdKey, Envelope.TokenId);
+        PutAddress(data, SourceAddressKey, Envelope.SourceAddress);
+        PutAddress(data, ResponseAddressKey, Envelope.ResponseAddress);
+        PutAddress(data, FaultAddressKey, Envelope.FaultAddress);
 
         if (ExpirationTime is { } expiration)
         {
             data[ExpirationTimeKey] = expiration.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
         }
 
-        if (Headers.Count > 0)
+        if (Envelope.Headers.Count > 0)
         {
-            data[HeadersKey] = JsonSerializer.Serialize(Headers, SystemTextJsonMessageSerializer.Options);
+            data[HeadersKey] = JsonSerializer.Serialize(Envelope.Headers, SystemTextJsonMessageSerializer.Options);
         }
 
         if (TransportProperties is { Count: > 0 })
@@ -139,19 +132,22 @@ internal sealed record StoredMessage
         Body = Required(data, BodyKey),
         ContentType = Optional(data, ContentTypeKey) ?? SystemTextJsonMessageSerializer.JsonContentType.ToString(),
         MessageTypes = Optional(data, MessageTypeKey)?.Split(';', StringSplitOptions.RemoveEmptyEntries) ?? [],
-        MessageId = ReadId(data, MessageIdKey),
-        CorrelationId = ReadId(data, CorrelationIdKey),
-        ConversationId = ReadId(data, ConversationIdKey),
-        InitiatorId = ReadId(data, InitiatorIdKey),
-        RequestId = ReadId(data, RequestIdKey),
-        TokenId = ReadId(data, TokenIdKey),
-        SourceAddress = ReadAddress(data, SourceAddressKey),
-        ResponseAddress = ReadAddress(data, ResponseAddressKey),
-        FaultAddress = ReadAddress(data, FaultAddressKey),
+        Envelope = new ScheduledEnvelope
+        {
+            MessageId = ReadId(data, MessageIdKey),
+            CorrelationId = ReadId(data, CorrelationIdKey),
+            ConversationId = ReadId(data, ConversationIdKey),
+            InitiatorId = ReadId(data, InitiatorIdKey),
+            RequestId = ReadId(data, RequestIdKey),
+            TokenId = ReadId(data, TokenIdKey),
+            SourceAddress = ReadAddress(data, SourceAddressKey),
+            ResponseAddress = ReadAddress(data, ResponseAddressKey),
+            FaultAddress = ReadAddress(data, FaultAddressKey),
+            Headers = ReadValues(data, HeadersKey) ?? new Dictionary<string, object>(),
+        },
         ExpirationTime = Optional(data, ExpirationTimeKey) is { } expiration
             ? DateTime.Parse(expiration, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
             : null,
-        Headers = ReadValues(data, HeadersKey) ?? new Dictionary<string, object>(),
         TransportProperties = ReadValues(data, TransportPropertiesKey),
     };
 

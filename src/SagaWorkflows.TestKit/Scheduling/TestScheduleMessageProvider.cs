@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Scheduling;
+using SagaWorkflows.Orchestration.Scheduling;
 
 namespace SagaWorkflows.TestKit.Scheduling;
 
@@ -26,7 +27,7 @@ internal sealed class TestScheduleMessageProvider(ScheduledMessages messages, Te
         var utc = scheduledTime.Kind == DateTimeKind.Local ? scheduledTime.ToUniversalTime() : DateTime.SpecifyKind(scheduledTime, DateTimeKind.Utc);
         var due = machineTime ? clock.FromMachineTime(utc) : new DateTimeOffset(utc, TimeSpan.Zero);
         var tokenId = NewId.NextGuid();
-        var headers = captured.Headers.GetAll().ToList();
+        var envelope = ScheduledEnvelope.From(captured, tokenId);
         var timeToLive = captured.TimeToLive;
 
         messages.Add(due, tokenId, $"{typeof(T).Name} to {destinationAddress}", async (bus, ct) =>
@@ -34,20 +35,8 @@ internal sealed class TestScheduleMessageProvider(ScheduledMessages messages, Te
             var endpoint = await bus.GetSendEndpoint(destinationAddress).ConfigureAwait(false);
             await endpoint.Send(message, Pipe.Execute<SendContext<T>>(send =>
             {
-                send.MessageId = captured.MessageId;
-                send.RequestId = captured.RequestId;
-                send.CorrelationId = captured.CorrelationId;
-                send.ConversationId = captured.ConversationId;
-                send.InitiatorId = captured.InitiatorId;
-                send.SourceAddress = captured.SourceAddress;
-                send.ResponseAddress = captured.ResponseAddress;
-                send.FaultAddress = captured.FaultAddress;
+                envelope.ApplyTo(send);
                 send.TimeToLive = timeToLive;
-                send.Headers.Set(MessageHeaders.SchedulingTokenId, tokenId.ToString("D"));
-                foreach (var (name, value) in headers)
-                {
-                    send.Headers.Set(name, value);
-                }
             }), ct).ConfigureAwait(false);
         });
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using SagaWorkflows.Contracts;
 
@@ -13,14 +14,8 @@ namespace SagaWorkflows.Bridge.Tests.Api;
 /// failure the bridge saw and answered by what the orchestrator does (the run going on, or its refusal and why).
 /// Here the test plays the orchestrator.
 /// </summary>
-public sealed class RedriveTests : IAsyncLifetime
+public sealed class RedriveTests : BridgeServerTests
 {
-    private BridgeServer _bridge = null!;
-
-    public async Task InitializeAsync() => _bridge = await BridgeServer.StartAsync();
-
-    public async Task DisposeAsync() => await _bridge.DisposeAsync();
-
     [Fact]
     public async Task A_failed_run_is_redriven_after_the_failure_the_bridge_saw_and_its_stream_goes_on_past_it()
     {
@@ -59,6 +54,42 @@ public sealed class RedriveTests : IAsyncLifetime
         // One that had stopped at the failure and comes back goes on from there.
         await using var resumed = await SseConnection.OpenAsync(_bridge.Client, $"/runs/{run.RunId}/events", lastEventId: "4");
         Assert.Equal(["5", "6", "7", "8", null], (await resumed.ReadToEndAsync()).Select(f => f.Id));
+    }
+
+    [Fact]
+    public async Task The_answer_comes_as_soon_as_the_hub_relays_the_runs_redriven_event()
+    {
+        // A wait of 100 days (longer than a timer runs), and the event only relayed (never stored): nothing but the relay
+        // can answer within the bound below.
+        await using var bridge = await BridgeServer.StartAsync(new Dictionary<string, string?> { ["SagaWorkflows:Bridge:RedriveReplyWait"] = "100.00:00:00" });
+        var run = await FailedRunAsync(bridge);
+        var redrives = await bridge.CaptureAsync<RedriveWorkflow>();
+
+        var posting = bridge.Client.PostAsync($"/runs/{run.RunId}/redrive", new StringContent("", Encoding.UTF8, "application/json"));
+        await redrives.WaitForAsync(r => r.RunId == run.RunId);
+        bridge.Hub.Publish([
+            new RelayedEvent(0, Guid.NewGuid(), 5, LifecycleEventTypes.WorkflowRedriven, "{}"),
+            new RelayedEvent(0, run.RunId, 4, LifecycleEventTypes.WorkflowRedriven, "{}"),
+            new RelayedEvent(0, run.RunId, 5, LifecycleEventTypes.StepStart, "{}"),
+        ]);
+        Assert.False(posting.IsCompleted, "another run's event, an event not after the failure or not a redrive answered the redrive");
+        bridge.Hub.Publish([new RelayedEvent(0, run.RunId, 5, LifecycleEventTypes.WorkflowRedriven, "{}")]);
+        using var response = await posting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("redriven", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Without_an_answer_in_time_the_redrive_is_accepted_as_pending()
+    {
+        await using var bridge = await BridgeServer.StartAsync(new Dictionary<string, string?> { ["SagaWorkflows:Bridge:RedriveReplyWait"] = "00:00:00" });
+        var run = await FailedRunAsync(bridge);
+
+        using var response = await bridge.Client.PostAsync($"/runs/{run.RunId}/redrive", new StringContent("", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("pending", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("outcome").GetString());
     }
 
     [Fact]
@@ -143,20 +174,19 @@ public sealed class RedriveTests : IAsyncLifetime
     }
 
     /// <summary>Start, a step that starts and fails, then workflow-error (sequence 4) without compensation.</summary>
-    private async Task<TestRun> FailedRunAsync()
+    private Task<TestRun> FailedRunAsync() => FailedRunAsync(_bridge);
+
+    private static async Task<TestRun> FailedRunAsync(BridgeServer bridge)
     {
         var run = new TestRun();
-        await _bridge.PublishAsync([
+        await bridge.PublishAsync([
             run.Event(1, LifecycleEventTypes.WorkflowStart),
             run.Event(2, LifecycleEventTypes.StepStart, "charge", 1),
             run.Event(3, LifecycleEventTypes.StepError, "charge", 1, new { error = new { type = "Boom", message = "it broke" } }),
             run.Event(4, LifecycleEventTypes.WorkflowError, data: new { error = new { type = "Boom", message = "it broke" }, status = "Failed", redrivable = true }),
         ]);
-        await Eventually.TrueAsync(async () => await _bridge.Store.FindRunAsync(run.RunId, CancellationToken.None) is { TerminalSequence: 4 },
+        await Eventually.TrueAsync(async () => await bridge.Store.FindRunAsync(run.RunId, CancellationToken.None) is { TerminalSequence: 4 },
             "the bridge to see the run fail");
         return run;
     }
-
-    private Task<HttpResponseMessage> PostAsync(string path, string body) =>
-        _bridge.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 }

@@ -8,14 +8,8 @@ using SagaWorkflows.Contracts;
 namespace SagaWorkflows.Bridge.Tests.Api;
 
 /// <summary>POST endpoints publish the orchestrator's commands; bad input gets a problem body.</summary>
-public sealed class RunCommandTests : IAsyncLifetime
+public sealed class RunCommandTests : BridgeServerTests
 {
-    private BridgeServer _bridge = null!;
-
-    public async Task InitializeAsync() => _bridge = await BridgeServer.StartAsync();
-
-    public async Task DisposeAsync() => await _bridge.DisposeAsync();
-
     [Fact]
     public async Task Posting_a_workflow_id_publishes_StartWorkflow_and_answers_202_with_the_run_id()
     {
@@ -203,9 +197,6 @@ public sealed class RunCommandTests : IAsyncLifetime
             "the bridge to know the run");
         return run;
     }
-
-    private Task<HttpResponseMessage> PostAsync(string path, string body) =>
-        _bridge.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title, string detailMentions)
     {
