@@ -27,10 +27,14 @@ public static class Step
     public static WaitStep Wait(string id, string signal) => new(id, signal);
 
     /// <summary><c>sleep</c>: a durable timer; outputs its input.</summary>
-    public static SleepStep Sleep(string id, TimeSpan duration) => new(id, Duration.Format(duration));
+    public static SleepStep Sleep(string id, TimeSpan duration) => new(id, Duration.Format(duration), null);
 
     /// <summary><c>sleep</c> for an ISO 8601 duration (<c>PT30S</c>, <c>P1D</c>).</summary>
-    public static SleepStep Sleep(string id, string isoDuration) => new(id, isoDuration);
+    public static SleepStep Sleep(string id, string isoDuration) => new(id, isoDuration, null);
+
+    /// <summary><c>sleep</c> until the time <paramref name="timestamp"/> evaluates to when the step starts: an expression
+    /// (<c>input.deliverAt</c>) yielding an ISO 8601 timestamp with an offset; a time already past completes at once.</summary>
+    public static SleepStep SleepUntil(string id, string timestamp) => new(id, null, timestamp);
 
     /// <summary><c>workflow</c>: runs the registered workflow <paramref name="workflowId"/> as a child run.</summary>
     public static WorkflowStep Workflow(string id, string workflowId) => new(id, workflowId, null);
@@ -506,20 +510,35 @@ public sealed class WaitStep : StepBuilder<WaitStep>
     }
 }
 
-/// <summary><c>sleep</c>: a durable timer; outputs its input.</summary>
+/// <summary><c>sleep</c>: a durable timer for a duration or until a time; outputs its input.</summary>
 public sealed class SleepStep : StepBuilder<SleepStep>
 {
-    internal SleepStep(string id, string duration)
+    internal SleepStep(string id, string? duration, string? until)
         : base(id, "sleep")
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(duration);
-        DurationText = duration;
+        if (until is null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(duration);
+        }
+        else
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(until);
+        }
+
+        (DurationText, UntilExpression) = (duration, until);
     }
 
-    /// <summary>The duration, ISO 8601.</summary>
-    public string DurationText { get; }
+    /// <summary>The duration, ISO 8601; null when the step sleeps <see cref="UntilExpression"/>.</summary>
+    public string? DurationText { get; }
 
-    private protected override void WriteFields(JsonObject json) => json["duration"] = DurationText;
+    /// <summary>The <c>until</c> expression; null when the step sleeps <see cref="DurationText"/>.</summary>
+    public string? UntilExpression { get; }
+
+    private protected override void WriteFields(JsonObject json)
+    {
+        Json.Add(json, "duration", DurationText);
+        Json.Add(json, "until", UntilExpression);
+    }
 }
 
 /// <summary><c>workflow</c>: runs another workflow as a child run of its own; its output is the child's output.</summary>

@@ -33,14 +33,15 @@ public static class RabbitMqCtl
     public static Task DeleteVirtualHostAsync(string name, string? node = null, CancellationToken cancellationToken = default) =>
         RunAsync(node, cancellationToken, "delete_vhost", name);
 
-    /// <summary>Every queue of <paramref name="vhost"/> with its type (classic, quorum), durability and auto-delete flag.</summary>
-    public static async Task<IReadOnlyList<(string Name, string Type, bool Durable, bool AutoDelete)>> ListQueuesAsync(string vhost, CancellationToken cancellationToken = default)
+    /// <summary>Every queue of <paramref name="vhost"/> with its type (classic, quorum), durability, auto-delete and exclusive flags.</summary>
+    public static async Task<IReadOnlyList<(string Name, string Type, bool Durable, bool AutoDelete, bool Exclusive)>> ListQueuesAsync(string vhost, CancellationToken cancellationToken = default)
     {
-        var output = await RunAsync(null, cancellationToken, "list_queues", "-q", "--no-table-headers", "-p", vhost, "name", "type", "durable", "auto_delete");
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split('\t'))
-            .Where(fields => fields.Length == 4)
-            .Select(fields => (fields[0], fields[1], fields[2] == "true", fields[3] == "true"))
+        var output = await RunAsync(null, cancellationToken, "list_queues", "-q", "--no-table-headers", "-p", vhost, "name", "type", "durable", "auto_delete", "exclusive");
+        // A quorum queue has no exclusive flag: its last column is empty, so the line is not trimmed as a whole.
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t', StringSplitOptions.TrimEntries))
+            .Where(fields => fields.Length >= 4)
+            .Select(fields => (fields[0], fields[1], fields[2] == "true", fields[3] == "true", fields.Length > 4 && fields[4] == "true"))
             .ToList();
     }
 

@@ -4,10 +4,16 @@ using Microsoft.Extensions.Options;
 namespace SagaWorkflows.Bridge.Consumers;
 
 /// <summary>
-/// Progress goes to a temporary queue of this bridge process (<c>&lt;Queue&gt;-progress-&lt;id&gt;</c>: not durable,
-/// deleted when the bridge disconnects), so every bridge relays every run's progress and none piles up while no bridge
-/// runs. The durable <see cref="BridgeOptions.Queue"/> stays for lifecycle events, which must not be lost.
+/// Progress goes to a temporary queue of this bridge process (<c>&lt;Queue&gt;-progress-&lt;id&gt;</c>), so every bridge
+/// relays every run's progress and none piles up while no bridge runs. The durable <see cref="BridgeOptions.Queue"/>
+/// stays for lifecycle events, which must not be lost.
 /// </summary>
+/// <remarks>
+/// On RabbitMQ, MassTransit declares a temporary endpoint's queue non-durable and exclusive, with a one-minute
+/// <c>x-expires</c> as a backstop; because of the expiry it declares it <c>auto_delete=false</c> on purpose. An exclusive
+/// queue is deleted by the broker as soon as the connection that declared it closes, a crashed bridge's included, so
+/// nothing is left behind (<c>BridgeEndToEndTests</c> kills a bridge and watches its queue go).
+/// </remarks>
 public sealed class StepProgressConsumerDefinition : ConsumerDefinition<StepProgressConsumer>
 {
     public StepProgressConsumerDefinition(IOptions<BridgeOptions> options)
@@ -20,19 +26,5 @@ public sealed class StepProgressConsumerDefinition : ConsumerDefinition<StepProg
             e.Temporary = true;
             e.ConcurrentMessageLimit = 1;
         });
-    }
-
-    /// <summary>
-    /// On RabbitMQ, <c>Temporary</c> alone declares the queue non-durable but not auto-delete: every bridge that ever
-    /// ran would leave its queue behind. Auto-delete removes it with the bridge's connection.
-    /// </summary>
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<StepProgressConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
-        {
-            rabbit.Durable = false;
-            rabbit.AutoDelete = true;
-        }
     }
 }

@@ -69,7 +69,7 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
         CheckAnnotations(obj, "$");
         OptionalString(obj, "$schema", "$");
         var version = OptionalInt(obj, "version", "$", min: 1) ?? 1;
-        var inputSchema = OptionalObject(obj, "inputSchema", "$");
+        var inputSchema = OptionalSchema(obj, "inputSchema", "$");
         var timeout = OptionalDuration(obj, "timeout", "$");
         var output = obj["output"];
         if (output is not null)
@@ -467,6 +467,19 @@ internal sealed class DefinitionReader(WorkflowLimits limits)
         }
 
         return o;
+    }
+
+    /// <summary>An optional JSON Schema (<c>inputSchema</c>, a wait's <c>schema</c>, an ai step's <c>outputSchema</c>): an
+    /// object that loads and refers only within itself (<see cref="Schemas.SchemaValidator.Problem"/>).</summary>
+    public JsonObject? OptionalSchema(JsonObject obj, string name, string path)
+    {
+        var schema = OptionalObject(obj, name, path);
+        if (schema is not null && Schemas.SchemaValidator.Problem(schema) is { } problem)
+        {
+            Error($"{path}.{name}", problem);
+        }
+
+        return schema;
     }
 
     public TimeSpan? OptionalDuration(JsonObject obj, string name, string path)

@@ -50,7 +50,7 @@ internal sealed class AiNode : ActivityNode<AiStep>
             Model = reader.RequiredName(json, "model", path) ?? "",
             Prompt = prompt,
             System = system,
-            OutputSchema = reader.OptionalObject(json, "outputSchema", path)?.DeepClone(),
+            OutputSchema = reader.OptionalSchema(json, "outputSchema", path)?.DeepClone(),
             Retry = reader.ReadRetry(json, path),
             Timeout = reader.OptionalDuration(json, "timeout", path),
             Stream = reader.OptionalBool(json, "stream", path) ?? false,

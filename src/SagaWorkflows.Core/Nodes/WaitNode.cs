@@ -45,12 +45,7 @@ internal sealed class WaitNode : NodeType<WaitStep, WaitState>
     protected override WaitStep ReadStep(JsonObject json, string id, string path, DefinitionReader reader)
     {
         var signal = reader.RequiredName(json, "signal", path) ?? "";
-        var schema = reader.OptionalObject(json, "schema", path);
-        if (schema is not null && SchemaProblem(schema) is { } problem)
-        {
-            reader.Error($"{path}.schema", problem);
-        }
-
+        var schema = reader.OptionalSchema(json, "schema", path);
         return new WaitStep
         {
             Id = id,
@@ -60,36 +55,6 @@ internal sealed class WaitNode : NodeType<WaitStep, WaitState>
             Timeout = reader.OptionalDuration(json, "timeout", path),
         };
     }
-
-    /// <summary>
-    /// A payload schema is loaded when the definition is read, so one that cannot be (a <c>$ref</c> to a
-    /// definition it lacks) is refused with the definition, not found out by the first signal. It may refer
-    /// only within itself: loading never reaches out to the network.
-    /// </summary>
-    private static string? SchemaProblem(JsonObject schema)
-    {
-        if (References(schema).FirstOrDefault(r => !r.StartsWith('#')) is { } outside)
-        {
-            return $"refers outside itself ('{outside}'); a payload schema must be self-contained ('#/…' references only)";
-        }
-
-        try
-        {
-            SchemaValidator.Validate(schema, null);
-            return null;
-        }
-        catch (InvalidOperationException ex)
-        {
-            return $"is not a JSON Schema the payload can be checked against: {ex.Message}";
-        }
-    }
-
-    private static IEnumerable<string> References(JsonNode? node) => node switch
-    {
-        JsonObject obj => obj.SelectMany(p => p.Key == "$ref" && p.Value is JsonValue v && v.TryGetValue<string>(out var r) ? [r] : References(p.Value)),
-        JsonArray array => array.SelectMany(References),
-        _ => [],
-    };
 
     protected override IEnumerable<NodePart> PartsOf(WaitStep step) => [];
 

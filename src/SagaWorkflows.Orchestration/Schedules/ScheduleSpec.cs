@@ -218,7 +218,10 @@ public sealed partial record ScheduleSpec
         }
     }
 
-    /// <summary>An IANA id (<c>Europe/Paris</c>) or, where the host can map it, a Windows id; null means UTC.</summary>
+    /// <summary>
+    /// An id the runtime resolves: an IANA id (<c>Europe/Paris</c>) anywhere; a Windows id only on Windows or where ICU maps
+    /// it, which the SagaWorkflows hosts (built with <c>InvariantGlobalization</c>) do not load. Null (no zone) means UTC.
+    /// </summary>
     private static TimeZoneInfo? ResolveTimeZone(string? id, List<string>? problems)
     {
         if (string.IsNullOrWhiteSpace(id))
@@ -231,7 +234,9 @@ public sealed partial record ScheduleSpec
             return zone;
         }
 
-        problems?.Add($"$.timeZone: '{Shorten(id)}' is not a time zone this orchestrator knows; use an IANA id such as \"Europe/Paris\" or \"UTC\".");
+        var withoutIcu = !OperatingSystem.IsWindows() && AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant;
+        problems?.Add($"$.timeZone: '{Shorten(id)}' is not a time zone this orchestrator knows. Give an IANA id such as \"Europe/Paris\" or \"UTC\""
+            + (withoutIcu ? " (Windows ids such as \"W. Europe Standard Time\" are not mapped: the orchestrator runs without ICU)." : "."));
         return null;
     }
 

@@ -88,7 +88,8 @@ public sealed class DefinitionBuilderTests
                 Step.Foreach("f", "[1, 2]", Step.Tool("ft", "echo").Input("${ item }")).Concurrency(2),
                 Step.Loop("l", Step.Tool("lt", "echo")).While("iteration < 3").MaxIterations(5),
                 Step.Branch("b").Case("input.n > 1", Step.Wait("w", "go").Schema(new { type = "object" }).Timeout(TimeSpan.FromMinutes(5))).Default(),
-                Step.Sleep("z", TimeSpan.FromMilliseconds(1500)))
+                Step.Sleep("z", TimeSpan.FromMilliseconds(1500)),
+                Step.SleepUntil("u", "input.deliverAt"))
             .Output("${ steps.z }");
 
         var json = everything.ToJsonObject();
@@ -109,7 +110,8 @@ public sealed class DefinitionBuilderTests
                 { "id": "l", "type": "loop", "while": "iteration < 3", "maxIterations": 5, "steps": [ { "id": "lt", "type": "tool", "tool": "echo" } ] },
                 { "id": "b", "type": "branch", "cases": [ { "when": "input.n > 1", "steps": [
                     { "id": "w", "type": "wait", "signal": "go", "schema": { "type": "object" }, "timeout": "PT5M" } ] } ], "default": [] },
-                { "id": "z", "type": "sleep", "duration": "PT1.5S" }
+                { "id": "z", "type": "sleep", "duration": "PT1.5S" },
+                { "id": "u", "type": "sleep", "until": "input.deliverAt" }
               ],
               "output": "${ steps.z }"
             }
@@ -117,7 +119,7 @@ public sealed class DefinitionBuilderTests
 
         var parsed = WorkflowDefinitionParser.Parse(everything.ToJson());
         Assert.True(parsed.IsValid, string.Join("\n", parsed.Errors));
-        Assert.Equal(["tool", "ai", "parallel", "foreach", "loop", "branch", "sleep"], parsed.Definition!.Steps.Select(s => s.Type));
+        Assert.Equal(["tool", "ai", "parallel", "foreach", "loop", "branch", "sleep", "sleep"], parsed.Definition!.Steps.Select(s => s.Type));
         Assert.True(Assert.IsType<Core.Nodes.AiStep>(parsed.Definition.Steps[1]).Stream);
     }
 

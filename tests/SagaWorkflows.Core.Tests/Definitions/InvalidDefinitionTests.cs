@@ -140,7 +140,7 @@ public class InvalidDefinitionTests
             "$.steps[4].steps: is required",
             "$.steps[5].cases: is required",
             "$.steps[6].signal: is required",
-            "$.steps[7].duration: is required");
+            "$.steps[7].duration: is required (or 'until')");
     }
 
     [Fact]

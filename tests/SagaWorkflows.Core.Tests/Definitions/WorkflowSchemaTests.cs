@@ -135,12 +135,33 @@ public class WorkflowSchemaTests
     [InlineData("""{ "id": "w", "type": "wait", "signal": "go", "timeout": "1 day" }""")]
     [InlineData("""{ "id": "s", "type": "sleep" }""")]
     [InlineData("""{ "id": "s", "type": "sleep", "duration": "PT1S", "name": 3 }""")]
+    [InlineData("""{ "id": "s", "type": "sleep", "duration": "PT1S", "until": "input.at" }""")]
+    [InlineData("""{ "id": "s", "type": "sleep", "until": " " }""")]
     public void Steps_the_parser_refuses_the_schema_refuses_too(string stepJson)
     {
         var json = $$"""{ "id": "w", "steps": [ {{stepJson}} ] }""";
 
         Assert.False(WorkflowDefinitionParser.Parse(json).IsValid);
         Assert.NotEqual("", SchemaProblems(json));
+    }
+
+    [Fact]
+    public void A_sleep_until_a_time_validates_against_the_schema()
+    {
+        Assert.Equal("", SchemaProblems("""{ "id": "w", "steps": [ { "id": "s", "type": "sleep", "until": "input.deliverAt" } ] }"""));
+    }
+
+    [Fact]
+    public void Each_node_type_has_the_same_properties_in_the_schema_as_its_reader_accepts()
+    {
+        var definitions = JsonNode.Parse(File.ReadAllText(RepositoryFiles.SchemaPath))!["definitions"]!;
+        string[] common = ["id", "type", "name", "description"];
+        foreach (var node in SagaWorkflows.Core.Nodes.NodeTypes.All)
+        {
+            var inSchema = definitions[$"{node.Name}Step"]!["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
+
+            Assert.Equal(common.Concat(node.Properties).Order(StringComparer.Ordinal), inSchema);
+        }
     }
 
     [Theory]

@@ -78,7 +78,7 @@ public class WaitNodeTests
 
         var error = Assert.Single(result.Errors);
         Assert.Equal("$.steps[0].schema", error.Path);
-        Assert.StartsWith("is not a JSON Schema the payload can be checked against: ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("is not a JSON Schema that values can be checked against: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("#/definitions/decision", error.Message, StringComparison.Ordinal);
     }
 
@@ -92,7 +92,7 @@ public class WaitNodeTests
 
         var error = Assert.Single(result.Errors);
         Assert.Equal(
-            "$.steps[0].schema: refers outside itself ('http://127.0.0.1:9/person.json'); a payload schema must be self-contained ('#/…' references only)",
+            "$.steps[0].schema: external $ref is not allowed ('http://127.0.0.1:9/person.json'): a schema must be self-contained ('#/…' references only; nothing is fetched)",
             error.ToString());
     }
 }

@@ -123,6 +123,35 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         Assert.Contains("HELLO, ADA!", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_killed_bridge_leaves_no_step_progress_queue_behind()
+    {
+        static async Task<List<(string Name, string Type, bool Durable, bool AutoDelete, bool Exclusive)>> ProgressQueuesAsync(string vhost) =>
+            (await RabbitMqCtl.ListQueuesAsync(vhost)).Where(q => q.Name.StartsWith("sagawf-bridge-progress-", StringComparison.Ordinal)).ToList();
+
+        var deadline = DateTime.UtcNow + Timeout;
+        var queues = await ProgressQueuesAsync(system.VirtualHost);
+        while (queues.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the bridge declared no step-progress queue\n{_bridge!.Tail()}");
+            await Task.Delay(100); // the broker is the only place to look
+            queues = await ProgressQueuesAsync(system.VirtualHost);
+        }
+
+        var queue = Assert.Single(queues);
+        Assert.True(queue is { Durable: false, Exclusive: true }, $"{queue} is not a temporary queue of the bridge's connection");
+
+        _bridge!.Kill();
+
+        // Well inside the queue's one-minute x-expires: gone because its connection closed, not because it expired.
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((await ProgressQueuesAsync(system.VirtualHost)).Any(q => q.Name == queue.Name))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{queue.Name} outlived the killed bridge");
+            await Task.Delay(100); // the broker is the only place to look
+        }
+    }
+
     private async Task StartBridgeAsync()
     {
         var environment = new Dictionary<string, string>(system.Environment)

@@ -106,6 +106,45 @@ public sealed class ScheduleSpecTests
         Assert.Equal(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero), trigger.GetFireTimeAfter(Now)!.Value.ToUniversalTime());
     }
 
+    [Theory]
+    [InlineData("Europe/Berlin")]
+    [InlineData("CET")]
+    [InlineData(" Europe/Berlin ")]
+    public void An_IANA_time_zone_id_is_taken(string id)
+    {
+        var spec = ScheduleSpec.TryCreate(Request(cron: "0 0 9 * * ?", timeZone: id), ScheduleMisfirePolicy.FireOnceNow, Now, out var problems);
+
+        Assert.Empty(problems);
+        var trigger = TriggerBuilder.Create().WithSchedule(spec!.ToScheduleBuilder()).StartAt(Now).Build();
+        Assert.Equal(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero), trigger.GetFireTimeAfter(Now)!.Value.ToUniversalTime());
+    }
+
+    [Theory]
+    [InlineData("W. Europe Standard Time", "Europe/Berlin")]
+    [InlineData("Romance Standard Time", "Europe/Paris")]
+    [InlineData("Eastern Standard Time", "America/New_York")]
+    public void A_Windows_time_zone_id_is_refused_off_Windows_naming_the_IANA_form(string windowsId, string ianaId)
+    {
+        var spec = ScheduleSpec.TryCreate(Request(cron: "0 0 9 * * ?", timeZone: windowsId), ScheduleMisfirePolicy.FireOnceNow, Now, out var problems);
+
+        if (OperatingSystem.IsWindows())
+        {
+            // Windows ids are the host's own there.
+            Assert.Empty(problems);
+            Assert.NotNull(spec);
+            return;
+        }
+
+        // The hosts run with InvariantGlobalization: without ICU, .NET maps no Windows id to an IANA one.
+        Assert.Null(spec);
+        Assert.False(TimeZoneInfo.TryConvertWindowsIdToIanaId(windowsId, out _));
+        Assert.True(TimeZoneInfo.TryFindSystemTimeZoneById(ianaId, out _));
+        Assert.Equal(
+            $"$.timeZone: '{windowsId}' is not a time zone this orchestrator knows. Give an IANA id such as \"Europe/Paris\" or \"UTC\" "
+            + "(Windows ids such as \"W. Europe Standard Time\" are not mapped: the orchestrator runs without ICU).",
+            Assert.Single(problems));
+    }
+
     [Fact]
     public void Every_problem_of_one_request_is_reported_at_once()
     {
