@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Bridge.Tests.Api;
 
@@ -15,6 +16,8 @@ namespace SagaWorkflows.Bridge.Tests.Api;
 /// </summary>
 public sealed class RedriveTests : IAsyncLifetime
 {
+    private static readonly string[] ChargeStep = ["charge"];
+    private static readonly string[] StepA = ["a"];
     private BridgeServer _bridge = null!;
 
     public async Task InitializeAsync() => _bridge = await BridgeServer.StartAsync();
@@ -30,7 +33,7 @@ public sealed class RedriveTests : IAsyncLifetime
         var posting = PostAsync($"/runs/{run.RunId}/redrive", "");
         var command = await redrives.WaitForAsync(r => r.RunId == run.RunId);
         Assert.Equal(4, command.AfterSequence);
-        await _bridge.PublishAsync(run.Event(5, LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, steps = new[] { "charge" } }));
+        await _bridge.PublishAsync(run.Event(5, LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, steps = ChargeStep }));
         using var response = await posting;
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -98,7 +101,7 @@ public sealed class RedriveTests : IAsyncLifetime
             "compensated" =>
             [
                 run.Event(1, LifecycleEventTypes.WorkflowStart),
-                run.Event(2, LifecycleEventTypes.CompensationStart, data: new { steps = new[] { "a" } }),
+                run.Event(2, LifecycleEventTypes.CompensationStart, data: new { steps = StepA }),
                 run.Event(3, LifecycleEventTypes.CompensationComplete),
                 run.Event(4, LifecycleEventTypes.WorkflowError, data: new { error = new { type = "Boom" }, status = "Compensated" }),
             ],

@@ -38,6 +38,8 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Patiently = new() { Timeout = 20_000 };
     private static readonly LocatorAssertionsToHaveTextOptions PatientText = new() { Timeout = 20_000 };
+    private static readonly string[] ApprovalRequired = ["approved", "amount"];
+    private static readonly string[] ApprovalLevels = ["low", "high"];
 
     private BridgeServer Bridge => fixture.Bridge;
 
@@ -236,12 +238,12 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
                     id = "approval", type = "wait", signal = "approve",
                     schema = new
                     {
-                        type = "object", required = new[] { "approved", "amount" },
+                        type = "object", required = ApprovalRequired,
                         properties = new Dictionary<string, object>
                         {
                             ["approved"] = new { type = "boolean" },
                             ["amount"] = new { type = "integer" },
-                            ["level"] = new { @enum = new[] { "low", "high" } },
+                            ["level"] = new { @enum = ApprovalLevels },
                             ["note"] = new { type = "string" },
                         },
                     },

@@ -13,6 +13,7 @@ namespace SagaWorkflows.Bridge.Tests.Browser;
 public sealed class RunPageTests : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Patiently = new() { Timeout = 10_000 };
+    private static readonly string[] ChargeStep = ["charge"];
 
     private BridgeServer _bridge = null!;
     private IPlaywright _playwright = null!;
@@ -121,7 +122,7 @@ public sealed class RunPageTests : IAsyncLifetime
             var command = await redrives.WaitForAsync(r => r.RunId == run.RunId);
             Assert.Equal(4, command.AfterSequence);
             await _bridge.PublishAsync([
-                run.Event(5, Contracts.LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, error, steps = new[] { "charge" } }),
+                run.Event(5, Contracts.LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, error, steps = ChargeStep }),
                 run.Event(6, Contracts.LifecycleEventTypes.StepStart, "charge", 1),
             ]);
         });
