@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Benchmarks.Tests;
 
@@ -10,16 +11,19 @@ public sealed class QuickModeTests : IDisposable
 {
     private static readonly string[] Scenarios = ["request-response", "courier", "step-floor", "sequential", "fan-out", "scaling", "suspended", "hot-path"];
 
-    private readonly string _output = Path.Combine(Path.GetTempPath(), "sagawf-bench-test-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly TempDirectory _directory = new("sagawf-bench-test-");
+
+    /// <summary>The results folder, which the benchmark creates.</summary>
+    private string Output => _directory.Combine("results");
 
     [Fact]
     public async Task Quick_mode_runs_every_scenario_and_writes_json_and_markdown_results()
     {
-        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(110), "--quick", "--out", _output);
+        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(110), "--quick", "--out", Output);
 
         Assert.True(run.ExitCode == 0, $"the benchmark exited with {run.ExitCode}:\n{run.Output}");
-        var json = Path.Combine(_output, "benchmark.json");
-        var markdown = Path.Combine(_output, "benchmark.md");
+        var json = Path.Combine(Output, "benchmark.json");
+        var markdown = Path.Combine(Output, "benchmark.md");
         Assert.True(File.Exists(json), $"{json} was not written:\n{run.Output}");
         Assert.True(File.Exists(markdown), $"{markdown} was not written:\n{run.Output}");
 
@@ -44,10 +48,10 @@ public sealed class QuickModeTests : IDisposable
     [Fact]
     public async Task The_stores_scenario_runs_the_sequential_load_on_SQLite_and_on_PostgreSQL_with_one_and_three_orchestrators()
     {
-        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(240), "--quick", "--scenarios", "stores", "--out", _output);
+        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(240), "--quick", "--scenarios", "stores", "--out", Output);
 
         Assert.True(run.ExitCode == 0, $"the benchmark exited with {run.ExitCode}:\n{run.Output}");
-        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_output, "benchmark.json")));
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "benchmark.json")));
         var scenario = Assert.Single(report.RootElement.GetProperty("scenarios").EnumerateArray());
         Assert.Equal("stores", scenario.GetProperty("id").GetString());
         Assert.True(scenario.GetProperty("succeeded").GetBoolean(), $"{scenario.GetProperty("error")}\n{run.Output}");
@@ -66,18 +70,12 @@ public sealed class QuickModeTests : IDisposable
     [Fact]
     public async Task An_unknown_scenario_is_refused_with_a_usage_error()
     {
-        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(60), "--scenarios", "no-such-scenario", "--out", _output);
+        var run = await BenchmarkProcess.RunAsync(TimeSpan.FromSeconds(60), "--scenarios", "no-such-scenario", "--out", Output);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("unknown scenario", run.Output, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_output));
+        Assert.False(Directory.Exists(Output));
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_output))
-        {
-            Directory.Delete(_output, recursive: true);
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 }

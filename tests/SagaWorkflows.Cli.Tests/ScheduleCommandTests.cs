@@ -4,13 +4,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.Orchestration;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Cli.Tests;
 
 /// <summary>A real orchestrator (in this process) on a vhost of its own, knowing the samples, for the schedule verbs to talk to.</summary>
-public sealed class ScheduleOrchestrator : IAsyncLifetime
+public sealed class ScheduleOrchestrator : IAsyncLifetime, IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "sagawf-cli-schedules-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly TempDirectory _directory = new("sagawf-cli-schedules-");
     private IHost? _host;
 
     public RabbitMqVirtualHost Broker { get; } = new();
@@ -18,13 +19,12 @@ public sealed class ScheduleOrchestrator : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Broker.InitializeAsync();
-        Directory.CreateDirectory(_directory);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var bus = new SagaWorkflowsBusOptions { Transport = SagaWorkflowsTransport.RabbitMq, RabbitMq = Broker.AmqpUri };
         builder.Services.AddSagaWorkflowsOrchestrator(new OrchestratorOptions
         {
-            ConnectionString = $"Data Source={Path.Combine(_directory, "workflows.db")}",
+            ConnectionString = $"Data Source={_directory.Combine("workflows.db")}",
             DefinitionsPath = Path.Combine(CliProcess.RepositoryRoot, "samples"),
             BridgeQueue = "",
         }, bus);
@@ -42,15 +42,11 @@ public sealed class ScheduleOrchestrator : IAsyncLifetime
         }
 
         await Broker.DisposeAsync();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind harms nothing.
-        }
+        _directory.Dispose();
     }
+
+    /// <summary>Deletes the orchestrator's folder (as <see cref="DisposeAsync"/> does once it stopped; xunit calls both).</summary>
+    public void Dispose() => _directory.Dispose();
 }
 
 public sealed class ScheduleCommandTests(ScheduleOrchestrator orchestrator) : IClassFixture<ScheduleOrchestrator>

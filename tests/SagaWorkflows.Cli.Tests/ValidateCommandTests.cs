@@ -1,3 +1,5 @@
+using SagaWorkflows.Testing;
+
 namespace SagaWorkflows.Cli.Tests;
 
 public class ValidateCommandTests
@@ -21,30 +23,22 @@ public class ValidateCommandTests
     [Fact]
     public async Task A_workflow_step_naming_an_unknown_or_cyclic_child_is_refused_with_its_path()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "sagawf-validate-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        try
-        {
-            await File.WriteAllTextAsync(Path.Combine(folder, "a.json"), """{ "id": "a", "steps": [ { "id": "callB", "type": "workflow", "workflowId": "b" } ] }""");
-            await File.WriteAllTextAsync(Path.Combine(folder, "b.json"), """{ "id": "b", "steps": [ { "id": "callA", "type": "workflow", "workflowId": "a" } ] }""");
-            var root = Path.Combine(folder, "root.json");
-            await File.WriteAllTextAsync(root, """
-                { "id": "root", "steps": [ { "id": "x", "type": "workflow", "workflowId": "missing" }, { "id": "y", "type": "workflow", "workflowId": "a" } ] }
-                """);
+        using var folder = new TempDirectory("sagawf-validate-");
+        await File.WriteAllTextAsync(folder.Combine("a.json"), """{ "id": "a", "steps": [ { "id": "callB", "type": "workflow", "workflowId": "b" } ] }""");
+        await File.WriteAllTextAsync(folder.Combine("b.json"), """{ "id": "b", "steps": [ { "id": "callA", "type": "workflow", "workflowId": "a" } ] }""");
+        var root = folder.Combine("root.json");
+        await File.WriteAllTextAsync(root, """
+            { "id": "root", "steps": [ { "id": "x", "type": "workflow", "workflowId": "missing" }, { "id": "y", "type": "workflow", "workflowId": "a" } ] }
+            """);
 
-            var result = await CliProcess.RunAsync("validate", root);
+        var result = await CliProcess.RunAsync("validate", root);
 
-            Assert.True(result.ExitCode == 1, result.ToString());
-            Assert.Equal(
-                [
-                    "$.steps[0].workflowId: unknown workflow 'missing': register it with the orchestrator or inline it as 'definition'",
-                    "$.steps[1].workflowId: workflow 'a' calls itself (root → a → b → a); a child run may not run a workflow it is part of",
-                ], result.StdOutLines);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal(
+            [
+                "$.steps[0].workflowId: unknown workflow 'missing': register it with the orchestrator or inline it as 'definition'",
+                "$.steps[1].workflowId: workflow 'a' calls itself (root → a → b → a); a child run may not run a workflow it is part of",
+            ], result.StdOutLines);
     }
 
     [Fact]
@@ -107,19 +101,13 @@ public class ValidateCommandTests
     [Fact]
     public async Task Malformed_json_is_reported_with_line_and_column()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"sagawf-bad-{Guid.NewGuid():N}.json");
+        using var folder = new TempDirectory("sagawf-bad-");
+        var path = folder.Combine("bad.json");
         await File.WriteAllTextAsync(path, "{\n  \"id\": \"broken\",\n  \"steps\": [ } ]\n}\n");
-        try
-        {
-            var result = await CliProcess.RunAsync("validate", path);
+        var result = await CliProcess.RunAsync("validate", path);
 
-            Assert.True(result.ExitCode == 1, result.ToString());
-            Assert.Equal(["$: invalid JSON at line 3, column 14: '}' is an invalid start of a value"], result.StdOutLines);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal(["$: invalid JSON at line 3, column 14: '}' is an invalid start of a value"], result.StdOutLines);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Definitions;
+using SagaWorkflows.Testing;
 using SagaWorkflows.WorkerSdk.Tools;
 using Xunit.Abstractions;
 
@@ -167,17 +168,13 @@ public sealed class WorkflowTestKitTests(ITestOutputHelper log) : IAsyncLifetime
     [Fact]
     public async Task Definitions_run_from_a_file_and_by_id()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"testkit-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, Workflow.Define("from-file").Steps(Step.Tool("hello", "echo").Input(new { said = "${ input.word }" }))
-            .Output(new { said = "${ steps.hello.said }" }).ToJson());
-        try
+        using (var folder = new TempDirectory("testkit-"))
         {
+            var file = folder.Combine("from-file.json");
+            await File.WriteAllTextAsync(file, Workflow.Define("from-file").Steps(Step.Tool("hello", "echo").Input(new { said = "${ input.word }" }))
+                .Output(new { said = "${ steps.hello.said }" }).ToJson());
             var fromFile = await _kit.StartFileAsync(file, new { word = "hi" });
             Assert.Equal("hi", (await fromFile.CompletedAsync())!["said"]!.GetValue<string>());
-        }
-        finally
-        {
-            File.Delete(file);
         }
 
         await using var registered = await WorkflowTestKit.StartAsync(o => o

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Bridge.Tests.Api;
 

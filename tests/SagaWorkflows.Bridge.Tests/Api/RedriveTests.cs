@@ -6,6 +6,7 @@ using System.Text.Json;
 using SagaWorkflows.Bridge.Streaming;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Bridge.Tests.Api;
 
@@ -16,6 +17,9 @@ namespace SagaWorkflows.Bridge.Tests.Api;
 /// </summary>
 public sealed class RedriveTests : BridgeServerTests
 {
+    private static readonly string[] ChargeStep = ["charge"];
+    private static readonly string[] StepA = ["a"];
+
     [Fact]
     public async Task A_failed_run_is_redriven_after_the_failure_the_bridge_saw_and_its_stream_goes_on_past_it()
     {
@@ -25,7 +29,7 @@ public sealed class RedriveTests : BridgeServerTests
         var posting = PostAsync($"/runs/{run.RunId}/redrive", "");
         var command = await redrives.WaitForAsync(r => r.RunId == run.RunId);
         Assert.Equal(4, command.AfterSequence);
-        await _bridge.PublishAsync(run.Event(5, LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, steps = new[] { "charge" } }));
+        await _bridge.PublishAsync(run.Event(5, LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, steps = ChargeStep }));
         using var response = await posting;
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -129,7 +133,7 @@ public sealed class RedriveTests : BridgeServerTests
             "compensated" =>
             [
                 run.Event(1, LifecycleEventTypes.WorkflowStart),
-                run.Event(2, LifecycleEventTypes.CompensationStart, data: new { steps = new[] { "a" } }),
+                run.Event(2, LifecycleEventTypes.CompensationStart, data: new { steps = StepA }),
                 run.Event(3, LifecycleEventTypes.CompensationComplete),
                 run.Event(4, LifecycleEventTypes.WorkflowError, data: new { error = new { type = "Boom" }, status = "Compensated" }),
             ],

@@ -12,19 +12,17 @@ namespace SagaWorkflows.Bridge.Tests.Browser;
 public sealed class EngineBrowserFixture : IAsyncLifetime
 {
     public BridgeServer Bridge { get; private set; } = null!;
-    public IBrowser Browser { get; private set; } = null!;
-    private IPlaywright _playwright = null!;
+    public BrowserSession Browser { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Bridge = await BridgeServer.StartAsync(withEngine: true);
-        (_playwright, Browser) = await Chromium.LaunchAsync();
+        Browser = await BrowserSession.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
         await Browser.DisposeAsync();
-        _playwright.Dispose();
         await Bridge.DisposeAsync();
     }
 }
@@ -38,6 +36,8 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Patiently = new() { Timeout = 20_000 };
     private static readonly LocatorAssertionsToHaveTextOptions PatientText = new() { Timeout = 20_000 };
+    private static readonly string[] ApprovalRequired = ["approved", "amount"];
+    private static readonly string[] ApprovalLevels = ["low", "high"];
 
     private BridgeServer Bridge => fixture.Bridge;
 
@@ -236,12 +236,12 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
                     id = "approval", type = "wait", signal = "approve",
                     schema = new
                     {
-                        type = "object", required = new[] { "approved", "amount" },
+                        type = "object", required = ApprovalRequired,
                         properties = new Dictionary<string, object>
                         {
                             ["approved"] = new { type = "boolean" },
                             ["amount"] = new { type = "integer" },
-                            ["level"] = new { @enum = new[] { "low", "high" } },
+                            ["level"] = new { @enum = ApprovalLevels },
                             ["note"] = new { type = "string" },
                         },
                     },
@@ -440,29 +440,16 @@ public sealed class RunGraphPageTests(EngineBrowserFixture fixture) : IClassFixt
 
     private async Task<IPage> OpenAsync(Guid runId)
     {
-        var page = await fixture.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => errors.Add(error);
-        _pageErrors[page] = errors;
+        var page = await fixture.Browser.NewPageAsync();
         await page.GotoAsync(new Uri(Bridge.BaseAddress, $"/runs/{runId}").ToString());
         return page;
     }
 
-    private readonly Dictionary<IPage, List<string>> _pageErrors = [];
-
     private async Task ScreenshotAsync(IPage page, string name, bool close = true)
     {
-        var path = Path.Combine(TestPaths.Artifacts("screenshots"), name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        var path = await BrowserSession.ScreenshotAsync(page, name);
         Assert.True(new FileInfo(path).Length > 10_000, $"the screenshot at {path} looks empty");
-        Assert.Empty(_pageErrors[page]);
+        Assert.Empty(fixture.Browser.Errors(page));
         if (close)
         {
             await page.CloseAsync();

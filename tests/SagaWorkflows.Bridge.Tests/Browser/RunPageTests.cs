@@ -13,21 +13,20 @@ namespace SagaWorkflows.Bridge.Tests.Browser;
 public sealed class RunPageTests : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToHaveAttributeOptions Patiently = new() { Timeout = 10_000 };
+    private static readonly string[] ChargeStep = ["charge"];
 
     private BridgeServer _bridge = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private BrowserSession _browser = null!;
 
     public async Task InitializeAsync()
     {
         _bridge = await BridgeServer.StartAsync();
-        (_playwright, _browser) = await Chromium.LaunchAsync();
+        _browser = await BrowserSession.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _browser.DisposeAsync();
-        _playwright.Dispose();
         await _bridge.DisposeAsync();
     }
 
@@ -36,15 +35,7 @@ public sealed class RunPageTests : IAsyncLifetime
     {
         var run = new TestRun();
         var events = Scenarios.FailingOrder(run);
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1100 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                consoleErrors.Add($"{message.Text} ({message.Location})");
-            }
-        };
+        var page = await _browser.NewPageAsync(new ViewportSize { Width = 1280, Height = 1100 });
 
         // The run has begun when the page opens: reserve is running. These events carry no definition (an older
         // orchestrator's), so the graph is drawn from the snapshot's step tree.
@@ -90,10 +81,9 @@ public sealed class RunPageTests : IAsyncLifetime
         await Expect(page.Locator("#events tr.type-step-compensated")).ToHaveCountAsync(2);
         await Expect(page.Locator("#events tr")).ToHaveCountAsync(events.Count);
 
-        var screenshot = Path.Combine(TestPaths.Artifacts("screenshots"), "run-page.png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        var screenshot = await BrowserSession.ScreenshotAsync(page, "run-page");
         Assert.True(new FileInfo(screenshot).Length > 10_000, $"the screenshot at {screenshot} looks empty");
-        Assert.Empty(consoleErrors);
+        Assert.Empty(_browser.Errors(page));
     }
 
     [Fact]
@@ -121,7 +111,7 @@ public sealed class RunPageTests : IAsyncLifetime
             var command = await redrives.WaitForAsync(r => r.RunId == run.RunId);
             Assert.Equal(4, command.AfterSequence);
             await _bridge.PublishAsync([
-                run.Event(5, Contracts.LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, error, steps = new[] { "charge" } }),
+                run.Event(5, Contracts.LifecycleEventTypes.WorkflowRedriven, data: new { redrive = 1, afterSequence = 4, error, steps = ChargeStep }),
                 run.Event(6, Contracts.LifecycleEventTypes.StepStart, "charge", 1),
             ]);
         });
@@ -157,11 +147,7 @@ public sealed class RunPageTests : IAsyncLifetime
         await _bridge.PublishAsync(later.Event(1, Contracts.LifecycleEventTypes.WorkflowStart));
         await Expect(page.Locator($"tr[data-run-id='{later.RunId}']")).ToHaveAttributeAsync("data-status", "Running", Patiently);
 
-        await page.ScreenshotAsync(new PageScreenshotOptions
-        {
-            Path = Path.Combine(TestPaths.Artifacts("screenshots"), "runs-page.png"),
-            FullPage = true,
-        });
+        await BrowserSession.ScreenshotAsync(page, "runs-page");
 
         // Filters narrow the list, and are kept in the address.
         await page.Locator("#filters input[name=workflowId]").FillAsync("later-flow");
@@ -202,7 +188,7 @@ public sealed class RunPageTests : IAsyncLifetime
         await bridge.PublishAsync(run.Event(3, Contracts.LifecycleEventTypes.StepSuspended, "hold", data: new { signal = "go" }, stepType: "wait"));
         await bridge.WaitForConsumedAsync(3);
 
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
+        var page = await _browser.NewPageAsync();
         var asked = 0;
         Task? answered = null;
         page.Dialog += (_, dialog) =>

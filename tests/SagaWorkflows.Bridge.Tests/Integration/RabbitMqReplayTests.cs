@@ -1,5 +1,6 @@
 using MassTransit;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Bridge.Tests.Integration;
 

@@ -4,6 +4,7 @@ using System.Text;
 using SagaWorkflows.Bridge.Tests.Api;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Bridge.Tests.Security;
 

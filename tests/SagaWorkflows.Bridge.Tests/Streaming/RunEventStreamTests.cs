@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Bridge.Tests.Streaming;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using SagaWorkflows.Bridge.Tests.Infrastructure;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Bridge.Tests.Streaming;
 

@@ -44,18 +44,18 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
 
         // Follow live until the slow step starts, then take the bridge down while the run goes on.
-        await ReadUntilAsync(http, runId, frames => frames.Any(f => f.Type == LifecycleEventTypes.StepStart && f.Data.Contains("\"two\"", StringComparison.Ordinal)));
+        await ReadUntilAsync(http, runId, f => f.Event == LifecycleEventTypes.StepStart && f.Data.Contains("\"two\"", StringComparison.Ordinal));
         _bridge!.Kill();
         await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
         await StartBridgeAsync();
 
-        var replayed = await ReadUntilAsync(http, runId, frames => frames.Any(f => f.Type == "end"));
+        var replayed = await ReadUntilAsync(http, runId, f => f.Event == "end");
 
-        var events = replayed.Where(f => f.Type != "end").ToList();
+        var events = replayed.Where(f => f.Event != "end").ToList();
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(f => f.Id));
-        Assert.Equal(system.Events.Of(runId).Select(e => e.Type), events.Select(f => f.Type));
-        Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Type);
-        Assert.Contains(events, f => f.Type == LifecycleEventTypes.StepRetry);
+        Assert.Equal(system.Events.Of(runId).Select(e => e.Type), events.Select(f => f.Event));
+        Assert.Equal(LifecycleEventTypes.WorkflowComplete, events[^1].Event);
+        Assert.Contains(events, f => f.Event == LifecycleEventTypes.StepRetry);
     }
 
     [Fact]
@@ -75,15 +75,15 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         var runId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
 
         // Connected during the pause: progress is live only.
-        var frames = await ReadUntilAsync(http, runId, f => f.Any(x => x.Type == "end"));
+        var frames = await ReadUntilAsync(http, runId, f => f.Event == "end");
 
-        var complete = frames.FindIndex(f => f.Type == LifecycleEventTypes.StepComplete && f.Data.Contains("\"story\"", StringComparison.Ordinal));
-        Assert.True(complete > 0, string.Join('\n', frames.Select(f => $"{f.Id} {f.Type}")) + system.Diagnostics());
-        var before = frames.Take(complete).Count(f => f.Type == StepProgress.EventType);
+        var complete = frames.FindIndex(f => f.Event == LifecycleEventTypes.StepComplete && f.Data.Contains("\"story\"", StringComparison.Ordinal));
+        Assert.True(complete > 0, string.Join('\n', frames.Select(f => $"{f.Id} {f.Event}")) + system.Diagnostics());
+        var before = frames.Take(complete).Count(f => f.Event == StepProgress.EventType);
         Assert.True(before >= 3, $"{before} step-progress events before step-complete");
         // Progress travels apart from the lifecycle events: the last batch is not ordered with them, so the text is checked over all of it.
-        var progress = frames.Where(f => f.Type == StepProgress.EventType).Select(f => JsonDocument.Parse(f.Data).RootElement).ToList();
-        Assert.DoesNotContain(frames, f => f.Type == StepProgress.EventType && f.Id is not null);
+        var progress = frames.Where(f => f.Event == StepProgress.EventType).Select(f => JsonDocument.Parse(f.Data).RootElement).ToList();
+        Assert.DoesNotContain(frames, f => f.Event == StepProgress.EventType && f.Id is not null);
         Assert.Equal(Enumerable.Range(1, progress.Count), progress.Select(p => p.GetProperty("index").GetInt32()));
         Assert.All(progress, p => Assert.Equal("story", p.GetProperty("path").GetString()));
         var output = JsonDocument.Parse(frames[complete].Data).RootElement.GetProperty("data").GetProperty("output").GetString();
@@ -91,9 +91,9 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         Assert.Equal(output, string.Concat(progress.Select(p => p.GetProperty("delta").GetString())));
 
         // Lifecycle ids stay gapless around the progress, and resuming from any of them skips the progress.
-        var lifecycle = frames.Where(f => f.Type is not "end" && f.Type != StepProgress.EventType).ToList();
+        var lifecycle = frames.Where(f => f.Event is not "end" && f.Event != StepProgress.EventType).ToList();
         Assert.Equal(Enumerable.Range(1, lifecycle.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lifecycle.Select(f => f.Id));
-        var resumed = await ReadUntilAsync(http, runId, f => f.Any(x => x.Type == "end"), after: 2);
+        var resumed = await ReadUntilAsync(http, runId, f => f.Event == "end", after: 2);
         Assert.Equal(lifecycle.Skip(2).Select(f => f.Id).Append(null), resumed.Select(f => f.Id));
     }
 
@@ -162,50 +162,11 @@ public sealed class BridgeEndToEndTests(WorkflowSystem system) : IClassFixture<W
         await system.WaitForConsumerAsync("sagawf-bridge", _bridge);
     }
 
-    /// <summary>Reads the run's raw SSE stream from the start until the condition holds or the stream ends.</summary>
-    private static async Task<List<SseFrame>> ReadUntilAsync(HttpClient http, Guid runId, Func<List<SseFrame>, bool> done, long? after = null)
+    /// <summary>Reads the run's SSE stream from the start up to the first frame that is <paramref name="last"/>, or the stream's end.</summary>
+    private static async Task<List<SseFrame>> ReadUntilAsync(HttpClient http, Guid runId, Func<SseFrame, bool> last, long? after = null)
     {
-        using var cancellation = new CancellationTokenSource(Timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/runs/{runId}/events{(after is { } a ? $"?after={a}" : "")}");
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation.Token);
-        response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation.Token));
-        var frames = new List<SseFrame>();
-        string? id = null, type = null, data = null;
-        while (await reader.ReadLineAsync(cancellation.Token) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if (type is not null)
-                {
-                    frames.Add(new SseFrame(id, type, data ?? ""));
-                    if (done(frames))
-                    {
-                        return frames;
-                    }
-                }
-
-                id = type = data = null;
-                continue;
-            }
-
-            if (line.StartsWith("id:", StringComparison.Ordinal))
-            {
-                id = line[3..].Trim();
-            }
-            else if (line.StartsWith("event:", StringComparison.Ordinal))
-            {
-                type = line[6..].Trim();
-            }
-            else if (line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                data = line[5..].Trim();
-            }
-        }
-
-        return frames;
+        await using var sse = await SseConnection.OpenAsync(http, $"/runs/{runId}/events{(after is { } a ? $"?after={a}" : "")}", timeout: Timeout);
+        Assert.True(sse.StatusCode == HttpStatusCode.OK, $"GET /runs/{runId}/events: {sse.StatusCode}");
+        return await sse.ReadUntilAsync(last, Timeout);
     }
-
-    private sealed record SseFrame(string? Id, string Type, string Data);
 }

@@ -145,7 +145,7 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
             }
 
             var observed = system.Events.Of(runId);
-            problems.Add($"{kind} run {runId}: {verdict} (the test's own subscriber saw {observed.Count} events, last {observed.LastOrDefault()?.Type}; bridge: {LastAnswer})\n    {string.Join("\n    ", frames.Select(f => $"{f.Id} {f.Type} {f.Data}"))}");
+            problems.Add($"{kind} run {runId}: {verdict} (the test's own subscriber saw {observed.Count} events, last {(observed.Count > 0 ? observed[^1].Type : "none")}; bridge: {LastAnswer})\n    {string.Join("\n    ", frames.Select(f => $"{f.Id} {f.Event} {f.Data}"))}");
         }
 
         var figure = $"chaos: {expected.Count} runs, {correct} correct, {faults} faults survived, {lost} lost, {duplicated} duplicated, {stuck} stuck, in {clock.Elapsed.TotalSeconds:F0} s";
@@ -155,9 +155,9 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
     }
 
     /// <summary>Null when the run's relayed stream is exactly right; otherwise what is wrong with it.</summary>
-    private static string? Judge(string kind, string? output, List<Frame> frames)
+    private static string? Judge(string kind, string? output, List<SseFrame> frames)
     {
-        var events = frames.Where(f => f.Type != "end").ToList();
+        var events = frames.Where(f => f.Event != "end").ToList();
         if (events.Count == 0)
         {
             return "lost: the bridge has no event of it";
@@ -174,7 +174,7 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
             return $"lost: the stream is not 1..N ({string.Join(",", ids)})";
         }
 
-        if (frames[^1].Type != "end" || !LifecycleEventTypes.IsTerminal(events[^1].Type))
+        if (frames[^1].Event != "end" || events[^1].Event is not { } type || !LifecycleEventTypes.IsTerminal(type))
         {
             return "stuck: no terminal event within the bound";
         }
@@ -182,87 +182,61 @@ public sealed class ChaosTests(WorkflowSystem system, ITestOutputHelper output) 
         using var last = JsonDocument.Parse(events[^1].Data);
         if (kind == "undo")
         {
-            var compensated = events.Where(f => f.Type == LifecycleEventTypes.StepCompensated)
+            var compensated = events.Where(f => f.Event == LifecycleEventTypes.StepCompensated)
                 .Select(f => JsonDocument.Parse(f.Data).RootElement.GetProperty("path").GetString()).ToList();
             if (compensated.Count != compensated.Distinct().Count())
             {
                 return "duplicated: a step compensated twice";
             }
 
-            if (!compensated.SequenceEqual(["s3", "s2", "s1"]) || events[^1].Type != LifecycleEventTypes.WorkflowError
+            if (!compensated.SequenceEqual(["s3", "s2", "s1"]) || events[^1].Event != LifecycleEventTypes.WorkflowError
                 || last.RootElement.GetProperty("data").GetProperty("status").GetString() != "Compensated")
             {
-                return $"wrong: compensated [{string.Join(", ", compensated)}], ended {events[^1].Type}";
+                return $"wrong: compensated [{string.Join(", ", compensated)}], ended {events[^1].Event}";
             }
 
             return null;
         }
 
-        if (events[^1].Type != LifecycleEventTypes.WorkflowComplete)
+        if (events[^1].Event != LifecycleEventTypes.WorkflowComplete)
         {
-            return $"wrong: ended {events[^1].Type}";
+            return $"wrong: ended {events[^1].Event}";
         }
 
         var actual = last.RootElement.GetProperty("data").GetProperty("output").GetRawText();
         return actual == output ? null : $"wrong output {actual}, expected {output}";
     }
 
-    private sealed record Frame(string? Id, string Type, string Data);
-
     private static string LastAnswer { get; set; } = "";
 
     /// <summary>The run's stream as the bridge relays it, history then live, until <c>end</c> or the time is up.</summary>
-    private static async Task<List<Frame>> ReadStreamAsync(HttpClient http, Guid runId, TimeSpan within)
+    private static async Task<List<SseFrame>> ReadStreamAsync(HttpClient http, Guid runId, TimeSpan within)
     {
-        var frames = new List<Frame>();
-        using var cancellation = new CancellationTokenSource(within);
-        while (!cancellation.IsCancellationRequested)
+        var deadline = DateTime.UtcNow + within;
+        var frames = new List<SseFrame>();
+        while (deadline - DateTime.UtcNow is var left && left > TimeSpan.Zero)
         {
             frames.Clear();
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, $"runs/{runId}/events");
-                request.Headers.Accept.ParseAdd("text/event-stream");
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation.Token);
-                LastAnswer = $"{(int)response.StatusCode}";
-                if (!response.IsSuccessStatusCode)
+                await using var sse = await SseConnection.OpenAsync(http, $"runs/{runId}/events", timeout: left);
+                LastAnswer = $"{(int)sse.StatusCode}";
+                if (sse.StatusCode != HttpStatusCode.OK)
                 {
-                    await Task.Delay(200, cancellation.Token); // the bridge has not seen the run yet: ask again
+                    await Task.Delay(200, CancellationToken.None); // the bridge has not seen the run yet: ask again
                     continue;
                 }
 
-                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation.Token));
-                string? id = null, type = null, data = null;
-                while (await reader.ReadLineAsync(cancellation.Token) is { } line)
+                while (deadline - DateTime.UtcNow is var wait && wait > TimeSpan.Zero && await sse.ReadEventAsync(wait) is { } frame)
                 {
-                    if (line.Length == 0)
+                    frames.Add(frame);
+                    if (frame.Event == "end")
                     {
-                        if (type is not null)
-                        {
-                            frames.Add(new Frame(id, type, data ?? ""));
-                            if (type == "end")
-                            {
-                                return frames;
-                            }
-                        }
-
-                        id = type = data = null;
-                    }
-                    else if (line.StartsWith("id:", StringComparison.Ordinal))
-                    {
-                        id = line[3..].Trim();
-                    }
-                    else if (line.StartsWith("event:", StringComparison.Ordinal))
-                    {
-                        type = line[6..].Trim();
-                    }
-                    else if (line.StartsWith("data:", StringComparison.Ordinal))
-                    {
-                        data = line[5..].Trim();
+                        return frames;
                     }
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
                 break;
             }

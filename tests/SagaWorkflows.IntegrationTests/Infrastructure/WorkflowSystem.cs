@@ -10,9 +10,9 @@ namespace SagaWorkflows.IntegrationTests.Infrastructure;
 /// sample worker as real processes, and a bus in the test process that starts runs and records
 /// every lifecycle event.
 /// </summary>
-public class WorkflowSystem : IAsyncLifetime
+public class WorkflowSystem : IAsyncLifetime, IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "sagawf-it-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly TempDirectory _directory = new("sagawf-it-");
     private IBusControl? _bus;
 
     public string VirtualHost { get; private set; } = "";
@@ -24,7 +24,7 @@ public class WorkflowSystem : IAsyncLifetime
     public HostProcess? SecondOrchestrator { get; private set; }
     public IBus Bus => _bus ?? throw new InvalidOperationException("not started");
 
-    public string DatabasePath => Path.Combine(_directory, "workflows.db");
+    public string DatabasePath => _directory.Combine("workflows.db");
 
     protected virtual bool StartWorker => true;
 
@@ -33,7 +33,6 @@ public class WorkflowSystem : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
         VirtualHost = await Broker.CreateVirtualHostAsync("sagawf-it");
         _bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
@@ -75,7 +74,7 @@ public class WorkflowSystem : IAsyncLifetime
 
     public async Task StartOrchestratorAsync()
     {
-        Orchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", Environment, _directory);
+        Orchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", Environment, _directory.Path);
         await WaitForConsumerAsync(QueueNames.WorkflowRuns, Orchestrator);
     }
 
@@ -87,26 +86,16 @@ public class WorkflowSystem : IAsyncLifetime
     {
         var environment = new Dictionary<string, string>(Environment)
         {
-            ["SagaWorkflows__Orchestrator__SchedulerConnectionString"] = $"Data Source={Path.Combine(_directory, "scheduler-2.db")}",
+            ["SagaWorkflows__Orchestrator__SchedulerConnectionString"] = $"Data Source={_directory.Combine("scheduler-2.db")}",
             ["Logging__LogLevel__SagaWorkflows.Orchestration.Persistence"] = "Debug",
         };
-        SecondOrchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", environment, _directory);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (await Broker.QueueInfoAsync(VirtualHost, QueueNames.WorkflowRuns) is not { Consumers: >= 2 })
-        {
-            if (SecondOrchestrator.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"the second orchestrator did not start consuming:\n{Tail(SecondOrchestrator.Output)}");
-            }
-
-            // Polling the broker is the only readiness signal a separate process gives us.
-            await Task.Delay(100);
-        }
+        SecondOrchestrator = HostProcess.Start("SagaWorkflows.Orchestrator", environment, _directory.Path);
+        await ConsumingAsync(QueueNames.WorkflowRuns, 2, [SecondOrchestrator], TimeSpan.FromSeconds(60), () => Tail(SecondOrchestrator.Output));
     }
 
     public async Task StartWorkerAsync()
     {
-        Worker = HostProcess.Start("SagaWorkflows.Worker", Environment, _directory);
+        Worker = HostProcess.Start("SagaWorkflows.Worker", Environment, _directory.Path);
         await WaitForConsumerAsync(QueueNames.Tool("echo"), Worker);
     }
 
@@ -126,26 +115,21 @@ public class WorkflowSystem : IAsyncLifetime
         $"--- orchestrator ---\n{Tail(Orchestrator?.Output)}\n--- worker ---\n{Tail(Worker?.Output)}" +
         (SecondOrchestrator is null ? "" : $"\n--- second orchestrator ---\n{Tail(SecondOrchestrator.Output)}");
 
-    public async Task WaitForConsumerAsync(string queue, HostProcess host)
+    public Task WaitForConsumerAsync(string queue, HostProcess host) =>
+        ConsumingAsync(queue, 1, [host], StartupTimeout, () => Tail(host.Output));
+
+    /// <summary>
+    /// Waits until <paramref name="queue"/> has <paramref name="consumers"/> consumers, failing at once when one of the
+    /// <paramref name="starting"/> hosts exits. Polling the broker is the only readiness signal a separate process gives.
+    /// </summary>
+    protected async Task ConsumingAsync(string queue, int consumers, IReadOnlyList<HostProcess> starting, TimeSpan timeout, Func<string> diagnostics)
     {
-        var deadline = DateTime.UtcNow + StartupTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (host.HasExited)
-            {
-                throw new InvalidOperationException($"{host.Name} exited during startup:\n{Tail(host.Output)}");
-            }
-
-            if (await Broker.QueueInfoAsync(VirtualHost, queue) is { Consumers: > 0 })
-            {
-                return;
-            }
-
-            // Polling the broker is the only readiness signal a separate process gives us.
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{host.Name} did not start consuming {queue} within {StartupTimeout.TotalSeconds} s:\n{Tail(host.Output)}");
+        ArgumentNullException.ThrowIfNull(starting);
+        await Poll.UntilAsync(
+            async () => starting.FirstOrDefault(h => h.HasExited) is { } exited
+                ? throw new InvalidOperationException($"{exited.Name} exited during startup:\n{diagnostics()}")
+                : await Broker.QueueInfoAsync(VirtualHost, queue) is { } info && info.Consumers >= consumers,
+            timeout, $"{consumers} consumer(s) on {queue}", TimeSpan.FromMilliseconds(100), diagnostics);
     }
 
     public virtual async Task DisposeAsync()
@@ -170,14 +154,29 @@ public class WorkflowSystem : IAsyncLifetime
             await _bus.StopAsync();
         }
 
+        _directory.Dispose();
         try
         {
             await Broker.DeleteVirtualHostAsync(VirtualHost);
-            Directory.Delete(_directory, recursive: true);
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
         {
-            // Leftovers in /tmp or on the broker do not affect other tests: every fixture has its own.
+            // Leftovers on the broker do not affect other tests: every fixture has its own vhost.
+        }
+    }
+
+    /// <summary>Deletes the hosts' folder (as <see cref="DisposeAsync"/> does once it stopped them; xunit calls both).</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _directory.Dispose();
         }
     }
 

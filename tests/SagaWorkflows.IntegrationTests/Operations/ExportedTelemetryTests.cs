@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using SagaWorkflows.Contracts;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.IntegrationTests.Operations;
 
@@ -22,18 +23,15 @@ public sealed class ExportedTelemetryTests(ObservedWorkflowSystem system) : ICla
         Assert.Equal("Compensated", events[^1].Data!.Value.GetProperty("status").GetString());
 
         var run = runId.ToString();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        List<OtlpReceiver.ReceivedSpan> steps, saga;
-        do
-        {
-            await Task.Delay(100);
-            steps = system.Receiver.Spans.Where(s => s.Scope == "SagaWorkflows" && s.Attributes.GetValueOrDefault("sagawf.run.id") == run).ToList();
-            saga = system.Receiver.Spans.Where(s => s.Scope == "MassTransit" && s.Attributes.GetValueOrDefault("sagawf.run.id") == run).ToList();
-        }
-        while ((steps.Count < 3 || !saga.Any(s => s.Attributes.GetValueOrDefault("sagawf.run.status") == "compensated")
-            || !system.Receiver.Metrics.Any(m => m.Name == "sagawf.runs.ended")) && DateTime.UtcNow < deadline);
+        List<OtlpReceiver.ReceivedSpan> Spans(string scope) =>
+            system.Receiver.Spans.Where(s => s.Scope == scope && s.Attributes.GetValueOrDefault("sagawf.run.id") == run).ToList();
+        var (steps, saga) = await Poll.UntilAsync(
+            () => (Steps: Spans("SagaWorkflows"), Saga: Spans("MassTransit")),
+            received => received.Steps.Count >= 3 && received.Saga.Any(s => s.Attributes.GetValueOrDefault("sagawf.run.status") == "compensated")
+                && system.Receiver.Metrics.Any(m => m.Name == "sagawf.runs.ended"),
+            TimeSpan.FromSeconds(30), "three step spans, the compensated saga span and the runs-ended metric",
+            () => $"requests: {string.Join(", ", system.Receiver.Requests)}\n{system.Diagnostics()}");
 
-        Assert.True(steps.Count >= 3, $"step spans received: {steps.Count}; requests: {string.Join(", ", system.Receiver.Requests)}\n{system.Diagnostics()}");
         Assert.All(steps, s => Assert.Equal("sagawf-worker", s.Service));
         Assert.Equal(["charge 1 failed", "reserve 1 retrying", "reserve 2 completed"],
             steps.Select(s => $"{s.Attributes["sagawf.step.id"]} {s.Attributes["sagawf.step.attempt"]} {s.Attributes["sagawf.step.outcome"]}").Order());
@@ -57,27 +55,24 @@ public sealed class ExportedTelemetryTests(ObservedWorkflowSystem system) : ICla
             using var live = await http.GetAsync(new Uri(address, "/health/live"));
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
 
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            HttpResponseMessage ready;
-            while ((ready = await http.GetAsync(new Uri(address, "/health/ready"))).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline)
-            {
-                ready.Dispose();
-                await Task.Delay(100);
-            }
-
-            using (ready)
-            {
-                var report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
-                Assert.True(ready.StatusCode == HttpStatusCode.OK, $"{host.Name}: {report}");
-                var checks = report.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToList();
-                if (host == system.Orchestrator)
+            var report = "";
+            await Poll.UntilAsync(
+                async () =>
                 {
-                    Assert.Contains("workflow-store", checks);
-                    Assert.Contains("scheduler", checks);
-                }
+                    using var ready = await http.GetAsync(new Uri(address, "/health/ready"));
+                    report = await ready.Content.ReadAsStringAsync();
+                    return ready.StatusCode == HttpStatusCode.OK;
+                },
+                TimeSpan.FromSeconds(30), $"{host.Name} ready", TimeSpan.FromMilliseconds(100), () => report);
 
-                Assert.Contains(checks, c => c.Contains("masstransit", StringComparison.OrdinalIgnoreCase) || c.Contains("bus", StringComparison.OrdinalIgnoreCase));
+            var checks = JsonDocument.Parse(report).RootElement.GetProperty("checks").EnumerateObject().Select(c => c.Name).ToList();
+            if (host == system.Orchestrator)
+            {
+                Assert.Contains("workflow-store", checks);
+                Assert.Contains("scheduler", checks);
             }
+
+            Assert.Contains(checks, c => c.Contains("masstransit", StringComparison.OrdinalIgnoreCase) || c.Contains("bus", StringComparison.OrdinalIgnoreCase));
         }
     }
 }

@@ -7,7 +7,10 @@ namespace SagaWorkflows.IntegrationTests.Operations;
 /// <summary>The orchestrator and worker processes exporting OTLP over HTTP (protobuf) to a receiver in the test, and serving health endpoints.</summary>
 public sealed partial class ObservedWorkflowSystem : WorkflowSystem
 {
-    public OtlpReceiver Receiver { get; } = OtlpReceiver.Start();
+    private OtlpReceiver? _receiver;
+
+    /// <summary>The collector the hosts export to, started before them.</summary>
+    public OtlpReceiver Receiver => _receiver ?? throw new InvalidOperationException("The system is not initialized.");
 
     public override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(base.Environment)
     {
@@ -26,6 +29,7 @@ public sealed partial class ObservedWorkflowSystem : WorkflowSystem
 
     public override async Task InitializeAsync()
     {
+        _receiver = await OtlpReceiver.StartAsync();
         await base.InitializeAsync();
 
         // Read now: a host keeps only the tail of its output, and the line is logged once, at startup.
@@ -51,7 +55,10 @@ public sealed partial class ObservedWorkflowSystem : WorkflowSystem
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await Receiver.DisposeAsync();
+        if (_receiver is not null)
+        {
+            await _receiver.DisposeAsync();
+        }
     }
 
     [GeneratedRegex(@"/health/ready listening on (http://[^\s,]+)")]

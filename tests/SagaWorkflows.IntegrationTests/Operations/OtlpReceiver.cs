@@ -27,7 +27,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public ConcurrentQueue<(string Service, string Name)> Metrics { get; } = new();
     public ConcurrentDictionary<string, int> Requests { get; } = new();
 
-    public static OtlpReceiver Start()
+    public static async Task<OtlpReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -41,7 +41,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             receiver!.Receive(signal, request.ContentType, body.ToArray());
             return Results.Bytes([], "application/x-protobuf");
         });
-        app.StartAsync().GetAwaiter().GetResult();
+        await app.StartAsync();
         receiver = new OtlpReceiver(app, new Uri(app.Urls.Single()));
         return receiver;
     }

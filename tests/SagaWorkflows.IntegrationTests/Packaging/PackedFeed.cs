@@ -9,7 +9,7 @@ namespace SagaWorkflows.IntegrationTests.Packaging;
 /// The solution packed once (from the build the tests run on) into a temporary folder used as a NuGet feed,
 /// under a version of its own so nothing stale from the machine's package cache is ever used.
 /// </summary>
-public sealed partial class PackedFeed : IAsyncLifetime
+public sealed partial class PackedFeed : IAsyncLifetime, IDisposable
 {
     public static readonly string[] Libraries =
         ["SagaWorkflows.Contracts", "SagaWorkflows.Core", "SagaWorkflows.Hosting", "SagaWorkflows.WorkerSdk", "SagaWorkflows.Orchestration", "SagaWorkflows.Bridge",
@@ -18,7 +18,9 @@ public sealed partial class PackedFeed : IAsyncLifetime
 
     public const string ToolPackage = "sagawf";
 
-    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("sagawf-feed-").FullName;
+    private readonly TempDirectory _directory = new("sagawf-feed-");
+
+    public string Directory => _directory.Path;
 
     /// <summary>The version the repository declares, once, in Directory.Build.props.</summary>
     public static string DeclaredVersion { get; } =
@@ -54,9 +56,12 @@ public sealed partial class PackedFeed : IAsyncLifetime
             TryDelete(Path.Combine(cache, id.ToLowerInvariant(), Version.ToLowerInvariant()));
         }
 
-        TryDelete(Directory);
+        _directory.Dispose();
         return Task.CompletedTask;
     }
+
+    /// <summary>Deletes the feed's folder (as <see cref="DisposeAsync"/> does; xunit calls both).</summary>
+    public void Dispose() => _directory.Dispose();
 
     private static void TryDelete(string path)
     {
@@ -69,7 +74,7 @@ public sealed partial class PackedFeed : IAsyncLifetime
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // A leftover in a temp folder or the package cache harms no later run.
+            // A leftover in the package cache harms no later run.
         }
     }
 }

@@ -7,6 +7,7 @@ namespace SagaWorkflows.IntegrationTests.Runs;
 public sealed class ControlFlowRunTests(WorkflowSystem system) : IClassFixture<WorkflowSystem>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly int[] Items = [1, 2, 3, 4];
 
     [Fact]
     public async Task Parallel_of_foreach_and_loop_plus_branch_and_ai_completes_with_the_expected_output()
@@ -29,7 +30,7 @@ public sealed class ControlFlowRunTests(WorkflowSystem system) : IClassFixture<W
           "output": { "doubled": "${ steps.fan.items.map(x => x.v) }", "polls": "${ steps.fan.poll.n }", "route": "${ steps.route }", "summary": "${ steps.summary.text }" }
         }
         """;
-        var runId = await system.StartRunAsync(definition, new { items = new[] { 1, 2, 3, 4 } });
+        var runId = await system.StartRunAsync(definition, new { items = Items });
 
         var events = await system.Events.WaitForTerminalAsync(runId, Timeout, system.Diagnostics);
 

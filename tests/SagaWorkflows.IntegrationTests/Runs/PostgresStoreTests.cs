@@ -43,17 +43,7 @@ public sealed class PostgresWorkflowSystem : WorkflowSystem
         var started = Enumerable.Range(0, count).Select(_ => HostProcess.Start("SagaWorkflows.Orchestrator", Environment)).ToList();
         _orchestrators.AddRange(started);
         var expected = (Orchestrator is { HasExited: false } ? 1 : 0) + _orchestrators.Count(o => !o.HasExited);
-        var deadline = DateTime.UtcNow + StartupTimeout;
-        while (await Broker.QueueInfoAsync(VirtualHost, QueueNames.WorkflowRuns) is not { } info || info.Consumers < expected)
-        {
-            if (started.Any(o => o.HasExited) || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"the orchestrators did not all start consuming:\n{AllDiagnostics()}");
-            }
-
-            // Polling the broker is the only readiness signal a separate process gives us.
-            await Task.Delay(100);
-        }
+        await ConsumingAsync(QueueNames.WorkflowRuns, expected, started, StartupTimeout, AllDiagnostics);
     }
 
     public string AllDiagnostics() =>

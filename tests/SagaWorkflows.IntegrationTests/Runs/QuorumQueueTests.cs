@@ -73,24 +73,20 @@ public sealed class QuorumQueueTests(QuorumWorkflowSystem system) : IClassFixtur
 
         var frames = await ReadStreamAsync(http, runId);
 
-        var events = frames.Where(f => f.Type != "end").ToList();
-        Assert.True(frames.Count > 0 && frames[^1].Type == "end", $"the stream did not end: {string.Join(", ", frames.Select(f => f.Type))}\n{system.Diagnostics()}\n--- bridge ---\n{_bridge!.Tail()}");
+        var events = frames.Where(f => f.Event != "end").ToList();
+        Assert.True(frames.Count > 0 && frames[^1].Event == "end", $"the stream did not end: {string.Join(", ", frames.Select(f => f.Event))}\n{system.Diagnostics()}\n--- bridge ---\n{_bridge!.Tail()}");
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), events.Select(f => f.Id));
-        Assert.Contains(events, f => f.Type == LifecycleEventTypes.StepRetry);
-        Assert.Contains(events, f => f.Type == LifecycleEventTypes.StepComplete && f.Data.Contains("\"nap\"", StringComparison.Ordinal));
-        var compensated = Assert.Single(events, f => f.Type == LifecycleEventTypes.StepCompensated);
+        Assert.Contains(events, f => f.Event == LifecycleEventTypes.StepRetry);
+        Assert.Contains(events, f => f.Event == LifecycleEventTypes.StepComplete && f.Data.Contains("\"nap\"", StringComparison.Ordinal));
+        var compensated = Assert.Single(events, f => f.Event == LifecycleEventTypes.StepCompensated);
         Assert.Contains("\"reserve\"", compensated.Data, StringComparison.Ordinal);
-        Assert.Equal(LifecycleEventTypes.WorkflowError, events[^1].Type);
+        Assert.Equal(LifecycleEventTypes.WorkflowError, events[^1].Event);
         Assert.Equal("Compensated", JsonDocument.Parse(events[^1].Data).RootElement.GetProperty("data").GetProperty("status").GetString());
 
         // The command for the tool nobody hosts waits in its queue.
         await system.Events.WaitForAsync(unhosted, e => e.Any(x => x.Type == LifecycleEventTypes.StepStart), Timeout, system.Diagnostics);
-        var deadline = DateTime.UtcNow + Timeout;
-        while (await Broker.QueueInfoAsync(system.VirtualHost, QueueNames.Tool("not-deployed-yet")) is not { Messages: 1 })
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the command for the unhosted tool is not waiting in its queue\n{system.Diagnostics()}");
-            await Task.Delay(100); // the broker is the only place to look
-        }
+        await Poll.UntilAsync(async () => await Broker.QueueInfoAsync(system.VirtualHost, QueueNames.Tool("not-deployed-yet")) is { Messages: 1 },
+            Timeout, "the command for the unhosted tool waiting in its queue", TimeSpan.FromMilliseconds(100), system.Diagnostics); // the broker is the only place to look
 
         var queues = await RabbitMqCtl.ListQueuesAsync(system.VirtualHost);
         var durable = queues.Where(q => q.Durable).ToList();
@@ -109,47 +105,10 @@ public sealed class QuorumQueueTests(QuorumWorkflowSystem system) : IClassFixtur
         Assert.All(queues.Where(q => q.Type != "quorum"), q => Assert.True(q.Exclusive || q.AutoDelete, $"{q.Name} is a {q.Type} queue that outlives its connection"));
     }
 
-    private static async Task<List<Frame>> ReadStreamAsync(HttpClient http, Guid runId)
+    private static async Task<List<SseFrame>> ReadStreamAsync(HttpClient http, Guid runId)
     {
-        var frames = new List<Frame>();
-        using var cancellation = new CancellationTokenSource(Timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/runs/{runId}/events");
-        request.Headers.Accept.ParseAdd("text/event-stream");
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation.Token);
-        response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation.Token));
-        string? id = null, type = null, data = null;
-        while (await reader.ReadLineAsync(cancellation.Token) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if (type is not null)
-                {
-                    frames.Add(new Frame(id, type, data ?? ""));
-                    if (type == "end")
-                    {
-                        break;
-                    }
-                }
-
-                id = type = data = null;
-            }
-            else if (line.StartsWith("id:", StringComparison.Ordinal))
-            {
-                id = line[3..].Trim();
-            }
-            else if (line.StartsWith("event:", StringComparison.Ordinal))
-            {
-                type = line[6..].Trim();
-            }
-            else if (line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                data = line[5..].Trim();
-            }
-        }
-
-        return frames;
+        await using var sse = await SseConnection.OpenAsync(http, $"/runs/{runId}/events", timeout: Timeout);
+        Assert.True(sse.StatusCode == HttpStatusCode.OK, $"GET /runs/{runId}/events: {sse.StatusCode}");
+        return await sse.ReadUntilAsync(f => f.Event == "end", Timeout);
     }
-
-    private sealed record Frame(string? Id, string Type, string Data);
 }

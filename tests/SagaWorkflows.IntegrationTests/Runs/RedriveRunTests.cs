@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.IntegrationTests.Infrastructure;
+using SagaWorkflows.Testing;
 using SagaWorkflows.WorkerSdk;
 using SagaWorkflows.WorkerSdk.Tools;
 
@@ -116,13 +117,5 @@ public sealed class RedriveRunTests(WorkflowSystem system) : IClassFixture<Workf
         return host;
     }
 
-    private static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTimeOffset.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task EventuallyAsync(Func<bool> condition, string what) => Poll.UntilAsync(condition, Timeout, what);
 }

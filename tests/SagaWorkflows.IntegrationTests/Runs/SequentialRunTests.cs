@@ -8,6 +8,8 @@ namespace SagaWorkflows.IntegrationTests.Runs;
 public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<WorkflowSystem>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly string[] Orders = ["A", "B"];
+    private static readonly string[] NobodysMessageType = ["urn:message:Nobody:Knows"];
 
     public const string ThreeSteps = """
     {
@@ -68,7 +70,7 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
         Assert.Equal(3, events.Count(e => e.Type == LifecycleEventTypes.StepStart));
         // Whichever start won, the run is that start's alone: its input flows to its output.
         var started = events[0].Data!.Value.GetProperty("input").GetProperty("orderId").GetString();
-        Assert.Contains(started, new[] { "A", "B" });
+        Assert.Contains(started, Orders);
         Assert.Equal(started, events[^1].Data!.Value.GetProperty("output").GetProperty("order").GetString());
         Assert.All(system.Events.Raw(runId).GroupBy(e => e.Sequence), g => Assert.Single(g.Select(e => e.Type).Distinct()));
     }
@@ -120,7 +122,7 @@ public sealed class SequentialRunTests(WorkflowSystem system) : IClassFixture<Wo
     {
         await Broker.PublishRawAsync(system.VirtualHost, QueueNames.WorkflowRuns, "{ this is not json"u8.ToArray(), "application/vnd.masstransit+json");
         await Broker.PublishRawAsync(system.VirtualHost, QueueNames.WorkflowRuns,
-            JsonSerializer.SerializeToUtf8Bytes(new { messageType = new[] { "urn:message:Nobody:Knows" }, message = new { } }), "application/vnd.masstransit+json");
+            JsonSerializer.SerializeToUtf8Bytes(new { messageType = NobodysMessageType, message = new { } }), "application/vnd.masstransit+json");
 
         // The malformed message goes to _error and the unknown one to _skipped.
         await WaitForQueueAsync(QueueNames.WorkflowRuns + "_error", 1);

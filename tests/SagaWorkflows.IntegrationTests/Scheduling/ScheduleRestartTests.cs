@@ -18,7 +18,7 @@ public sealed class ScheduleRestartTests(WorkflowSystem system) : IClassFixture<
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-    private IReadOnlyList<(Guid RunId, DateTimeOffset FireTime)> ScheduledStarts() =>
+    private List<(Guid RunId, DateTimeOffset FireTime)> ScheduledStarts() =>
         system.Events.Where(e => e.Type == LifecycleEventTypes.WorkflowStart
                 && e.Data is { } data && data.TryGetProperty("schedule", out var s) && s.GetProperty("id").GetString() == ScheduleId)
             .Select(e => (e.RunId, e.Data!.Value.GetProperty("schedule").GetProperty("fireTime").GetDateTimeOffset()))

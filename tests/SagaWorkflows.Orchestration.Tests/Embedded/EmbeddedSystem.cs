@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
 using SagaWorkflows.Orchestration;
+using SagaWorkflows.Testing;
 using SagaWorkflows.WorkerSdk;
 using SagaWorkflows.WorkerSdk.Samples;
 
@@ -16,11 +17,11 @@ namespace SagaWorkflows.Orchestration.Tests.Embedded;
 internal sealed class EmbeddedSystem : IAsyncDisposable
 {
     private readonly IHost _host;
-    private readonly string _directory;
+    private readonly TempDirectory _directory;
     private readonly ConcurrentDictionary<Guid, ConcurrentQueue<WorkflowLifecycleEvent>> _events = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<IReadOnlyList<WorkflowLifecycleEvent>>> _terminal = new();
 
-    private EmbeddedSystem(IHost host, string directory)
+    private EmbeddedSystem(IHost host, TempDirectory directory)
     {
         _host = host;
         _directory = directory;
@@ -29,15 +30,14 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
     public static async Task<EmbeddedSystem> StartAsync(Action<SagaWorkflowsWorkerBuilder>? worker = null, Action<OrchestratorOptions>? orchestrator = null,
         Action<Definitions.WorkflowDefinitionRegistry>? definitions = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "sagawf-embedded-" + Guid.NewGuid().ToString("N")[..10]);
-        Directory.CreateDirectory(directory);
+        var directory = new TempDirectory("sagawf-embedded-");
         EmbeddedSystem? system = null;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var bus = new SagaWorkflowsBusOptions { Transport = SagaWorkflowsTransport.InMemory };
         var options = new OrchestratorOptions
         {
-            ConnectionString = $"Data Source={Path.Combine(directory, "workflows.db")}",
+            ConnectionString = $"Data Source={directory.Combine("workflows.db")}",
             DefinitionsPath = null,
             TimerPollInterval = TimeSpan.FromMilliseconds(100),
         };
@@ -64,7 +64,7 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public string ConnectionString => $"Data Source={Path.Combine(_directory, "workflows.db")}";
+    public string ConnectionString => $"Data Source={_directory.Combine("workflows.db")}";
 
     /// <summary>Starts a run without waiting for it; <see cref="WaitForEndAsync"/> then waits for its terminal event.</summary>
     public async Task<Guid> StartRunAsync(string definition)
@@ -117,13 +117,6 @@ internal sealed class EmbeddedSystem : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind harms nothing.
-        }
+        _directory.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SagaWorkflows.Orchestration.Persistence;
+using SagaWorkflows.Testing;
 
 namespace SagaWorkflows.Orchestration.Tests.Persistence;
 
@@ -13,8 +14,8 @@ public sealed class HostedSagaStoreTests
     [Fact]
     public async Task Generic_host_creates_the_store_before_other_services_start_and_relays_once_started()
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-host-").FullName;
-        var connectionString = $"Data Source={Path.Combine(directory, "sagas.db")}";
+        using var directory = new TempDirectory("sagawf-host-");
+        var connectionString = $"Data Source={directory.Combine("sagas.db")}";
         var relayed = new TaskCompletionSource<LeftBehind>(TaskCreationOptions.RunContinuationsAsynchronously);
         var sagaId = NewId.NextGuid();
         try
@@ -63,8 +64,6 @@ public sealed class HostedSagaStoreTests
             {
                 SqliteConnection.ClearPool(connection);
             }
-
-            Directory.Delete(directory, recursive: true);
         }
     }
 

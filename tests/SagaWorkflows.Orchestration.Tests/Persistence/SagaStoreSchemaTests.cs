@@ -10,11 +10,11 @@ public sealed class SagaStoreSchemaTests
     [Fact]
     public async Task Store_is_created_next_to_foreign_tables_in_wal_mode()
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
-        var connectionString = $"Data Source={Path.Combine(directory, "nested", "store.db")}";
+        using var directory = new TempDirectory("sagawf-schema-");
+        var connectionString = $"Data Source={Path.Combine(directory.Path, "nested", "store.db")}";
         try
         {
-            Directory.CreateDirectory(Path.Combine(directory, "nested"));
+            Directory.CreateDirectory(directory.Combine("nested"));
             await ExecuteAsync(connectionString, "CREATE TABLE QRTZ_LOCKS (SCHED_NAME TEXT NOT NULL, LOCK_NAME TEXT NOT NULL)");
             var options = new DbContextOptionsBuilder<CounterDbContext>().UseSqliteSagaStore(connectionString).Options;
 
@@ -39,16 +39,14 @@ public sealed class SagaStoreSchemaTests
             {
                 SqliteConnection.ClearPool(connection);
             }
-
-            Directory.Delete(directory, recursive: true);
         }
     }
 
     [Fact]
     public async Task Store_with_only_some_tables_is_reported_instead_of_patched()
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
-        var connectionString = $"Data Source={Path.Combine(directory, "store.db")}";
+        using var directory = new TempDirectory("sagawf-schema-");
+        var connectionString = $"Data Source={directory.Combine("store.db")}";
         try
         {
             await ExecuteAsync(connectionString, "CREATE TABLE Counters (CorrelationId TEXT PRIMARY KEY)");
@@ -65,16 +63,14 @@ public sealed class SagaStoreSchemaTests
             {
                 SqliteConnection.ClearPool(connection);
             }
-
-            Directory.Delete(directory, recursive: true);
         }
     }
 
     [Fact]
     public async Task A_store_of_an_earlier_version_gets_the_tables_added_since_and_keeps_its_rows()
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
-        var connectionString = $"Data Source={Path.Combine(directory, "store.db")}";
+        using var directory = new TempDirectory("sagawf-schema-");
+        var connectionString = $"Data Source={directory.Combine("store.db")}";
         try
         {
             var options = new DbContextOptionsBuilder<SagaWorkflows.Orchestration.Runs.WorkflowDbContext>().UseSqliteSagaStore(connectionString).Options;
@@ -102,16 +98,14 @@ public sealed class SagaStoreSchemaTests
             {
                 SqliteConnection.ClearPool(connection);
             }
-
-            Directory.Delete(directory, recursive: true);
         }
     }
 
     [Fact]
     public async Task An_outbox_table_of_an_earlier_version_gets_the_expiry_column_and_keeps_its_rows()
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
-        var connectionString = $"Data Source={Path.Combine(directory, "store.db")}";
+        using var directory = new TempDirectory("sagawf-schema-");
+        var connectionString = $"Data Source={directory.Combine("store.db")}";
         try
         {
             var options = new DbContextOptionsBuilder<CounterDbContext>().UseSqliteSagaStore(connectionString).Options;
@@ -140,8 +134,6 @@ public sealed class SagaStoreSchemaTests
             {
                 SqliteConnection.ClearPool(connection);
             }
-
-            Directory.Delete(directory, recursive: true);
         }
     }
 
@@ -193,9 +185,9 @@ public sealed class SagaStoreSchemaTests
     [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
     public async Task A_store_of_a_newer_version_is_refused_and_left_as_it_is(string dialect)
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-schema-").FullName;
+        using var directory = new TempDirectory("sagawf-schema-");
         await using var database = dialect == SagaStoreTestHost.Postgres ? await PostgresTestDatabase.CreateAsync() : null;
-        var connectionString = database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "store.db")}";
+        var connectionString = database?.ConnectionString ?? $"Data Source={directory.Combine("store.db")}";
         var options = new DbContextOptionsBuilder<CounterDbContext>().UseSagaStore(connectionString).Options;
         try
         {
@@ -214,12 +206,10 @@ public sealed class SagaStoreSchemaTests
         }
         finally
         {
-            using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "store.db")}"))
+            using (var connection = new SqliteConnection($"Data Source={directory.Combine("store.db")}"))
             {
                 SqliteConnection.ClearPool(connection);
             }
-
-            Directory.Delete(directory, recursive: true);
         }
     }
 

@@ -21,12 +21,12 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
 
     public const string Postgres = "postgres";
 
-    private readonly string _directory;
+    private readonly TempDirectory _directory;
     private readonly PostgresTestDatabase? _database;
     private readonly ServiceProvider _provider;
     private bool _started;
 
-    private SagaStoreTestHost(string directory, PostgresTestDatabase? database, string connectionString, ServiceProvider provider)
+    private SagaStoreTestHost(TempDirectory directory, PostgresTestDatabase? database, string connectionString, ServiceProvider provider)
     {
         _directory = directory;
         _database = database;
@@ -50,9 +50,9 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
     public static async Task<SagaStoreTestHost> StartAsync(bool insertOnInitial = false, Action<SagaOutboxOptions>? relay = null,
         Func<CounterDbContext, Task>? seed = null, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? interceptor = null, string dialect = Sqlite)
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-store-").FullName;
+        var directory = new TempDirectory("sagawf-store-");
         var database = dialect == Postgres ? await PostgresTestDatabase.CreateAsync() : null;
-        var connectionString = database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "sagas.db")}";
+        var connectionString = database?.ConnectionString ?? $"Data Source={directory.Combine("sagas.db")}";
 
         var services = new ServiceCollection();
         services.AddLogging();
@@ -208,14 +208,7 @@ public sealed class SagaStoreTestHost : IAsyncDisposable
                 }
             }
 
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still open somewhere only leaves a temp directory behind.
-            }
+            _directory.Dispose();
         }
     }
 }

@@ -97,8 +97,8 @@ public sealed class SagaStoreWriterTests
     [Fact]
     public async Task A_store_locked_by_another_process_fails_the_waiting_transitions_together_and_the_writer_recovers()
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-writer-").FullName;
-        var connectionString = $"Data Source={Path.Combine(directory, "sagas.db")};Pooling=False";
+        using var directory = new TempDirectory("sagawf-writer-");
+        var connectionString = $"Data Source={directory.Combine("sagas.db")};Pooling=False";
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDbContextFactory<CounterDbContext>(o => o.UseSqliteSagaStore(connectionString, TimeSpan.FromSeconds(1)));
@@ -137,19 +137,17 @@ public sealed class SagaStoreWriterTests
             var later = new CounterSaga { CorrelationId = NewId.NextGuid(), CurrentState = "Counting" };
             Assert.Equal(SagaWriteOutcome.Written, await writer.WriteAsync(Insert(later)).WaitAsync(Timeout));
         }
-
-        Directory.Delete(directory, recursive: true);
     }
 
     [Theory]
     [MemberData(nameof(SagaStoreTestHost.Dialects), MemberType = typeof(SagaStoreTestHost))]
     public async Task Rows_it_writes_read_back_through_ef_with_the_same_values_and_query_by_date(string dialect)
     {
-        var directory = Directory.CreateTempSubdirectory("sagawf-writer-").FullName;
+        using var directory = new TempDirectory("sagawf-writer-");
         await using var database = dialect == SagaStoreTestHost.Postgres ? await PostgresTestDatabase.CreateAsync() : null;
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDbContextFactory<WorkflowDbContext>(o => o.UseSagaStore(database?.ConnectionString ?? $"Data Source={Path.Combine(directory, "runs.db")};Pooling=False"));
+        services.AddDbContextFactory<WorkflowDbContext>(o => o.UseSagaStore(database?.ConnectionString ?? $"Data Source={directory.Combine("runs.db")};Pooling=False"));
         services.AddSingleton<SagaStore<WorkflowDbContext>>();
         services.AddSingleton<SagaStoreWriter<WorkflowDbContext>>();
         await using (var provider = services.BuildServiceProvider())
@@ -204,8 +202,6 @@ public sealed class SagaStoreWriterTests
                 new SagaStoreWrite([new SagaRowWrite(SagaRowOperation.Update, run, typeof(WorkflowRun), run.CorrelationId, 2)], [])).WaitAsync(Timeout));
             Assert.Equivalent(run, await db.Runs.AsNoTracking().SingleAsync(x => x.CorrelationId == run.CorrelationId));
         }
-
-        Directory.Delete(directory, recursive: true);
     }
 
     [Fact]

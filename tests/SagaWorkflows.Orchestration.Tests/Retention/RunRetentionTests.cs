@@ -97,9 +97,8 @@ public class RunRetentionTests(ITestOutputHelper output)
     [Fact]
     public async Task The_store_gauges_report_runs_in_flight_the_outbox_backlog_and_its_oldest_message_age()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "sagawf-gauges-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(directory);
-        var connectionString = $"Data Source={Path.Combine(directory, "w.db")}";
+        using var directory = new TempDirectory("sagawf-gauges-");
+        var connectionString = $"Data Source={directory.Combine("w.db")}";
         var now = DateTime.UtcNow;
         await using (var db = Open(connectionString))
         {

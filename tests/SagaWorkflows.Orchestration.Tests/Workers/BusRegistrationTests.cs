@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SagaWorkflows.Contracts;
 using SagaWorkflows.Hosting;
+using SagaWorkflows.Testing;
 using SagaWorkflows.WorkerSdk;
 using SagaWorkflows.WorkerSdk.Tools;
 
@@ -18,7 +19,7 @@ namespace SagaWorkflows.Orchestration.Tests.Workers;
 public sealed class BusRegistrationTests : IDisposable
 {
     private static readonly SagaWorkflowsBusOptions InMemory = new() { Transport = SagaWorkflowsTransport.InMemory };
-    private readonly string _directory = Directory.CreateTempSubdirectory("sagawf-registration-").FullName;
+    private readonly TempDirectory _directory = new("sagawf-registration-");
 
     [Fact]
     public async Task A_worker_added_after_the_bus_still_hosts_its_tools()
@@ -126,17 +127,7 @@ public sealed class BusRegistrationTests : IDisposable
         Assert.Contains("cfg.UseSagaWorkflows(context)", error.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A temp folder left behind harms nothing.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 
     private static HostApplicationBuilder NewBuilder()
     {
@@ -148,7 +139,7 @@ public sealed class BusRegistrationTests : IDisposable
 
     private OrchestratorOptions Orchestrator() => new()
     {
-        ConnectionString = $"Data Source={Path.Combine(_directory, "workflows.db")}",
+        ConnectionString = $"Data Source={_directory.Combine("workflows.db")}",
         DefinitionsPath = null,
         TimerPollInterval = TimeSpan.FromMilliseconds(100),
     };

@@ -2,15 +2,16 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 
-namespace SagaWorkflows.Bridge.Tests.Infrastructure;
+namespace SagaWorkflows.Testing;
 
 /// <summary>
-/// Reads an SSE response byte by byte, keeping everything received (<see cref="Raw"/>) so tests
-/// assert on what actually went over the wire, not on a parser's interpretation of it.
+/// The one SSE reader of the tests: reads a <c>text/event-stream</c> response as it arrives, keeping everything
+/// received (<see cref="Raw"/>) so tests assert on what actually went over the wire, not on a parser's
+/// interpretation of it. See README.md beside this file for why it is not <c>System.Net.ServerSentEvents.SseParser</c>.
 /// </summary>
 public sealed class SseConnection : IAsyncDisposable
 {
-    private readonly HttpResponseMessage _response;
+    private readonly HttpResponseMessage? _response;
     private readonly Stream _body;
     private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
     private readonly StringBuilder _raw = new();
@@ -19,18 +20,28 @@ public sealed class SseConnection : IAsyncDisposable
     private readonly char[] _chars = new char[8192];
     private bool _ended;
 
-    private SseConnection(HttpResponseMessage response, Stream body)
+    /// <summary>How long a read waits for the next frame unless told otherwise.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    private SseConnection(HttpResponseMessage? response, Stream body)
     {
         _response = response;
         _body = body;
     }
 
-    public HttpStatusCode StatusCode => _response.StatusCode;
-    public HttpResponseHeaders Headers => _response.Headers;
-    public string? ContentType => _response.Content.Headers.ContentType?.MediaType;
+    public HttpStatusCode StatusCode => Response.StatusCode;
+    public HttpResponseHeaders Headers => Response.Headers;
+    public string? ContentType => Response.Content.Headers.ContentType?.MediaType;
     public string Raw => _raw.ToString();
 
-    public static async Task<SseConnection> OpenAsync(HttpClient client, string path, string? lastEventId = null)
+    private HttpResponseMessage Response => _response ?? throw new InvalidOperationException("This stream was not read from an HTTP response.");
+
+    /// <summary>
+    /// Sends <c>GET <paramref name="path"/></c> accepting an event stream, and waits up to <paramref name="timeout"/>
+    /// (<see cref="DefaultTimeout"/> when null) for the answer's headers; the status is not checked (see <see cref="StatusCode"/>).
+    /// </summary>
+    public static async Task<SseConnection> OpenAsync(HttpClient client, string path, string? lastEventId = null, TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -40,15 +51,31 @@ public sealed class SseConnection : IAsyncDisposable
             request.Headers.Add("Last-Event-ID", lastEventId);
         }
 
-        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        return new SseConnection(response, await response.Content.ReadAsStreamAsync(timeout.Token));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cancel.CancelAfter(timeout ?? DefaultTimeout);
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        try
+        {
+            return new SseConnection(response, await response.Content.ReadAsStreamAsync(cancel.Token));
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads an event stream that is not an HTTP response (a reader's own tests).</summary>
+    public static SseConnection FromStream(Stream body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return new SseConnection(null, body);
     }
 
     /// <summary>The next frame (comment-only frames included), or null when the server closed the stream.</summary>
     public async Task<SseFrame?> ReadFrameAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? Eventually.DefaultTimeout);
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         var lines = new List<string>();
         try
         {
@@ -104,6 +131,23 @@ public sealed class SseConnection : IAsyncDisposable
         return frames;
     }
 
+    /// <summary>Events up to the first that is <paramref name="last"/> (included), or up to the end of the stream.</summary>
+    public async Task<List<SseFrame>> ReadUntilAsync(Func<SseFrame, bool> last, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(last);
+        var frames = new List<SseFrame>();
+        while (await ReadEventAsync(timeout) is { } frame)
+        {
+            frames.Add(frame);
+            if (last(frame))
+            {
+                break;
+            }
+        }
+
+        return frames;
+    }
+
     /// <summary>Exactly <paramref name="count"/> events; fails if the stream ends first.</summary>
     public async Task<List<SseFrame>> ReadEventsAsync(int count, TimeSpan? timeout = null)
     {
@@ -153,6 +197,6 @@ public sealed class SseConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _body.DisposeAsync();
-        _response.Dispose();
+        _response?.Dispose();
     }
 }
