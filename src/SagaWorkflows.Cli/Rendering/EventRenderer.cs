@@ -132,7 +132,12 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
                     var parent = Property(data, "parent") is { ValueKind: JsonValueKind.Object } link
                         ? $" · child of run {Text(link, "runId")} at {Text(link, "path")}"
                         : "";
-                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}{parent}",
+                    var schedule = Property(data, "schedule") is { ValueKind: JsonValueKind.Object } fired
+                        ? $" · by schedule {Text(fired, "id")}" + (Property(fired, "fireTime") is { ValueKind: JsonValueKind.String } at && at.TryGetDateTimeOffset(out var fireTime)
+                            ? $" for {fireTime.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC"
+                            : "")
+                        : "";
+                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}{parent}{schedule}",
                         Data("input", Property(data, "input")));
                 }
 
