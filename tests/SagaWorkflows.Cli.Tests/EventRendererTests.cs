@@ -126,6 +126,29 @@ public class EventRendererTests
         Assert.Contains(Lines(output).SkipWhile(l => !l.Contains("✎ summary", StringComparison.Ordinal)), l => l.Contains("✔ summary", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_run_a_schedule_started_names_the_schedule_and_the_fire_it_stands_for()
+    {
+        var (renderer, output) = Create(new EventRendererOptions { ShowData = false });
+        var runId = Guid.NewGuid();
+
+        renderer.Render(new WorkflowLifecycleEvent
+        {
+            RunId = runId,
+            WorkflowId = "hello",
+            Sequence = 1,
+            Type = LifecycleEventTypes.WorkflowStart,
+            Timestamp = DateTimeOffset.UtcNow,
+            Data = System.Text.Json.JsonSerializer.SerializeToElement(new
+            {
+                version = 1,
+                schedule = new { id = "hello-every-minute", fireTime = new DateTimeOffset(2026, 12, 2, 13, 17, 16, TimeSpan.Zero) },
+            }),
+        });
+
+        Assert.EndsWith($"● workflow hello v1 started · run {runId} · by schedule hello-every-minute for 13:17:16 UTC", Assert.Single(Lines(output)), StringComparison.Ordinal);
+    }
+
     private static StepProgress Progress(Guid runId, int index, int offset, string delta) => new()
     {
         RunId = runId,
