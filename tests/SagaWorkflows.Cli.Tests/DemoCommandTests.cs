@@ -30,12 +30,12 @@ public class DemoCommandTests
         Assert.Single(result.StdOutLines, l => l.Contains("▶ pack", StringComparison.Ordinal));
         Assert.Single(result.StdOutLines, l => l.Contains("│ workflow-complete after a redrive │ yes", StringComparison.Ordinal)
             || l.Contains("| workflow-complete after a redrive | yes", StringComparison.Ordinal));
-        // Schedule: added, exactly two runs started by it (each completes), then removed.
+        // Schedule: added, exactly two runs started by it, both completed, and it was removed.
         var scheduled = result.StdOutLines.Where(l => l.Contains("● workflow hello v1 started", StringComparison.Ordinal)
             && l.Contains("· by schedule demo-hello-every-2s for ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, scheduled.Count);
         Assert.Matches(@"✔ schedule demo-hello-every-2s added · hello every PT2S[\s\S]*by schedule demo-hello-every-2s[\s\S]*by schedule demo-hello-every-2s" +
-            @"[\s\S]*✔ schedule demo-hello-every-2s removed · it started 2 runs", output);
+            @"[\s\S]*✔ workflow hello completed[\s\S]*✔ schedule demo-hello-every-2s removed · as soon as it had started 2 runs", output);
         Assert.Equal(3, result.StdOutLines.Count(l => l.Contains("✔ workflow hello completed", StringComparison.Ordinal)));
         Assert.Contains("2 runs: workflow-complete", output, StringComparison.Ordinal);
 

@@ -216,12 +216,14 @@ internal sealed class EmbeddedDemo : IAsyncDisposable
                 throw new InvalidOperationException($"the orchestrator did not remove the demo's schedule {schedule.Id}: {string.Join("; ", notRemoved.Problems)}");
             }
 
-            _console.MarkupLine($"[green]✔ schedule {Markup.Escape(schedule.Id)} removed[/] [grey]· it started {runs.Count} runs; they go on, no more start[/]");
             var terminals = new List<WorkflowLifecycleEvent>();
             foreach (var runId in runs)
             {
                 terminals.Add(await _terminal[runId].Task.WaitAsync(timeout, cancellationToken));
             }
+
+            // Removed as soon as the last run started, so no other starts; said once the runs have ended, not amid their events.
+            _console.MarkupLine($"[green]✔ schedule {Markup.Escape(schedule.Id)} removed[/] [grey]· as soon as it had started {runs.Count} runs, which went on to their end; no more start[/]");
 
             return new DemoOutcome(terminals, _redriven.Keys.ToHashSet());
         }
