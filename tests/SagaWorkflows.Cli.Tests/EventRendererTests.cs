@@ -127,6 +127,42 @@ public class EventRendererTests
     }
 
     [Fact]
+    public void Progress_that_overtakes_its_steps_start_is_drawn_right_after_the_start_in_the_order_it_came()
+    {
+        var (renderer, output) = Create(new EventRendererOptions { ShowData = false });
+        var runId = Guid.NewGuid();
+        var events = EngineScript.Play("order-fulfillment", runId).ToList();
+        var summaryStarts = events.FindIndex(e => e.Type == LifecycleEventTypes.StepStart && e.Path == "summary");
+        var summaryEnds = events.FindIndex(e => e.Type == LifecycleEventTypes.StepComplete && e.Path == "summary");
+        foreach (var e in events.Take(summaryStarts - 1))
+        {
+            renderer.Render(e);
+        }
+
+        // The first batch comes before the step-start; the second after it, while it waits for the event before it.
+        Assert.False(renderer.RenderProgress(Progress(runId, 1, 0, "{\"text\":\"An order ")));
+        Assert.Empty(renderer.Render(events[summaryStarts]));
+        Assert.False(renderer.RenderProgress(Progress(runId, 2, 18, "of two ")));
+        Assert.Equal(2, renderer.Render(events[summaryStarts - 1]).Count);
+        Assert.True(renderer.RenderProgress(Progress(runId, 3, 25, "items\"}")));
+        foreach (var e in events.Skip(summaryStarts + 1).Take(summaryEnds - summaryStarts))
+        {
+            renderer.Render(e);
+        }
+
+        var lines = Lines(output).SkipWhile(l => !l.Contains("▶ summary", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(lines);
+        Assert.DoesNotContain(Lines(output).TakeWhile(l => !l.Contains("▶ summary", StringComparison.Ordinal)), l => l.Contains("✎ summary", StringComparison.Ordinal));
+        var summary = lines.Where(l => l.Contains(" summary", StringComparison.Ordinal)).Select(l => l.TrimEnd()).ToList();
+        Assert.Equal(5, summary.Count);
+        Assert.Contains("▶ summary", summary[0], StringComparison.Ordinal);
+        Assert.EndsWith("✎ summary · {\"text\":\"An order", summary[1], StringComparison.Ordinal);
+        Assert.EndsWith("✎ summary · of two", summary[2], StringComparison.Ordinal);
+        Assert.EndsWith("✎ summary · items\"}", summary[3], StringComparison.Ordinal);
+        Assert.Contains("✔ summary", summary[4], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_run_a_schedule_started_names_the_schedule_and_the_fire_it_stands_for()
     {
         var (renderer, output) = Create(new EventRendererOptions { ShowData = false });
