@@ -153,13 +153,12 @@ public class EventRendererTests
         var lines = Lines(output).SkipWhile(l => !l.Contains("▶ summary", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(lines);
         Assert.DoesNotContain(Lines(output).TakeWhile(l => !l.Contains("▶ summary", StringComparison.Ordinal)), l => l.Contains("✎ summary", StringComparison.Ordinal));
-        var summary = lines.Where(l => l.Contains(" summary", StringComparison.Ordinal)).Select(l => l.TrimEnd()).ToList();
-        Assert.Equal(5, summary.Count);
-        Assert.Contains("▶ summary", summary[0], StringComparison.Ordinal);
-        Assert.EndsWith("✎ summary · {\"text\":\"An order", summary[1], StringComparison.Ordinal);
-        Assert.EndsWith("✎ summary · of two", summary[2], StringComparison.Ordinal);
-        Assert.EndsWith("✎ summary · items\"}", summary[3], StringComparison.Ordinal);
-        Assert.Contains("✔ summary", summary[4], StringComparison.Ordinal);
+        Assert.Collection(lines.Where(l => l.Contains(" summary", StringComparison.Ordinal)).Select(l => l.TrimEnd()),
+            start => Assert.Contains("▶ summary", start, StringComparison.Ordinal),
+            first => Assert.EndsWith("✎ summary · {\"text\":\"An order", first, StringComparison.Ordinal),
+            second => Assert.EndsWith("✎ summary · of two", second, StringComparison.Ordinal),
+            third => Assert.EndsWith("✎ summary · items\"}", third, StringComparison.Ordinal),
+            complete => Assert.Contains("✔ summary", complete, StringComparison.Ordinal));
     }
 
     [Fact]
