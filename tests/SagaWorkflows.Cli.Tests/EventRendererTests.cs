@@ -126,6 +126,64 @@ public class EventRendererTests
         Assert.Contains(Lines(output).SkipWhile(l => !l.Contains("✎ summary", StringComparison.Ordinal)), l => l.Contains("✔ summary", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Progress_that_overtakes_its_steps_start_is_drawn_right_after_the_start_in_the_order_it_came()
+    {
+        var (renderer, output) = Create(new EventRendererOptions { ShowData = false });
+        var runId = Guid.NewGuid();
+        var events = EngineScript.Play("order-fulfillment", runId).ToList();
+        var summaryStarts = events.FindIndex(e => e.Type == LifecycleEventTypes.StepStart && e.Path == "summary");
+        var summaryEnds = events.FindIndex(e => e.Type == LifecycleEventTypes.StepComplete && e.Path == "summary");
+        foreach (var e in events.Take(summaryStarts - 1))
+        {
+            renderer.Render(e);
+        }
+
+        // The first batch comes before the step-start; the second after it, while it waits for the event before it.
+        Assert.False(renderer.RenderProgress(Progress(runId, 1, 0, "{\"text\":\"An order ")));
+        Assert.Empty(renderer.Render(events[summaryStarts]));
+        Assert.False(renderer.RenderProgress(Progress(runId, 2, 18, "of two ")));
+        Assert.Equal(2, renderer.Render(events[summaryStarts - 1]).Count);
+        Assert.True(renderer.RenderProgress(Progress(runId, 3, 25, "items\"}")));
+        foreach (var e in events.Skip(summaryStarts + 1).Take(summaryEnds - summaryStarts))
+        {
+            renderer.Render(e);
+        }
+
+        var lines = Lines(output).SkipWhile(l => !l.Contains("▶ summary", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(lines);
+        Assert.DoesNotContain(Lines(output).TakeWhile(l => !l.Contains("▶ summary", StringComparison.Ordinal)), l => l.Contains("✎ summary", StringComparison.Ordinal));
+        Assert.Collection(lines.Where(l => l.Contains(" summary", StringComparison.Ordinal)).Select(l => l.TrimEnd()),
+            start => Assert.Contains("▶ summary", start, StringComparison.Ordinal),
+            first => Assert.EndsWith("✎ summary · {\"text\":\"An order", first, StringComparison.Ordinal),
+            second => Assert.EndsWith("✎ summary · of two", second, StringComparison.Ordinal),
+            third => Assert.EndsWith("✎ summary · items\"}", third, StringComparison.Ordinal),
+            complete => Assert.Contains("✔ summary", complete, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_run_a_schedule_started_names_the_schedule_and_the_fire_it_stands_for()
+    {
+        var (renderer, output) = Create(new EventRendererOptions { ShowData = false });
+        var runId = Guid.NewGuid();
+
+        renderer.Render(new WorkflowLifecycleEvent
+        {
+            RunId = runId,
+            WorkflowId = "hello",
+            Sequence = 1,
+            Type = LifecycleEventTypes.WorkflowStart,
+            Timestamp = DateTimeOffset.UtcNow,
+            Data = System.Text.Json.JsonSerializer.SerializeToElement(new
+            {
+                version = 1,
+                schedule = new { id = "hello-every-minute", fireTime = new DateTimeOffset(2026, 12, 2, 13, 17, 16, TimeSpan.Zero) },
+            }),
+        });
+
+        Assert.EndsWith($"● workflow hello v1 started · run {runId} · by schedule hello-every-minute for 13:17:16 UTC", Assert.Single(Lines(output)), StringComparison.Ordinal);
+    }
+
     private static StepProgress Progress(Guid runId, int index, int offset, string delta) => new()
     {
         RunId = runId,

@@ -11,6 +11,7 @@ public class ValidateCommandTests
     [InlineData("approval", 3)]
     [InlineData("compensation", 3)]
     [InlineData("child-runs", 2)]
+    [InlineData("redrive", 3)]
     public async Task Valid_sample_exits_0_with_one_ok_line(string sample, int steps)
     {
         var result = await CliProcess.RunAsync("validate", $"samples/{sample}.json");

@@ -8,7 +8,7 @@ namespace SagaWorkflows.Cli.Commands;
 
 /// <summary>
 /// <c>sagawf demo</c>: the product end to end in this process (in-memory transport, SQLite), running
-/// the samples — every node type, a retried step, a compensated failure — rendered live.
+/// the samples — every node type, a retried step, a compensated failure, a redriven failure, a schedule — rendered live.
 /// </summary>
 internal static class DemoCommand
 {
@@ -41,30 +41,32 @@ internal static class DemoCommand
             output.MarkupLine($"[grey]Live run page while the demo runs:[/] [link]{Markup.Escape(page.ToString())}[/]");
         }
 
-        var results = new List<(DemoScenario Scenario, string Outcome, string? Status, TimeSpan Took, bool AsExpected)>();
+        var results = new List<(DemoScenario Scenario, string EndedWith, TimeSpan Took, bool AsExpected)>();
         var scenarios = DemoScenario.All;
         for (var i = 0; i < scenarios.Count; i++)
         {
             var scenario = scenarios[i];
             output.WriteLine();
-            output.MarkupLine($"[bold]── {i + 1}/{scenarios.Count} {Markup.Escape(scenario.Sample)}[/]: {Markup.Escape(scenario.Shows)} ──");
+            output.MarkupLine($"[bold]── {i + 1}/{scenarios.Count} {Markup.Escape(scenario.Title)}[/]: {Markup.Escape(scenario.Shows)} ──");
             var clock = Stopwatch.StartNew();
-            var terminal = await demo.RunAsync(scenario, RunTimeout, cancellationToken);
+            var outcome = await demo.RunAsync(scenario, RunTimeout, cancellationToken);
             clock.Stop();
-            renderer.RenderSummary(terminal.RunId);
-            var status = terminal.Data is { } data && data.TryGetProperty("status", out var s) ? s.GetString() : null;
-            var asExpected = terminal.Type == scenario.ExpectedOutcome && (scenario.ExpectedStatus is null || scenario.ExpectedStatus == status);
-            results.Add((scenario, terminal.Type, status, clock.Elapsed, asExpected));
+            foreach (var run in outcome.Runs)
+            {
+                renderer.RenderSummary(run.RunId);
+            }
+
+            results.Add((scenario, EndedWith(outcome), clock.Elapsed, outcome.IsAsExpected(scenario)));
         }
 
         output.WriteLine();
         var table = new Table().Title("[bold]Summary[/]").AddColumns("run", "shows", "ended with", "as expected", "took");
-        foreach (var (scenario, outcome, status, took, asExpected) in results)
+        foreach (var (scenario, endedWith, took, asExpected) in results)
         {
             table.AddRow(
-                Markup.Escape(scenario.Sample),
+                Markup.Escape(scenario.Title),
                 Markup.Escape(scenario.Shows),
-                Markup.Escape(status is null ? outcome : $"{outcome} ({status})"),
+                Markup.Escape(endedWith),
                 asExpected ? "[green]yes[/]" : "[red]no[/]",
                 $"{took.TotalSeconds:0.0} s");
         }
@@ -75,5 +77,15 @@ internal static class DemoCommand
             ? "[green]Every run ended as expected.[/] Next: run it on RabbitMQ — see README.md."
             : "[red]Some runs did not end as expected.[/]");
         return allAsExpected ? ExitCodes.Success : ExitCodes.RunFailed;
+    }
+
+    /// <summary><c>workflow-error (Compensated)</c>; <c>workflow-complete after a redrive</c>; <c>2 runs: workflow-complete</c> for a schedule.</summary>
+    private static string EndedWith(DemoOutcome outcome)
+    {
+        var endings = outcome.Runs
+            .Select(r => (DemoOutcome.Status(r) is { } status ? $"{r.Type} ({status})" : r.Type) + (outcome.Redriven.Contains(r.RunId) ? " after a redrive" : ""))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return outcome.Runs.Count == 1 ? endings[0] : $"{outcome.Runs.Count} runs: {string.Join(", ", endings)}";
     }
 }

@@ -2,11 +2,23 @@ using System.Text.Json;
 
 namespace SagaWorkflows.Cli.Demo;
 
-/// <summary>One sample run of the demo: which sample, with what input, what it shows, how it must end.</summary>
+/// <summary>One sample run of the demo (or the runs of a schedule): which sample, with what input, what it shows, how it must end.</summary>
 internal sealed record DemoScenario(string Sample, string Shows, string ExpectedOutcome, string? ExpectedStatus = null)
 {
+    /// <summary>What the demo calls it: the sample's name unless set.</summary>
+    public string Title { get => field ?? Sample; init; }
+
     /// <summary>A signal the demo sends, playing the human, when the run starts waiting for it.</summary>
     public (string Signal, object Payload)? AutoSignal { get; init; }
+
+    /// <summary>
+    /// A downstream service (of the <c>downstream</c> demo tool) that is down when the run starts. The run must fail
+    /// without compensating; then the demo, playing the operator, ends the outage and redrives it.
+    /// </summary>
+    public string? Outage { get; init; }
+
+    /// <summary>Instead of starting a run itself, the demo adds this schedule of the sample and lets it start the runs.</summary>
+    public DemoSchedule? Schedule { get; init; }
 
     public static IReadOnlyList<DemoScenario> All { get; } =
     [
@@ -20,6 +32,16 @@ internal sealed record DemoScenario(string Sample, string Shows, string Expected
         new("compensation", "a failed run whose completed steps are compensated in reverse order", "workflow-error", "Compensated"),
         new("child-runs", "a foreach of child runs (workflow steps); one child fails and the parent undoes the children in reverse order",
             "workflow-error", "Compensated"),
+        new("redrive", "a run fails while a downstream service is down; once it is back, the run is redriven from the failed step",
+            "workflow-complete")
+        {
+            Outage = "carrier",
+        },
+        new("hello", "a schedule starting a run every 2 seconds, removed once it has started two", "workflow-complete")
+        {
+            Title = "schedule",
+            Schedule = new("demo-hello-every-2s", "PT2S", Runs: 2),
+        },
     ];
 
     public string Definition => Read($"samples/{Sample}.json");
@@ -36,3 +58,6 @@ internal sealed record DemoScenario(string Sample, string Shows, string Expected
         return reader.ReadToEnd();
     }
 }
+
+/// <summary>A schedule the demo adds (as <c>sagawf schedule add</c> does), then removes once it has started <paramref name="Runs"/> runs.</summary>
+internal sealed record DemoSchedule(string Id, string Interval, int Runs);

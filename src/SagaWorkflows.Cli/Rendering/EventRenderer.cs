@@ -67,10 +67,21 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
                     Write(run, e.Timestamp, line);
                 }
 
+                if (e.Path is { } started && e.Type == LifecycleEventTypes.StepStart)
+                {
+                    DrawHeldProgress(run, started);
+                }
+
                 if (e.Path is { } done && e.Type is LifecycleEventTypes.StepComplete or LifecycleEventTypes.StepError)
                 {
                     run.Progress.Remove(done);
+                    run.HeldProgress.RemoveAll(p => p.Path == done);
                 }
+            }
+
+            if (run.Projection.IsFinished)
+            {
+                run.HeldProgress.Clear();
             }
 
             return rendered;
@@ -79,31 +90,55 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
 
     /// <summary>
     /// A streamed step's text as it grows: one line per <see cref="StepProgress"/> with the new text (after <c>…</c> when
-    /// some was missed). Progress of a step that has ended, a repeat, or of a run not seen yet is not rendered.
+    /// some was missed). Progress is outside the Sequence, so it can overtake its step's <c>step-start</c> (published
+    /// alongside the step's command, or held back waiting for an earlier event): such progress is held and drawn right
+    /// after that <c>step-start</c>. Progress of a step that has ended, a repeat, or of a run not seen yet is not rendered.
     /// </summary>
-    /// <returns>Whether a line was written.</returns>
+    /// <returns>Whether a line was written now (false too when the progress is held for its step-start).</returns>
     public bool RenderProgress(StepProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
         lock (_gate)
         {
-            if (!_options.ShowProgress || !_runs.TryGetValue(progress.RunId, out var run) || run.Projection.IsFinished
-                || run.Projection.Step(progress.Path)?.Status is StepStatus.Completed or StepStatus.Failed or StepStatus.Stopped)
+            if (!_options.ShowProgress || !_runs.TryGetValue(progress.RunId, out var run) || run.Projection.IsFinished)
             {
                 return false;
             }
 
-            var outcome = run.Progress.Apply(progress);
-            if (outcome == StepProgressOutcome.Ignored)
+            switch (run.Projection.Step(progress.Path)?.Status)
             {
-                return false;
+                case null or StepStatus.Pending:
+                    run.HeldProgress.Add(progress);
+                    return false;
+                case StepStatus.Completed or StepStatus.Failed or StepStatus.Stopped:
+                    return false;
+                default:
+                    return DrawProgress(run, progress);
             }
-
-            var delta = progress.Delta.ReplaceLineEndings(" ⏎ ");
-            Write(run, progress.Timestamp, new Line("✎", "grey", progress.Path,
-                outcome == StepProgressOutcome.AppendedAfterGap ? "… " + delta : delta, Depth(progress.Path)));
-            return true;
         }
+    }
+
+    private void DrawHeldProgress(RunTrack run, string path)
+    {
+        foreach (var held in run.HeldProgress.Where(p => p.Path == path).ToList())
+        {
+            run.HeldProgress.Remove(held);
+            DrawProgress(run, held);
+        }
+    }
+
+    private bool DrawProgress(RunTrack run, StepProgress progress)
+    {
+        var outcome = run.Progress.Apply(progress);
+        if (outcome == StepProgressOutcome.Ignored)
+        {
+            return false;
+        }
+
+        var delta = progress.Delta.ReplaceLineEndings(" ⏎ ");
+        Write(run, progress.Timestamp, new Line("✎", "grey", progress.Path,
+            outcome == StepProgressOutcome.AppendedAfterGap ? "… " + delta : delta, Depth(progress.Path)));
+        return true;
     }
 
     /// <summary>A tree of the run's steps with their final state, attempts and timing.</summary>
@@ -132,7 +167,12 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
                     var parent = Property(data, "parent") is { ValueKind: JsonValueKind.Object } link
                         ? $" · child of run {Text(link, "runId")} at {Text(link, "path")}"
                         : "";
-                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}{parent}",
+                    var schedule = Property(data, "schedule") is { ValueKind: JsonValueKind.Object } fired
+                        ? $" · by schedule {Text(fired, "id")}" + (Property(fired, "fireTime") is { ValueKind: JsonValueKind.String } at && at.TryGetDateTimeOffset(out var fireTime)
+                            ? $" for {fireTime.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC"
+                            : "")
+                        : "";
+                    return new Line("●", "blue", $"workflow {workflowId}{version} started · run {run.Projection.RunId}{parent}{schedule}",
                         Data("input", Property(data, "input")));
                 }
 
@@ -327,6 +367,9 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
     {
         public RunProjection Projection { get; } = projection;
         public StepProgressText Progress { get; } = new();
+
+        /// <summary>Progress of steps whose step-start has not been rendered yet, in the order it came.</summary>
+        public List<StepProgress> HeldProgress { get; } = [];
         public DateTimeOffset? FirstAt { get; set; }
 
         public TimeSpan Took(WorkflowLifecycleEvent terminal) => terminal.Timestamp - (Projection.StartedAt ?? FirstAt ?? terminal.Timestamp);

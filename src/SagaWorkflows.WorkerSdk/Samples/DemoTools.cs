@@ -6,9 +6,12 @@ namespace SagaWorkflows.WorkerSdk.Samples;
 /// <summary>The sample worker's tools, used by the demo, the README and black-box tests.</summary>
 public static class DemoTools
 {
-    public static SagaWorkflowsWorkerBuilder AddDemoTools(this SagaWorkflowsWorkerBuilder worker)
+    /// <param name="worker">The worker to host the tools.</param>
+    /// <param name="outages">The outages the <c>downstream</c> tool obeys; without it, no service is ever down.</param>
+    public static SagaWorkflowsWorkerBuilder AddDemoTools(this SagaWorkflowsWorkerBuilder worker, DemoOutages? outages = null)
     {
         ArgumentNullException.ThrowIfNull(worker);
+        var downstream = new DownstreamTool(outages ?? new DemoOutages());
         worker.AddTool("echo", (input, _) => Task.FromResult(input?.DeepClone()));
         worker.AddTool("delay", async (input, ct) =>
         {
@@ -33,6 +36,7 @@ public static class DemoTools
             var message = input?["message"]?.GetValue<string>() ?? "the fail tool always fails";
             throw new ToolException(errorType, message);
         });
+        worker.Tools.Add(_ => downstream);
         worker.AddChatClient("default", _ => new OfflineDemoChatClient());
         return worker;
     }

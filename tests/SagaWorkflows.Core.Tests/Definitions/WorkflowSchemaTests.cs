@@ -22,7 +22,7 @@ public class WorkflowSchemaTests
     public void The_samples_the_readme_walks_through_are_all_there()
     {
         Assert.Equal(
-            ["approval.json", "child-runs.json", "compensation.json", "control-flow.json", "hello.json", "order-fulfillment.json"],
+            ["approval.json", "child-runs.json", "compensation.json", "control-flow.json", "hello.json", "order-fulfillment.json", "redrive.json"],
             RepositoryFiles.ValidSampleNames());
         Assert.True(File.Exists(Path.Combine(RepositoryFiles.SamplesDirectory, "invalid.json")));
     }
