@@ -15,6 +15,7 @@ internal static class SampleWorkflows
         ["control-flow.json"] = ControlFlow,
         ["hello.json"] = Hello,
         ["order-fulfillment.json"] = OrderFulfillment,
+        ["redrive.json"] = Redrive,
     };
 
     // The samples' JSON Schemas: constants, so static fields rather than arrays built on every call.
@@ -55,6 +56,8 @@ internal static class SampleWorkflows
             },
         },
     };
+
+    private static readonly object RedriveInput = new { type = "object", required = new[] { "orderId" }, properties = new { orderId = new { type = "string" } } };
 
     private static readonly object SummaryOutput = new { type = "object", required = new[] { "text" }, properties = new { text = new { type = "string" } } };
 
@@ -110,6 +113,22 @@ internal static class SampleWorkflows
             Step.Tool("ship", "fail")
                 .Input(new { errorType = "CarrierDown", message = "the carrier rejected shipment of ${ input.orderId }" })
                 .Retry(new RetryPolicy { MaxAttempts = 2, InitialInterval = TimeSpan.FromMilliseconds(200) }));
+
+    public static Workflow Redrive() => Workflow.Define("redrive")
+        .SchemaReference(Schema)
+        .Version(1)
+        .Description("Books a parcel with a carrier through the demo tool 'downstream'. While the carrier has an outage (sagawf demo starts one), 'book' fails after its retry and the run ends with workflow-error: no step has a compensation, so it fails without compensating and can be redriven. Once the outage is over, a redrive (sagawf redrive <runId>) continues the run from 'book': 'pack' keeps its output and is not run again.")
+        .InputSchema(RedriveInput)
+        .Steps(
+            Step.Tool("pack", "echo").Input(new { orderId = "${ input.orderId }", parcel = "P-${ input.orderId }" }),
+            Step.Tool("book", "downstream")
+                .Input(new { service = "carrier", parcel = "${ steps.pack.parcel }" })
+                .Retry(new RetryPolicy { MaxAttempts = 2, InitialInterval = TimeSpan.FromMilliseconds(200) }),
+            Step.Tool("notify", "echo").Input(new
+            {
+                message = "Parcel ${ steps.book.parcel } of order ${ input.orderId } is booked with the ${ steps.book.service }",
+            }))
+        .Output(new { message = "${ steps.notify.message }" });
 
     public static Workflow ChildRuns() => Workflow.Define("child-runs")
         .SchemaReference(Schema)
