@@ -333,7 +333,7 @@ public sealed class EventRenderer(IAnsiConsole console, EventRendererOptions? op
         };
     }
 
-    private static IReadOnlyList<string> Problems(JsonElement? data) =>
+    private static List<string> Problems(JsonElement? data) =>
         Property(Property(data, "error"), "errors") is { ValueKind: JsonValueKind.Array } errors
             ? errors.EnumerateArray().Select(e => e.ToString()).ToList()
             : [];
